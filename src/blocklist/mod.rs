@@ -1,0 +1,1 @@
+//! blocklist (placeholder until its issue lands).

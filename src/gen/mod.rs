@@ -1,0 +1,1 @@
+//! gen (placeholder until its issue lands).

@@ -1,0 +1,1 @@
+//! query (placeholder until its issue lands).
