@@ -1,1 +1,16 @@
-//! query (placeholder until its issue lands).
+//! Questions asked of the model: summary counts, sender aggregates, a sender's
+//! messages, exigrep-style matching. Pure functions of (model, query).
+//!
+//! The CLI and the TUI both call these, so a number on screen can always be
+//! checked with a command.
+
+pub mod grep;
+pub mod senders;
+pub mod summary;
+
+pub use grep::{GrepOptions, LineMatches, grep};
+pub use senders::{
+    AggKey, DkimTally, Filter, Grouping, NetPrefix, SenderRow, SortKey, group, messages_of,
+    sort_rows,
+};
+pub use summary::{Summary, summary};

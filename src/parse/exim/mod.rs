@@ -1,0 +1,584 @@
+//! The Exim main-log format: prefix (stamp, zone, pid, syslog), message id, body.
+//!
+//! Follows `shared/format/exim-log-format.md`. Every branch falls back to
+//! `Unrecognized` rather than guessing, and nothing here can panic on input.
+
+pub mod fields;
+
+use super::event::*;
+use super::msgid::MsgId;
+use super::time;
+use super::{LogFormat, ParseContext};
+use fields::{Token, Tokens, parse_host, unbracket};
+
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Exim {
+    pub ctx: ParseContext,
+}
+
+impl LogFormat for Exim {
+    fn parse<'a>(&self, line: &'a [u8]) -> Event<'a> {
+        parse_line(line, &self.ctx)
+    }
+}
+
+/// Skips `host prog[pid]: ` as syslog and journald write it. After Exim's own
+/// stamp only the `prog[pid]` form counts, since `id DKIM: …` has the same shape.
+fn skip_syslog_tag(b: &[u8], need_pid: bool) -> Option<usize> {
+    let host_end = memchr::memchr(b' ', b)?;
+    if host_end == 0 || host_end > 255 {
+        return None;
+    }
+    let rest = &b[host_end + 1..];
+    let colon = memchr::memchr(b':', &rest[..rest.len().min(64)])?;
+    let tag = &rest[..colon];
+    if tag.is_empty() || tag.contains(&b' ') || tag.contains(&b'=') {
+        return None;
+    }
+    // `exim[1234]` or plain `exim`.
+    let ok = match memchr::memchr(b'[', tag) {
+        Some(o) => tag.ends_with(b"]") && tag[o + 1..tag.len() - 1].iter().all(u8::is_ascii_digit),
+        None => {
+            !need_pid
+                && tag
+                    .iter()
+                    .all(|c| c.is_ascii_alphanumeric() || *c == b'-' || *c == b'_')
+        }
+    };
+    if !ok || rest.get(colon + 1) != Some(&b' ') {
+        return None;
+    }
+    Some(host_end + 1 + colon + 2)
+}
+
+/// Parses one line (without its terminator).
+pub fn parse_line<'a>(line: &'a [u8], ctx: &ParseContext) -> Event<'a> {
+    let mut ev = Event::unrecognized(line);
+    let p;
+    if let Some((ms, used)) = time::parse_exim(line) {
+        ev.time = Some(ms);
+        let mut q = used;
+        if let Some((z, used)) = time::parse_zone(&line[q..]) {
+            ev.zone = Some(z);
+            q += used;
+        }
+        if line.get(q) != Some(&b' ') {
+            return ev;
+        }
+        q += 1;
+        // A syslog tag after Exim's own stamp (`2019-10-22 03:39:17 mx1 exim[29786]: …`).
+        if !line[q..].starts_with(b"[")
+            && !line[q..].starts_with(b"H=")
+            && let Some(n) = skip_syslog_tag(&line[q..], true)
+        {
+            q += n;
+        }
+        p = q;
+    } else if let Some((ms, used)) = time::parse_syslog(line, ctx.syslog_year) {
+        ev.time = Some(ms);
+        let mut q = used + 1;
+        match skip_syslog_tag(line.get(q..).unwrap_or_default(), false) {
+            Some(n) => q += n,
+            None => return ev,
+        }
+        if let Some((ms, used)) = time::parse_exim(&line[q..])
+            && line.get(q + used) == Some(&b' ')
+        {
+            ev.time = Some(ms);
+            q += used + 1;
+        }
+        p = q;
+    } else if let Some(n) = skip_syslog_tag(line, false) {
+        // journald-style `host exim[pid]: 2021-07-17 23:20:49 …`.
+        match time::parse_exim(&line[n..]) {
+            Some((ms, used)) if line.get(n + used) == Some(&b' ') => {
+                ev.time = Some(ms);
+                p = n + used + 1;
+            }
+            _ => return ev,
+        }
+    } else {
+        return ev;
+    }
+    let mut rest = line.get(p..).unwrap_or_default();
+    // `[pid] ` from `+pid`.
+    if rest.first() == Some(&b'[')
+        && let Some(close) = memchr::memchr(b']', &rest[..rest.len().min(24)])
+    {
+        let digits = &rest[1..close];
+        if !digits.is_empty()
+            && digits.iter().all(u8::is_ascii_digit)
+            && rest.get(close + 1) == Some(&b' ')
+        {
+            ev.pid = std::str::from_utf8(digits)
+                .ok()
+                .and_then(|s| s.parse().ok());
+            rest = &rest[close + 2..];
+        }
+    }
+    if let Some((id, len)) = MsgId::parse_prefix(rest) {
+        ev.msgid = Some(id);
+        rest = rest.get(len + 1..).unwrap_or_default();
+    }
+    ev.body = rest;
+    classify(&mut ev);
+    ev
+}
+
+fn classify(ev: &mut Event<'_>) {
+    let b = ev.body;
+    if b.len() >= 3 && b[2] == b' ' {
+        let kind = match &b[..2] {
+            b"<=" => Some(LineKind::Arrival),
+            b"(=" => Some(LineKind::FakeReject),
+            b"=>" => Some(LineKind::Delivery),
+            b"->" => Some(LineKind::DeliveryMore),
+            b">>" => Some(LineKind::Cutthrough),
+            b"*>" => Some(LineKind::Suppressed),
+            b"**" => Some(LineKind::Bounce),
+            b"==" => Some(LineKind::Deferral),
+            _ => None,
+        };
+        if let Some(kind) = kind {
+            // Flags belong to a message; without an id it is somebody's free text.
+            if ev.msgid.is_some() {
+                ev.kind = kind;
+                ev.payload = match kind {
+                    LineKind::Arrival | LineKind::FakeReject => {
+                        Payload::Arrival(parse_arrival(&b[3..]))
+                    }
+                    _ => Payload::Delivery(parse_delivery(&b[3..], kind)),
+                };
+            }
+            return;
+        }
+    }
+    if let Some(rest) = b.strip_prefix(b"DKIM: ") {
+        match parse_dkim(rest) {
+            Some(sig) => {
+                ev.kind = LineKind::DkimSignature;
+                ev.payload = Payload::Dkim(sig);
+            }
+            None => ev.kind = LineKind::DkimOther,
+        }
+        return;
+    }
+    if b.starts_with(b"Completed") {
+        ev.kind = LineKind::Completed;
+        return;
+    }
+    if b.starts_with(b"Frozen") || b.starts_with(b"frozen by") {
+        ev.kind = LineKind::Frozen;
+        return;
+    }
+    const LIFECYCLE: [&[u8]; 9] = [
+        b"Unfrozen",
+        b"Message is frozen",
+        b"cancelled by",
+        b"removed by",
+        b"error ignored",
+        b"spool file is locked",
+        b"no immediate delivery",
+        b"Warning: ",
+        b"SMTP connection lost after final dot",
+    ];
+    if ev.msgid.is_some() && LIFECYCLE.iter().any(|p| b.starts_with(p)) {
+        ev.kind = LineKind::Lifecycle;
+        return;
+    }
+    if b.starts_with(b"H=")
+        || b.starts_with(b"DS H=")
+        || b.starts_with(b"F=")
+        || b.starts_with(b"U=")
+    {
+        classify_host_led(ev);
+        return;
+    }
+    if b.starts_with(b"rejected ") || b.starts_with(b"temporarily rejected ") {
+        ev.kind = LineKind::Rejection;
+        ev.payload = Payload::Rejection(parse_rejection_free(b));
+        return;
+    }
+    if classify_session(ev) {
+        return;
+    }
+    if b.starts_with(b"Start queue run")
+        || b.starts_with(b"End queue run")
+        || b.starts_with(b"Abandon queue run")
+        || (b.starts_with(b"Start '") && contains(b, b"queue run"))
+    {
+        ev.kind = LineKind::QueueRun;
+        return;
+    }
+    if (b.starts_with(b"exim ") && contains(b, b" daemon started"))
+        || b.starts_with(b"listen backlog")
+        || (b.starts_with(b"pid ") && contains(b, b" received: "))
+    {
+        ev.kind = LineKind::Daemon;
+        return;
+    }
+    if ev.msgid.is_some()
+        && (b.starts_with(b"Failed to connect to")
+            || b.starts_with(b"retry time not reached")
+            || b.starts_with(b"Retry time not yet reached")
+            || b.starts_with(b"retry timeout exceeded"))
+    {
+        ev.kind = LineKind::HostAttempt;
+    }
+}
+
+fn contains(hay: &[u8], needle: &[u8]) -> bool {
+    memchr::memmem::find(hay, needle).is_some()
+}
+
+/// Lines that start with `H=`, `F=`, `U=`: rejections, sender verify failures,
+/// local_scan rejections, and per-host delivery attempts (with an id).
+fn classify_host_led(ev: &mut Event<'_>) {
+    let b = ev.body;
+    let mut host = None;
+    let mut sender = None;
+    let mut toks = Tokens::new(b);
+    loop {
+        let before = toks.position();
+        let Some(tok) = toks.next() else { break };
+        match tok {
+            Token::Host(h) => host = Some(h),
+            Token::Tag(b"F", v) => sender = Some(unbracket(v)),
+            Token::Tag(..) => {}
+            Token::Word(b"DS") => {}
+            Token::Word(w) => {
+                let tail = &b[before..];
+                let tail = tail.strip_prefix(b" ").unwrap_or(tail);
+                if w == b"rejected" || w == b"temporarily" {
+                    let mut r = parse_rejection_free(tail);
+                    r.host = host;
+                    r.sender = r.sender.or(sender);
+                    ev.kind = LineKind::Rejection;
+                    ev.payload = Payload::Rejection(r);
+                } else if tail.starts_with(b"sender verify ") {
+                    let after = &tail[b"sender verify ".len()..];
+                    let (arg, reason) = split_reason(after);
+                    ev.kind = LineKind::SenderVerifyFail;
+                    ev.payload = Payload::Rejection(Rejection {
+                        host,
+                        sender: arg
+                            .strip_prefix(b"fail for ")
+                            .or(arg.strip_prefix(b"defer for "))
+                            .map(unbracket)
+                            .or(sender),
+                        stage: RejectStage::SenderVerify,
+                        temporary: arg.starts_with(b"defer"),
+                        argument: None,
+                        reason,
+                    });
+                } else if tail.starts_with(b"incomplete transaction") {
+                    ev.kind = LineKind::Session;
+                    ev.payload = Payload::Peer(host);
+                } else if ev.msgid.is_some() {
+                    ev.kind = LineKind::HostAttempt;
+                    ev.payload = Payload::Peer(host);
+                } else {
+                    // Site logwrite text that happens to start with a tag: keep the
+                    // client so the line is still attributed, but call it unknown.
+                    ev.payload = Payload::Peer(host);
+                }
+                return;
+            }
+        }
+    }
+    if ev.msgid.is_some() && host.is_some() {
+        ev.kind = LineKind::HostAttempt;
+        ev.payload = Payload::Peer(host);
+    }
+}
+
+/// `text: reason` → (text, reason), splitting at the first `: ` outside `<…>`.
+fn split_reason(b: &[u8]) -> (&[u8], Option<&[u8]>) {
+    let mut depth = 0i32;
+    for i in 0..b.len() {
+        match b[i] {
+            b'<' => depth += 1,
+            b'>' => depth -= 1,
+            b':' if depth <= 0 && b.get(i + 1) == Some(&b' ') => {
+                return (&b[..i], Some(&b[i + 2..]));
+            }
+            _ => {}
+        }
+    }
+    (b, None)
+}
+
+/// `[temporarily ]rejected <what>[: reason]` with whatever fields follow `<what>`.
+fn parse_rejection_free(b: &[u8]) -> Rejection<'_> {
+    let (temporary, b) = match b.strip_prefix(b"temporarily ") {
+        Some(r) => (true, r),
+        None => (false, b),
+    };
+    let b = b.strip_prefix(b"rejected ").unwrap_or(b);
+    let (what, reason) = split_reason(b);
+    let mut r = Rejection {
+        host: None,
+        sender: None,
+        stage: RejectStage::Other,
+        temporary,
+        argument: None,
+        reason,
+    };
+    let word_end = memchr::memchr(b' ', what).unwrap_or(what.len());
+    let (verb, arg) = (
+        &what[..word_end],
+        what.get(word_end + 1..).filter(|a| !a.is_empty()),
+    );
+    r.stage = match verb {
+        b"RCPT" => RejectStage::Rcpt,
+        b"MAIL" => RejectStage::Mail,
+        b"EHLO" | b"HELO" => RejectStage::Helo,
+        b"connection" => RejectStage::Connect,
+        b"DATA" => RejectStage::Data,
+        b"after" => RejectStage::AfterData,
+        b"by" => RejectStage::LocalScan,
+        b"from" => RejectStage::Size,
+        _ => RejectStage::Other,
+    };
+    r.argument = match r.stage {
+        RejectStage::Rcpt | RejectStage::Mail => arg.map(unbracket),
+        RejectStage::Helo => arg.map(|a| a.strip_prefix(b"or HELO ").unwrap_or(a)),
+        _ => arg,
+    };
+    // `rejected EHLO from [ip]: …` and `rejected from <s> H=…: message too big`.
+    if let Some(a) = arg {
+        if let Some(from) = a.strip_prefix(b"from ") {
+            let (h, _) = parse_host(from);
+            if h.addr_text.is_some() {
+                r.host = Some(h);
+            }
+        }
+        if r.stage == RejectStage::Size {
+            let e = memchr::memchr(b' ', a).unwrap_or(a.len());
+            r.sender = Some(unbracket(&a[..e]));
+            if let Some(hp) = memchr::memmem::find(a, b"H=") {
+                let (h, _) = parse_host(&a[hp + 2..]);
+                r.host = Some(h);
+            }
+        }
+    }
+    r
+}
+
+/// Free-text session lines that name a client after `from `.
+fn classify_session(ev: &mut Event<'_>) -> bool {
+    let b = ev.body;
+    const FROM_PREFIXES: [&[u8]; 8] = [
+        b"SMTP connection from ",
+        b"SMTP call from ",
+        b"no MAIL in SMTP connection from ",
+        b"unexpected disconnection while reading SMTP command from ",
+        b"TLS error on connection from ",
+        b"temporarily refused connection from ",
+        b"connection from ",
+        b"Connection from ",
+    ];
+    for prefix in FROM_PREFIXES {
+        if let Some(rest) = b.strip_prefix(prefix) {
+            let (h, _) = parse_host(rest);
+            ev.kind = LineKind::Session;
+            ev.payload = Payload::Peer(Some(h));
+            return true;
+        }
+    }
+    const H_PREFIXES: [&[u8]; 6] = [
+        b"SMTP protocol synchronization error",
+        b"SMTP protocol error in",
+        b"SMTP syntax error in",
+        b"SMTP command timeout on",
+        b"SMTP data timeout",
+        b"SMTP connection lost",
+    ];
+    for prefix in H_PREFIXES {
+        if b.starts_with(prefix) {
+            ev.kind = LineKind::Session;
+            let host = memchr::memmem::find(b, b"H=")
+                .map(|i| parse_host(&b[i + 2..]).0)
+                .or_else(|| memchr::memmem::find(b, b" from ").map(|i| parse_host(&b[i + 6..]).0));
+            ev.payload = Payload::Peer(host);
+            return true;
+        }
+    }
+    if b.starts_with(b"no host name found for IP address ")
+        || b.starts_with(b"no IP address found for host ")
+    {
+        ev.kind = LineKind::Session;
+        let host = if let Some(ip) = b.strip_prefix(b"no host name found for IP address ") {
+            let e = memchr::memchr(b' ', ip).unwrap_or(ip.len());
+            Some(Host {
+                ip: super::net::parse_ip(&ip[..e]),
+                addr_text: Some(&ip[..e]),
+                ..Host::default()
+            })
+        } else {
+            memchr::memmem::find(b, b"connection from ").map(|i| parse_host(&b[i + 16..]).0)
+        };
+        ev.payload = Payload::Peer(host);
+        return true;
+    }
+    if let Some(i) = memchr::memmem::find(b, b" authenticator failed for ") {
+        let authenticator = &b[..i];
+        if authenticator.contains(&b' ') {
+            return false;
+        }
+        let mut rest = &b[i + b" authenticator failed for ".len()..];
+        rest = rest.strip_prefix(b"H=").unwrap_or(rest);
+        let (h, _) = parse_host(rest);
+        let set_id = memchr::memmem::rfind(b, b"(set_id=").map(|s| {
+            let v = &b[s + 8..];
+            &v[..memchr::memrchr(b')', v).unwrap_or(v.len())]
+        });
+        ev.kind = LineKind::AuthFailure;
+        ev.payload = Payload::Auth {
+            authenticator,
+            host: Some(h),
+            set_id,
+        };
+        return true;
+    }
+    false
+}
+
+fn parse_arrival(b: &[u8]) -> Arrival<'_> {
+    let mut a = Arrival::default();
+    let mut toks = Tokens::new(b);
+    // The sender comes first, unless a redacted log put the client there (`<= [] P=…`).
+    let first = toks.rest();
+    if first.first() == Some(&b'[') {
+        let (h, used) = parse_host(first);
+        a.host = Some(h);
+        toks = Tokens::new(&first[used..]);
+    } else if first.first() == Some(&b'"') {
+        // Quoted local part with spaces: `"abc def"@x`.
+        let q = fields::quoted_end(first);
+        let e = memchr::memchr(b' ', &first[q.min(first.len())..]).map_or(first.len(), |i| q + i);
+        a.sender = Some(&first[..e]);
+        toks = Tokens::new(&first[e..]);
+    } else if let Some(Token::Word(w)) = toks.next() {
+        a.sender = Some(unbracket(w));
+    }
+    while let Some(tok) = toks.next() {
+        match tok {
+            Token::Host(h) => a.host = Some(h),
+            Token::Tag(name, v) => match name {
+                b"I" => a.interface = Some(v),
+                b"U" => a.ident = Some(v),
+                b"P" => a.protocol = Some(v),
+                b"X" => a.tls = Some(v),
+                b"CV" => a.cert_verified = Some(v),
+                b"A" => a.auth = Some(v),
+                b"S" => a.size = std::str::from_utf8(v).ok().and_then(|s| s.parse().ok()),
+                b"DKIM" => a.dkim_domain = Some(v),
+                b"id" | b"id*" => a.message_id = Some(v),
+                b"T" => a.subject = Some(v),
+                b"R" => a.bounce_of = Some(v),
+                _ => {}
+            },
+            Token::Word(b"for") => {
+                let r = toks.rest();
+                a.recipients = (!r.is_empty()).then_some(r);
+                break;
+            }
+            Token::Word(b"from") => {
+                // `from <addr>`: the unrewritten sender; consumed so it is not a recipient.
+                toks.next();
+            }
+            Token::Word(_) => {}
+        }
+    }
+    a
+}
+
+fn parse_delivery(b: &[u8], kind: LineKind) -> Delivery<'_> {
+    let mut d = Delivery::default();
+    let e = memchr::memchr(b' ', b).unwrap_or(b.len());
+    d.address = &b[..e];
+    let rest = &b[e..];
+    // Bounces and deferrals end with `: message` after their fields.
+    let (fields, message) = match kind {
+        LineKind::Bounce | LineKind::Deferral => {
+            let (f, m) = split_reason(rest);
+            // `** addr <orig>: msg` — the colon can follow the address directly.
+            if d.address.ends_with(b":") {
+                d.address = &d.address[..d.address.len() - 1];
+                (&b[..0], Some(rest.strip_prefix(b" ").unwrap_or(rest)))
+            } else {
+                (f, m)
+            }
+        }
+        _ => (rest, None),
+    };
+    d.message = message;
+    for tok in Tokens::new(fields) {
+        match tok {
+            Token::Host(h) => d.host = Some(h),
+            Token::Tag(b"R", v) => d.router = Some(v),
+            Token::Tag(b"T", v) => d.transport = Some(v),
+            Token::Tag(b"X", v) => d.tls = Some(v),
+            Token::Tag(b"C", v) => d.confirmation = Some(v),
+            Token::Word(w) if w.first() == Some(&b'<') && d.original.is_none() => {
+                d.original = Some(unbracket(w))
+            }
+            _ => {}
+        }
+    }
+    d
+}
+
+fn parse_dkim(b: &[u8]) -> Option<DkimSignature<'_>> {
+    // One signature: `key=value` tags, then the bracketed result at the end.
+    let trimmed = b.strip_suffix(b" ").unwrap_or(b);
+    if !trimmed.ends_with(b"]") {
+        return None;
+    }
+    let open = memchr::memrchr(b'[', trimmed)?;
+    let result_text = &trimmed[open + 1..trimmed.len() - 1];
+    let mut sig = DkimSignature {
+        result_text,
+        ..DkimSignature::default()
+    };
+    let mut tags = 0;
+    for tok in Tokens::new(&trimmed[..open]) {
+        match tok {
+            Token::Tag(k, v) => {
+                tags += 1;
+                match k {
+                    b"d" => sig.domain = Some(v),
+                    b"s" => sig.selector = Some(v),
+                    b"a" => sig.algorithm = Some(v),
+                    b"c" => sig.canonicalization = Some(v),
+                    b"b" => sig.bits = Some(v),
+                    b"i" => sig.identity = Some(v),
+                    _ => {}
+                }
+            }
+            _ => return None,
+        }
+    }
+    if tags == 0 {
+        return None;
+    }
+    let (word, reason) = match memchr::memmem::find(result_text, b" - ") {
+        Some(i) => (&result_text[..i], Some(&result_text[i + 3..])),
+        None => (result_text, None),
+    };
+    sig.result = Some(match word {
+        b"verification succeeded" | b"pass" => DkimResult::Pass,
+        b"verification failed" | b"fail" => DkimResult::Fail,
+        _ => DkimResult::Invalid,
+    });
+    sig.reason = match sig.result {
+        Some(DkimResult::Pass) => None,
+        // `failed key import`, `not verified`: the whole text is the reason.
+        _ => reason.or(Some(result_text)),
+    };
+    Some(sig)
+}
+
+#[cfg(test)]
+mod tests;

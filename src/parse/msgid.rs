@@ -1,0 +1,147 @@
+//! Exim message ids decoded to one integer, so the index hashes and compares 16 bytes
+//! instead of strings. Both the classic 16-char (6-6-2) and the 4.97+ 23-char (6-11-4)
+//! forms fit: 62^21 < 2^126, leaving the top bit to remember which form it was.
+
+use std::fmt;
+
+const LONG_FLAG: u128 = 1 << 127;
+
+#[derive(Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct MsgId(u128);
+
+fn digit(b: u8) -> Option<u128> {
+    match b {
+        b'0'..=b'9' => Some((b - b'0') as u128),
+        b'A'..=b'Z' => Some((b - b'A' + 10) as u128),
+        b'a'..=b'z' => Some((b - b'a' + 36) as u128),
+        _ => None,
+    }
+}
+
+const ALPHABET: &[u8; 62] = b"0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz";
+
+impl MsgId {
+    /// Parses exactly a whole id token (16 or 23 bytes), or nothing.
+    pub fn parse(b: &[u8]) -> Option<MsgId> {
+        let (mid, tail, long) = match b.len() {
+            16 => (6usize, 2usize, false),
+            23 => (11, 4, true),
+            _ => return None,
+        };
+        if b[6] != b'-' || b[7 + mid] != b'-' {
+            return None;
+        }
+        let mut v: u128 = 0;
+        let parts = [&b[..6], &b[7..7 + mid], &b[8 + mid..8 + mid + tail]];
+        for part in parts {
+            for &c in part {
+                v = v * 62 + digit(c)?;
+            }
+        }
+        Some(MsgId(if long { v | LONG_FLAG } else { v }))
+    }
+
+    /// Finds an id at the start of `b` followed by a space or the end.
+    pub fn parse_prefix(b: &[u8]) -> Option<(MsgId, usize)> {
+        for len in [16usize, 23] {
+            if b.len() >= len
+                && (b.len() == len || b[len] == b' ')
+                && let Some(id) = MsgId::parse(&b[..len])
+            {
+                return Some((id, len));
+            }
+        }
+        None
+    }
+
+    pub fn is_long(self) -> bool {
+        self.0 & LONG_FLAG != 0
+    }
+
+    pub fn as_u128(self) -> u128 {
+        self.0
+    }
+
+    /// Reception time encoded in the first six characters (seconds since the epoch).
+    pub fn epoch_seconds(self) -> u64 {
+        let rest_digits: u32 = if self.is_long() { 15 } else { 8 };
+        let v = self.0 & !LONG_FLAG;
+        (v / 62u128.pow(rest_digits)) as u64
+    }
+}
+
+impl fmt::Display for MsgId {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let (mid, tail) = if self.is_long() { (11, 4) } else { (6, 2) };
+        let n = 6 + mid + tail;
+        let mut digits = [0u8; 21];
+        let mut v = self.0 & !LONG_FLAG;
+        for i in (0..n).rev() {
+            digits[i] = ALPHABET[(v % 62) as usize];
+            v /= 62;
+        }
+        let mut out = [0u8; 23];
+        out[..6].copy_from_slice(&digits[..6]);
+        out[6] = b'-';
+        out[7..7 + mid].copy_from_slice(&digits[6..6 + mid]);
+        out[7 + mid] = b'-';
+        out[8 + mid..8 + mid + tail].copy_from_slice(&digits[6 + mid..n]);
+        // The buffer holds only ASCII from ALPHABET and '-'.
+        f.write_str(std::str::from_utf8(&out[..n + 2]).map_err(|_| fmt::Error)?)
+    }
+}
+
+impl fmt::Debug for MsgId {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "MsgId({self})")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn both_forms_round_trip() {
+        for s in [
+            "1PF5Bm-0006RI-KB",
+            "1smkL5-00000000e65-24eQ",
+            "0tACW1-0005MB-00",
+            "10HMAX-0005VI-00",
+        ] {
+            let id = MsgId::parse(s.as_bytes()).expect(s);
+            assert_eq!(id.to_string(), s);
+        }
+    }
+
+    #[test]
+    fn forms_do_not_collide() {
+        let a = MsgId::parse(b"000000-000000-00").unwrap();
+        let b = MsgId::parse(b"000000-00000000000-0000").unwrap();
+        assert_ne!(a, b);
+    }
+
+    #[test]
+    fn rejects_near_misses() {
+        for s in [
+            "1PF5Bm-0006RI-K",
+            "1PF5Bm_0006RI-KB",
+            "1PF5Bm-0006RI-K!",
+            "E10HmaX-000000005vi-0000",
+        ] {
+            assert!(MsgId::parse(s.as_bytes()).is_none(), "{s}");
+        }
+        assert!(MsgId::parse_prefix(b"1PF5Bm-0006RI-KBx <=").is_none());
+        assert_eq!(
+            MsgId::parse_prefix(b"1PF5Bm-0006RI-KB <= x").map(|x| x.1),
+            Some(16)
+        );
+    }
+
+    #[test]
+    fn epoch_from_id() {
+        // 1smkL5 is 2024-09-07 01:34:11 per the format reference.
+        let id = MsgId::parse(b"1smkL5-00000000e65-24eQ").unwrap();
+        assert_eq!(id.epoch_seconds(), 1_725_672_851);
+    }
+}

@@ -1,0 +1,152 @@
+//! Timestamps as milliseconds since the epoch of the log's own wall clock.
+//!
+//! Exim writes local time; we keep it as written (no zone conversion) so what the
+//! tool shows matches what `grep` shows. Parsing is hand-rolled: chrono is used only
+//! for display, never per line.
+
+/// Days since 1970-01-01 for a proleptic Gregorian date (Howard Hinnant's algorithm).
+pub fn days_from_civil(y: i64, m: u32, d: u32) -> i64 {
+    let y = if m <= 2 { y - 1 } else { y };
+    let era = if y >= 0 { y } else { y - 399 } / 400;
+    let yoe = y - era * 400;
+    let m = m as i64;
+    let doy = (153 * (if m > 2 { m - 3 } else { m + 9 }) + 2) / 5 + d as i64 - 1;
+    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+    era * 146_097 + doe - 719_468
+}
+
+fn num(b: &[u8]) -> Option<u32> {
+    let mut v = 0u32;
+    for &c in b {
+        if !c.is_ascii_digit() {
+            return None;
+        }
+        v = v * 10 + (c - b'0') as u32;
+    }
+    Some(v)
+}
+
+fn hms(b: &[u8]) -> Option<i64> {
+    if b.len() < 8 || b[2] != b':' || b[5] != b':' {
+        return None;
+    }
+    let (h, mi, s) = (num(&b[0..2])?, num(&b[3..5])?, num(&b[6..8])?);
+    if h > 23 || mi > 59 || s > 60 {
+        return None;
+    }
+    Some((h * 3600 + mi * 60 + s) as i64)
+}
+
+/// `YYYY-MM-DD HH:MM:SS[.mmm]` at the start of `b`: (ms since epoch, bytes used).
+pub fn parse_exim(b: &[u8]) -> Option<(i64, usize)> {
+    if b.len() < 19 || b[4] != b'-' || b[7] != b'-' || b[10] != b' ' {
+        return None;
+    }
+    let (y, m, d) = (num(&b[0..4])?, num(&b[5..7])?, num(&b[8..10])?);
+    if !(1..=12).contains(&m) || !(1..=31).contains(&d) {
+        return None;
+    }
+    let secs = days_from_civil(y as i64, m, d) * 86_400 + hms(&b[11..19])?;
+    let mut ms = secs * 1000;
+    let mut used = 19;
+    if b.len() >= 23
+        && b[19] == b'.'
+        && let Some(frac) = num(&b[20..23])
+    {
+        ms += frac as i64;
+        used = 23;
+    }
+    Some((ms, used))
+}
+
+/// A ` +hhmm` / ` -hhmm` zone right after the stamp: (offset minutes, bytes used).
+pub fn parse_zone(b: &[u8]) -> Option<(i32, usize)> {
+    if b.len() < 6 || b[0] != b' ' || !(b[1] == b'+' || b[1] == b'-') {
+        return None;
+    }
+    if b.len() > 6 && b[6] != b' ' {
+        return None;
+    }
+    let h = num(&b[2..4])? as i32;
+    let m = num(&b[4..6])? as i32;
+    let off = h * 60 + m;
+    Some((if b[1] == b'-' { -off } else { off }, 6))
+}
+
+const MONTHS: [&[u8; 3]; 12] = [
+    b"Jan", b"Feb", b"Mar", b"Apr", b"May", b"Jun", b"Jul", b"Aug", b"Sep", b"Oct", b"Nov", b"Dec",
+];
+
+/// Classic syslog `Mon DD HH:MM:SS` (no year, so the caller supplies one).
+pub fn parse_syslog(b: &[u8], year: i32) -> Option<(i64, usize)> {
+    if b.len() < 15 || b[3] != b' ' || b[6] != b' ' {
+        return None;
+    }
+    let m = MONTHS.iter().position(|mm| &b[0..3] == *mm)? as u32 + 1;
+    let d = if b[4] == b' ' {
+        num(&b[5..6])?
+    } else {
+        num(&b[4..6])?
+    };
+    if !(1..=31).contains(&d) {
+        return None;
+    }
+    let secs = days_from_civil(year as i64, m, d) * 86_400 + hms(&b[7..15])?;
+    Some((secs * 1000, 15))
+}
+
+/// ISO 8601 text for a stored stamp (display and JSON only).
+pub fn format_iso(ms: i64) -> String {
+    match chrono::DateTime::from_timestamp_millis(ms) {
+        Some(t) if ms % 1000 == 0 => t.naive_utc().format("%Y-%m-%dT%H:%M:%S").to_string(),
+        Some(t) => t.naive_utc().format("%Y-%m-%dT%H:%M:%S%.3f").to_string(),
+        None => String::from("?"),
+    }
+}
+
+/// `YYYY-MM-DD HH:MM:SS` as the log writes it.
+pub fn format_log(ms: i64) -> String {
+    match chrono::DateTime::from_timestamp_millis(ms) {
+        Some(t) => t.naive_utc().format("%Y-%m-%d %H:%M:%S").to_string(),
+        None => String::from("?"),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn exim_stamp_matches_chrono() {
+        let (ms, used) = parse_exim(b"2010-11-07 14:21:43 1PF5Bm").unwrap();
+        assert_eq!(used, 19);
+        assert_eq!(format_iso(ms), "2010-11-07T14:21:43");
+        let (ms, used) = parse_exim(b"2017-07-30 18:51:05.712 x").unwrap();
+        assert_eq!(used, 23);
+        assert_eq!(format_iso(ms), "2017-07-30T18:51:05.712");
+    }
+
+    #[test]
+    fn bad_stamps_are_refused() {
+        for s in [
+            "2010-13-07 14:21:43",
+            "2010-11-07 25:21:43",
+            "2010-11-07T14:21:43",
+            "20x0-11-07 14:21:43",
+            "2010-11-07 14:21",
+        ] {
+            assert!(parse_exim(s.as_bytes()).is_none(), "{s}");
+        }
+    }
+
+    #[test]
+    fn zone_and_syslog() {
+        assert_eq!(parse_zone(b" +0100 Start"), Some((60, 6)));
+        assert_eq!(parse_zone(b" -0530 x"), Some((-330, 6)));
+        assert_eq!(parse_zone(b" 1PF5Bm"), None);
+        let (ms, _) = parse_syslog(b"Jun 29 16:04:19 server", 2022).unwrap();
+        assert_eq!(format_iso(ms), "2022-06-29T16:04:19");
+        let (ms, _) = parse_syslog(b"Jun  9 06:04:19 server", 2022).unwrap();
+        assert_eq!(format_iso(ms), "2022-06-09T06:04:19");
+    }
+}

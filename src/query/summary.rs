@@ -1,0 +1,86 @@
+//! Whole-log totals (`mailtriage summary`).
+
+use crate::model::{Model, flags};
+use crate::parse::{DkimStatus, Family, LineKind, time};
+
+#[derive(Debug, Clone, Default, serde::Serialize, PartialEq, Eq)]
+pub struct FamilyCounts {
+    pub ipv4: u64,
+    pub ipv6: u64,
+    pub unknown: u64,
+}
+
+#[derive(Debug, Clone, Default, serde::Serialize, PartialEq, Eq)]
+pub struct DkimCounts {
+    pub pass: u64,
+    pub fail: u64,
+    pub invalid: u64,
+    pub none: u64,
+}
+
+impl DkimCounts {
+    pub fn add(&mut self, s: DkimStatus) {
+        match s {
+            DkimStatus::Pass => self.pass += 1,
+            DkimStatus::Fail => self.fail += 1,
+            DkimStatus::Invalid => self.invalid += 1,
+            DkimStatus::None => self.none += 1,
+        }
+    }
+}
+
+#[derive(Debug, Clone, Default, serde::Serialize, PartialEq, Eq)]
+pub struct Summary {
+    pub files: Vec<String>,
+    pub lines: u64,
+    pub unrecognized_lines: u64,
+    pub messages: u64,
+    pub arrivals: u64,
+    pub deliveries: u64,
+    pub deferrals: u64,
+    pub bounces: u64,
+    pub rejections: u64,
+    pub family: FamilyCounts,
+    pub dkim: DkimCounts,
+    pub first: Option<String>,
+    pub last: Option<String>,
+}
+
+pub fn summary(m: &Model) -> Summary {
+    let mut s = Summary {
+        files: m.sources.iter().map(|s| s.name.clone()).collect(),
+        lines: m.line_count() as u64,
+        unrecognized_lines: m.kind_count(LineKind::Unrecognized),
+        messages: m.messages.len() as u64,
+        arrivals: m.kind_count(LineKind::Arrival),
+        deliveries: m.kind_count(LineKind::Delivery) + m.kind_count(LineKind::DeliveryMore),
+        deferrals: m.kind_count(LineKind::Deferral),
+        bounces: m.kind_count(LineKind::Bounce),
+        rejections: m.kind_count(LineKind::Rejection) + m.kind_count(LineKind::SenderVerifyFail),
+        first: m.first_time.map(time::format_iso),
+        last: m.last_time.map(time::format_iso),
+        ..Summary::default()
+    };
+    // Family counts `<=` lines, so walk arrival lines rather than messages: a
+    // message id can (rarely) arrive twice.
+    for (i, k) in m.line_kind.iter().enumerate() {
+        if *k == LineKind::Arrival {
+            let msg = m.line_msg[i];
+            let fam = m
+                .messages
+                .get(msg as usize)
+                .map_or(Family::Unknown, |x| m.family(x));
+            match fam {
+                Family::Ipv4 => s.family.ipv4 += 1,
+                Family::Ipv6 => s.family.ipv6 += 1,
+                Family::Unknown => s.family.unknown += 1,
+            }
+        }
+    }
+    for msg in &m.messages {
+        if msg.has(flags::ARRIVED) {
+            s.dkim.add(msg.dkim);
+        }
+    }
+    s
+}
