@@ -1,4 +1,312 @@
-//! cli (placeholder until its issue lands).
+//! The scriptable face: argument parsing, subcommands, text/JSON/CSV output, and
+//! mapping errors to one clear line and an exit code.
+
+mod output;
+
+use std::io::{self, IsTerminal, Write};
+use std::path::PathBuf;
+
+use anyhow::{Context, Result, bail};
+use clap::{Args, Parser, Subcommand};
+
+use crate::model::{self, LoadOptions, Model, Progress, source};
+use crate::parse::{DkimStatus, Family, LineKind, MsgId, ParseContext};
+use crate::query::{self, AggKey, Filter, GrepOptions, NetPrefix, SortKey};
+
+const LONG_ABOUT: &str = "\
+Triage Exim main logs: who is sending, over IPv4 or IPv6, with what DKIM result.
+
+With no subcommand, opens the interactive view of the given logs. With no FILE,
+tries /var/log/exim4/mainlog, /var/log/exim/main.log and /var/spool/exim/log/mainlog.
+Give rotated files oldest first (mainlog.2.gz mainlog.1 mainlog): a message can
+span files. `.gz` files are read transparently and `-` reads standard input.";
+
+const AFTER_HELP: &str = "\
+Examples:
+  mailtriage /var/log/exim4/mainlog            open the interactive view
+  mailtriage summary mainlog.1 mainlog          totals for two rotations
+  mailtriage senders --family ipv6 --dkim fail  IPv6 senders whose DKIM failed
+  mailtriage senders --by net --sort dkim-fail --limit 20 --json
+  mailtriage show 1QFOdo-0001zq-E9 mainlog      every line of one message
+  mailtriage grep -i 'peter' mainlog            whole transactions, like exigrep";
+
+#[derive(Parser, Debug)]
+#[command(name = "mailtriage", version, about = "Triage Exim main logs from a terminal", long_about = LONG_ABOUT, after_help = AFTER_HELP)]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Option<Command>,
+    /// Log files to open in the interactive view (see also the subcommands).
+    #[arg(value_name = "FILE")]
+    pub files: Vec<PathBuf>,
+    #[command(flatten)]
+    pub load: LoadArgs,
+}
+
+#[derive(Args, Debug, Clone)]
+pub struct LoadArgs {
+    /// Read files into memory instead of mapping them (use when logs are rotated
+    /// with logrotate's copytruncate while mailtriage runs).
+    #[arg(long, global = true)]
+    pub no_mmap: bool,
+    /// Year for syslog-prefixed lines, which carry none (default: this year).
+    #[arg(long, global = true, value_name = "YEAR")]
+    pub syslog_year: Option<i32>,
+    /// Prefix length of IPv4 networks for `--by net`.
+    #[arg(long, global = true, default_value_t = 24, value_parser = clap::value_parser!(u8).range(0..=32))]
+    pub v4_prefix: u8,
+    /// Prefix length of IPv6 networks for `--by net`.
+    #[arg(long, global = true, default_value_t = 64, value_parser = clap::value_parser!(u8).range(0..=128))]
+    pub v6_prefix: u8,
+    /// Parser threads (default: all cores).
+    #[arg(long, global = true, value_name = "N")]
+    pub threads: Option<usize>,
+    /// No progress on standard error.
+    #[arg(long, short, global = true)]
+    pub quiet: bool,
+}
+
+impl LoadArgs {
+    pub fn options(&self) -> LoadOptions {
+        let mut o = LoadOptions::default();
+        o.mmap = !self.no_mmap;
+        if let Some(y) = self.syslog_year {
+            o.ctx = ParseContext { syslog_year: y };
+        }
+        if let Some(t) = self.threads {
+            o.threads = t.max(1);
+        }
+        o
+    }
+
+    pub fn prefix(&self) -> NetPrefix {
+        NetPrefix { v4: self.v4_prefix, v6: self.v6_prefix }
+    }
+}
+
+#[derive(Subcommand, Debug)]
+pub enum Command {
+    /// Totals: lines, messages, arrivals by IP family, messages by DKIM status.
+    Summary {
+        #[arg(value_name = "FILE")]
+        files: Vec<PathBuf>,
+        /// Print JSON instead of text.
+        #[arg(long)]
+        json: bool,
+    },
+    /// One row per sender aggregate (address, network, host, sender, domain).
+    Senders(SendersArgs),
+    /// Every line of one message, in log order.
+    Show {
+        /// Message id (16 or 23 characters).
+        msgid: String,
+        #[arg(value_name = "FILE")]
+        files: Vec<PathBuf>,
+    },
+    /// Whole transactions with any line matching PATTERN (exigrep semantics).
+    Grep(GrepArgs),
+    /// Lines of one kind, e.g. `--kind unrecognized` to see what was not understood.
+    Lines {
+        #[arg(value_name = "FILE")]
+        files: Vec<PathBuf>,
+        /// Line kind (repeatable): arrival, delivery, dkim, rejection, session,
+        /// auth_failure, unrecognized, … (see README).
+        #[arg(long, required = true, value_parser = parse_kind)]
+        kind: Vec<LineKind>,
+        /// Prefix each line with FILE:LINE.
+        #[arg(long, short = 'n')]
+        line_numbers: bool,
+    },
+}
+
+fn parse_kind(s: &str) -> Result<LineKind, String> {
+    LineKind::ALL.iter().copied().find(|k| k.name() == s).ok_or_else(|| {
+        let names: Vec<&str> = LineKind::ALL.iter().map(|k| k.name()).collect();
+        format!("unknown kind `{s}`; one of: {}", names.join(", "))
+    })
+}
+
+#[derive(Args, Debug)]
+pub struct SendersArgs {
+    #[arg(value_name = "FILE")]
+    pub files: Vec<PathBuf>,
+    /// What makes a sender.
+    #[arg(long, value_enum, default_value_t = AggKey::Ip)]
+    pub by: AggKey,
+    /// Only messages (and rejections) from clients of this family.
+    #[arg(long, value_enum)]
+    pub family: Option<FamilyArg>,
+    /// Only messages with this DKIM status (rejections are then left out).
+    #[arg(long, value_enum)]
+    pub dkim: Option<DkimArg>,
+    #[arg(long, value_enum, default_value_t = SortKey::Messages)]
+    pub sort: SortKey,
+    /// At most N rows.
+    #[arg(long, value_name = "N")]
+    pub limit: Option<usize>,
+    /// Print JSON (an array of rows).
+    #[arg(long, conflicts_with = "csv")]
+    pub json: bool,
+    /// Print CSV with a header row.
+    #[arg(long)]
+    pub csv: bool,
+}
+
+#[derive(Args, Debug)]
+pub struct GrepArgs {
+    /// Regular expression (Rust regex syntax), or text with -l.
+    pub pattern: String,
+    #[arg(value_name = "FILE")]
+    pub files: Vec<PathBuf>,
+    /// Match PATTERN as literal text.
+    #[arg(short = 'l', long)]
+    pub literal: bool,
+    /// Ignore case (exigrep ignores case by default; grep and we do not).
+    #[arg(short = 'i', long)]
+    pub ignore_case: bool,
+    /// Print JSON: one object per transaction or standalone line.
+    #[arg(long)]
+    pub json: bool,
+}
+
+#[derive(Debug, Clone, Copy, clap::ValueEnum)]
+pub enum FamilyArg {
+    Ipv4,
+    Ipv6,
+}
+
+impl From<FamilyArg> for Family {
+    fn from(f: FamilyArg) -> Family {
+        match f {
+            FamilyArg::Ipv4 => Family::Ipv4,
+            FamilyArg::Ipv6 => Family::Ipv6,
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, clap::ValueEnum)]
+pub enum DkimArg {
+    Pass,
+    Fail,
+    Invalid,
+    None,
+}
+
+impl From<DkimArg> for DkimStatus {
+    fn from(d: DkimArg) -> DkimStatus {
+        match d {
+            DkimArg::Pass => DkimStatus::Pass,
+            DkimArg::Fail => DkimStatus::Fail,
+            DkimArg::Invalid => DkimStatus::Invalid,
+            DkimArg::None => DkimStatus::None,
+        }
+    }
+}
+
+/// Resolves the files to read: the given ones, or the first default log found.
+pub fn resolve_files(files: &[PathBuf], quiet: bool) -> Result<Vec<PathBuf>> {
+    if !files.is_empty() {
+        return Ok(files.to_vec());
+    }
+    match source::default_log() {
+        Some(p) => {
+            if !quiet {
+                eprintln!("mailtriage: reading {}", p.display());
+            }
+            Ok(vec![p])
+        }
+        None => bail!(
+            "no log file given and none found at {}; pass one, e.g. `mailtriage /path/to/mainlog`",
+            source::DEFAULT_LOGS.join(", ")
+        ),
+    }
+}
+
+/// Loads files with a progress line on standard error for big inputs.
+pub fn load(files: &[PathBuf], args: &LoadArgs) -> Result<Model> {
+    let files = resolve_files(files, args.quiet)?;
+    let show = !args.quiet && io::stderr().is_terminal();
+    let started = std::time::Instant::now();
+    let mut last_print = started;
+    let mut progress = |p: Progress| {
+        if show && last_print.elapsed().as_millis() >= 200 && p.bytes_total > 0 {
+            last_print = std::time::Instant::now();
+            let pct = p.bytes_done as f64 * 100.0 / p.bytes_total as f64;
+            let mbs = p.bytes_done as f64 / 1e6 / started.elapsed().as_secs_f64().max(1e-3);
+            eprint!("\rmailtriage: indexing {pct:5.1}%  {} lines  {mbs:.0} MB/s ", p.lines);
+        }
+    };
+    let m = model::load(&files, &args.options(), &mut progress)?;
+    if show && last_print != started {
+        eprint!("\r\x1b[K");
+    }
+    if m.line_count() == 0 && !args.quiet {
+        eprintln!("mailtriage: warning: the input is empty");
+    }
+    Ok(m)
+}
+
+fn run(cli: Cli) -> Result<i32> {
+    let mut out = io::BufWriter::new(io::stdout().lock());
+    match cli.command {
+        None => {
+            let files = resolve_files(&cli.files, cli.load.quiet)?;
+            crate::tui::run(files, cli.load.options(), cli.load.prefix())?;
+        }
+        Some(Command::Summary { files, json }) => {
+            let m = load(&files, &cli.load)?;
+            output::summary(&mut out, &query::summary(&m), json)?;
+        }
+        Some(Command::Senders(a)) => {
+            let m = load(&a.files, &cli.load)?;
+            let g = query::Grouping::new(&m, a.by, cli.load.prefix());
+            let f = Filter { family: a.family.map(Into::into), dkim: a.dkim.map(Into::into), ..Filter::default() };
+            let mut rows = query::group(&m, &g, &f, true);
+            query::sort_rows(&mut rows, a.sort);
+            if let Some(n) = a.limit {
+                rows.truncate(n);
+            }
+            output::senders(&mut out, &rows, a.by, if a.json { output::Format::Json } else if a.csv { output::Format::Csv } else { output::Format::Text })?;
+        }
+        Some(Command::Show { msgid, files }) => {
+            let id = MsgId::parse(msgid.trim().as_bytes())
+                .with_context(|| format!("`{msgid}` is not an Exim message id (like 1QFOdo-0001zq-E9 or 1smkL5-00000000e65-24eQ)"))?;
+            let m = load(&files, &cli.load)?;
+            let Some(i) = m.find_message(id) else {
+                eprintln!("mailtriage: message {id} is not in the given logs");
+                return Ok(1);
+            };
+            output::transaction(&mut out, &m, m.message_lines(i))?;
+        }
+        Some(Command::Grep(a)) => {
+            let opts = GrepOptions { literal: a.literal, ignore_case: a.ignore_case };
+            let re = query::grep::compile(&a.pattern, &opts).with_context(|| format!("bad pattern `{}`", a.pattern))?;
+            let m = load(&a.files, &cli.load)?;
+            let hits = query::grep(&m, &re);
+            let found = output::grep(&mut out, &m, &hits, a.json)?;
+            out.flush()?;
+            return Ok(if found { 0 } else { 1 });
+        }
+        Some(Command::Lines { files, kind, line_numbers }) => {
+            let m = load(&files, &cli.load)?;
+            output::lines(&mut out, &m, &kind, line_numbers)?;
+        }
+    }
+    out.flush()?;
+    Ok(0)
+}
+
+/// Runs the CLI and returns the process exit code.
 pub fn main() -> i32 {
-    0
+    let cli = Cli::parse();
+    match run(cli) {
+        Ok(code) => code,
+        Err(e) => {
+            // A closed pipe (`| head`) is not an error worth a message.
+            if e.downcast_ref::<io::Error>().is_some_and(|e| e.kind() == io::ErrorKind::BrokenPipe) {
+                return 0;
+            }
+            eprintln!("mailtriage: {e:#}");
+            2
+        }
+    }
 }

@@ -417,8 +417,7 @@ pub fn group(m: &Model, g: &Grouping, f: &Filter, recipients: bool) -> Vec<Sende
                 a.rejections += 1;
             } else {
                 // Lines of a message whose arrival is not in these files: nothing
-                // to count for a sender, but keep the group reachable.
-                a.other = true;
+                // to count for a sender.
                 continue;
             }
             a.fam(fam);
@@ -474,11 +473,11 @@ pub fn group(m: &Model, g: &Grouping, f: &Filter, recipients: bool) -> Vec<Sende
         .filter(|(_, a)| a.messages > 0 || a.rejections > 0)
         .map(|(i, a)| SenderRow {
             key: g.labels[i].clone(),
-            family: match (a.v4, a.v6) {
-                (true, true) => "mixed",
-                (true, false) => "ipv4",
-                (false, true) => "ipv6",
-                (false, false) => "unknown",
+            family: match (a.v4, a.v6, a.other) {
+                (true, false, false) => "ipv4",
+                (false, true, false) => "ipv6",
+                (false, false, _) => "unknown",
+                _ => "mixed",
             },
             messages: a.messages,
             bytes: a.bytes,

@@ -211,6 +211,7 @@ fn classify(ev: &mut Event<'_>) {
         return;
     }
     if (b.starts_with(b"exim ") && contains(b, b" daemon started"))
+        || (ev.msgid.is_none() && b.starts_with(b"Warning: "))
         || b.starts_with(b"listen backlog")
         || (b.starts_with(b"pid ") && contains(b, b" received: "))
     {
@@ -249,7 +250,12 @@ fn classify_host_led(ev: &mut Event<'_>) {
             Token::Word(w) => {
                 let tail = &b[before..];
                 let tail = tail.strip_prefix(b" ").unwrap_or(tail);
-                if w == b"rejected" || w == b"temporarily" {
+                if w == b"dropped" && tail.starts_with(b"dropped by ") {
+                    // `H=[ip] dropped by 'connect' ACL: reason` (a `drop` verb).
+                    let (_, reason) = split_reason(tail);
+                    ev.kind = LineKind::Rejection;
+                    ev.payload = Payload::Rejection(Rejection { host, sender, stage: RejectStage::Connect, temporary: false, argument: None, reason });
+                } else if w == b"rejected" || w == b"temporarily" {
                     let mut r = parse_rejection_free(tail);
                     r.host = host;
                     r.sender = r.sender.or(sender);
