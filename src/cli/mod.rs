@@ -79,7 +79,10 @@ impl LoadArgs {
     }
 
     pub fn prefix(&self) -> NetPrefix {
-        NetPrefix { v4: self.v4_prefix, v6: self.v6_prefix }
+        NetPrefix {
+            v4: self.v4_prefix,
+            v6: self.v6_prefix,
+        }
     }
 }
 
@@ -119,10 +122,14 @@ pub enum Command {
 }
 
 fn parse_kind(s: &str) -> Result<LineKind, String> {
-    LineKind::ALL.iter().copied().find(|k| k.name() == s).ok_or_else(|| {
-        let names: Vec<&str> = LineKind::ALL.iter().map(|k| k.name()).collect();
-        format!("unknown kind `{s}`; one of: {}", names.join(", "))
-    })
+    LineKind::ALL
+        .iter()
+        .copied()
+        .find(|k| k.name() == s)
+        .ok_or_else(|| {
+            let names: Vec<&str> = LineKind::ALL.iter().map(|k| k.name()).collect();
+            format!("unknown kind `{s}`; one of: {}", names.join(", "))
+        })
 }
 
 #[derive(Args, Debug)]
@@ -232,7 +239,10 @@ pub fn load(files: &[PathBuf], args: &LoadArgs) -> Result<Model> {
             last_print = std::time::Instant::now();
             let pct = p.bytes_done as f64 * 100.0 / p.bytes_total as f64;
             let mbs = p.bytes_done as f64 / 1e6 / started.elapsed().as_secs_f64().max(1e-3);
-            eprint!("\rmailtriage: indexing {pct:5.1}%  {} lines  {mbs:.0} MB/s ", p.lines);
+            eprint!(
+                "\rmailtriage: indexing {pct:5.1}%  {} lines  {mbs:.0} MB/s ",
+                p.lines
+            );
         }
     };
     let m = model::load(&files, &args.options(), &mut progress)?;
@@ -259,13 +269,28 @@ fn run(cli: Cli) -> Result<i32> {
         Some(Command::Senders(a)) => {
             let m = load(&a.files, &cli.load)?;
             let g = query::Grouping::new(&m, a.by, cli.load.prefix());
-            let f = Filter { family: a.family.map(Into::into), dkim: a.dkim.map(Into::into), ..Filter::default() };
+            let f = Filter {
+                family: a.family.map(Into::into),
+                dkim: a.dkim.map(Into::into),
+                ..Filter::default()
+            };
             let mut rows = query::group(&m, &g, &f, true);
             query::sort_rows(&mut rows, a.sort);
             if let Some(n) = a.limit {
                 rows.truncate(n);
             }
-            output::senders(&mut out, &rows, a.by, if a.json { output::Format::Json } else if a.csv { output::Format::Csv } else { output::Format::Text })?;
+            output::senders(
+                &mut out,
+                &rows,
+                a.by,
+                if a.json {
+                    output::Format::Json
+                } else if a.csv {
+                    output::Format::Csv
+                } else {
+                    output::Format::Text
+                },
+            )?;
         }
         Some(Command::Show { msgid, files }) => {
             let id = MsgId::parse(msgid.trim().as_bytes())
@@ -278,15 +303,23 @@ fn run(cli: Cli) -> Result<i32> {
             output::transaction(&mut out, &m, m.message_lines(i))?;
         }
         Some(Command::Grep(a)) => {
-            let opts = GrepOptions { literal: a.literal, ignore_case: a.ignore_case };
-            let re = query::grep::compile(&a.pattern, &opts).with_context(|| format!("bad pattern `{}`", a.pattern))?;
+            let opts = GrepOptions {
+                literal: a.literal,
+                ignore_case: a.ignore_case,
+            };
+            let re = query::grep::compile(&a.pattern, &opts)
+                .with_context(|| format!("bad pattern `{}`", a.pattern))?;
             let m = load(&a.files, &cli.load)?;
             let hits = query::grep(&m, &re);
             let found = output::grep(&mut out, &m, &hits, a.json)?;
             out.flush()?;
             return Ok(if found { 0 } else { 1 });
         }
-        Some(Command::Lines { files, kind, line_numbers }) => {
+        Some(Command::Lines {
+            files,
+            kind,
+            line_numbers,
+        }) => {
             let m = load(&files, &cli.load)?;
             output::lines(&mut out, &m, &kind, line_numbers)?;
         }
@@ -302,7 +335,9 @@ pub fn main() -> i32 {
         Ok(code) => code,
         Err(e) => {
             // A closed pipe (`| head`) is not an error worth a message.
-            if e.downcast_ref::<io::Error>().is_some_and(|e| e.kind() == io::ErrorKind::BrokenPipe) {
+            if e.downcast_ref::<io::Error>()
+                .is_some_and(|e| e.kind() == io::ErrorKind::BrokenPipe)
+            {
                 return 0;
             }
             eprintln!("mailtriage: {e:#}");

@@ -22,8 +22,21 @@ pub fn summary(out: &mut impl Write, s: &Summary, as_json: bool) -> io::Result<(
         return writeln!(out);
     }
     let or_dash = |t: &Option<String>| t.clone().unwrap_or_else(|| "-".into());
-    writeln!(out, "files               {}", s.files.iter().map(|f| sanitize(f.as_bytes())).collect::<Vec<_>>().join(" "))?;
-    writeln!(out, "span                {} .. {}", or_dash(&s.first), or_dash(&s.last))?;
+    writeln!(
+        out,
+        "files               {}",
+        s.files
+            .iter()
+            .map(|f| sanitize(f.as_bytes()))
+            .collect::<Vec<_>>()
+            .join(" ")
+    )?;
+    writeln!(
+        out,
+        "span                {} .. {}",
+        or_dash(&s.first),
+        or_dash(&s.last)
+    )?;
     writeln!(out, "lines               {}", s.lines)?;
     writeln!(out, "unrecognized lines  {}", s.unrecognized_lines)?;
     writeln!(out, "messages            {}", s.messages)?;
@@ -32,8 +45,16 @@ pub fn summary(out: &mut impl Write, s: &Summary, as_json: bool) -> io::Result<(
     writeln!(out, "deferrals           {}", s.deferrals)?;
     writeln!(out, "bounces             {}", s.bounces)?;
     writeln!(out, "rejections          {}", s.rejections)?;
-    writeln!(out, "arrivals by family  ipv4 {}  ipv6 {}  unknown {}", s.family.ipv4, s.family.ipv6, s.family.unknown)?;
-    writeln!(out, "messages by DKIM    pass {}  fail {}  invalid {}  none {}", s.dkim.pass, s.dkim.fail, s.dkim.invalid, s.dkim.none)
+    writeln!(
+        out,
+        "arrivals by family  ipv4 {}  ipv6 {}  unknown {}",
+        s.family.ipv4, s.family.ipv6, s.family.unknown
+    )?;
+    writeln!(
+        out,
+        "messages by DKIM    pass {}  fail {}  invalid {}  none {}",
+        s.dkim.pass, s.dkim.fail, s.dkim.invalid, s.dkim.none
+    )
 }
 
 fn csv_field(s: &str) -> String {
@@ -48,14 +69,22 @@ fn time_or_empty(t: Option<i64>) -> String {
     t.map(crate::parse::time::format_iso).unwrap_or_default()
 }
 
-pub fn senders(out: &mut impl Write, rows: &[SenderRow], by: AggKey, fmt: Format) -> io::Result<()> {
+pub fn senders(
+    out: &mut impl Write,
+    rows: &[SenderRow],
+    by: AggKey,
+    fmt: Format,
+) -> io::Result<()> {
     match fmt {
         Format::Json => {
             serde_json::to_writer_pretty(&mut *out, rows)?;
             writeln!(out)
         }
         Format::Csv => {
-            writeln!(out, "key,family,messages,bytes,dkim_pass,dkim_fail,dkim_invalid,dkim_none,rejections,recipients,first,last")?;
+            writeln!(
+                out,
+                "key,family,messages,bytes,dkim_pass,dkim_fail,dkim_invalid,dkim_none,rejections,recipients,first,last"
+            )?;
             for r in rows {
                 writeln!(
                     out,
@@ -78,7 +107,12 @@ pub fn senders(out: &mut impl Write, rows: &[SenderRow], by: AggKey, fmt: Format
         }
         Format::Text => {
             let keys: Vec<String> = rows.iter().map(|r| sanitize(r.key.as_bytes())).collect();
-            let w = keys.iter().map(|k| k.chars().count()).max().unwrap_or(0).clamp(by.as_str().len(), 60);
+            let w = keys
+                .iter()
+                .map(|k| k.chars().count())
+                .max()
+                .unwrap_or(0)
+                .clamp(by.as_str().len(), 60);
             writeln!(
                 out,
                 "{:<w$}  {:<7}  {:>8}  {:>12}  {:>6} {:>6} {:>6} {:>6}  {:>6}  {:>6}  {:<19}  {:<19}",
@@ -128,7 +162,11 @@ fn write_line(out: &mut impl Write, line: &[u8], tty: bool) -> io::Result<()> {
     }
 }
 
-pub fn transaction(out: &mut impl Write, m: &Model, lines: impl Iterator<Item = u32>) -> io::Result<()> {
+pub fn transaction(
+    out: &mut impl Write,
+    m: &Model,
+    lines: impl Iterator<Item = u32>,
+) -> io::Result<()> {
     let tty = io::stdout().is_terminal();
     for l in lines {
         write_line(out, m.line(l), tty)?;
@@ -138,12 +176,19 @@ pub fn transaction(out: &mut impl Write, m: &Model, lines: impl Iterator<Item = 
 
 /// Prints matching transactions whole (then a blank line) and matching lines
 /// without an id alone, in log order. Returns whether anything matched.
-pub fn grep(out: &mut impl Write, m: &Model, hits: &LineMatches, as_json: bool) -> io::Result<bool> {
+pub fn grep(
+    out: &mut impl Write,
+    m: &Model,
+    hits: &LineMatches,
+    as_json: bool,
+) -> io::Result<bool> {
     let tty = io::stdout().is_terminal();
     let mut found = false;
     for (i, &msg) in m.line_msg.iter().enumerate() {
         let line = i as u32;
-        let first_of_match = msg != NONE && hits.messages.contains(msg) && m.messages[msg as usize].first_line == line;
+        let first_of_match = msg != NONE
+            && hits.messages.contains(msg)
+            && m.messages[msg as usize].first_line == line;
         let standalone = msg == NONE && hits.lines.contains(line);
         if !first_of_match && !standalone {
             continue;
@@ -151,11 +196,16 @@ pub fn grep(out: &mut impl Write, m: &Model, hits: &LineMatches, as_json: bool) 
         found = true;
         if as_json {
             let (id, lines): (Option<String>, Vec<String>) = if standalone {
-                (None, vec![String::from_utf8_lossy(m.line(line)).into_owned()])
+                (
+                    None,
+                    vec![String::from_utf8_lossy(m.line(line)).into_owned()],
+                )
             } else {
                 (
                     Some(m.messages[msg as usize].id.to_string()),
-                    m.message_lines(msg).map(|l| String::from_utf8_lossy(m.line(l)).into_owned()).collect(),
+                    m.message_lines(msg)
+                        .map(|l| String::from_utf8_lossy(m.line(l)).into_owned())
+                        .collect(),
                 )
             };
             serde_json::to_writer(&mut *out, &json!({ "message": id, "lines": lines }))?;
@@ -171,7 +221,12 @@ pub fn grep(out: &mut impl Write, m: &Model, hits: &LineMatches, as_json: bool) 
 }
 
 /// Lines whose kind is one of `kinds`, optionally as `FILE:N: line`.
-pub fn lines(out: &mut impl Write, m: &Model, kinds: &[crate::parse::LineKind], numbers: bool) -> io::Result<()> {
+pub fn lines(
+    out: &mut impl Write,
+    m: &Model,
+    kinds: &[crate::parse::LineKind],
+    numbers: bool,
+) -> io::Result<()> {
     let tty = io::stdout().is_terminal();
     let mut src_first = Vec::new();
     for s in &m.sources {
@@ -184,7 +239,12 @@ pub fn lines(out: &mut impl Write, m: &Model, kinds: &[crate::parse::LineKind], 
         if numbers {
             let si = src_first.partition_point(|&f| f <= i).saturating_sub(1);
             let name = m.sources.get(si).map_or("", |s| s.name.as_str());
-            write!(out, "{}:{}: ", sanitize(name.as_bytes()), i - src_first.get(si).copied().unwrap_or(0) + 1)?;
+            write!(
+                out,
+                "{}:{}: ",
+                sanitize(name.as_bytes()),
+                i - src_first.get(si).copied().unwrap_or(0) + 1
+            )?;
         }
         write_line(out, m.line(i as u32), tty)?;
     }

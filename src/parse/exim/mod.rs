@@ -254,7 +254,14 @@ fn classify_host_led(ev: &mut Event<'_>) {
                     // `H=[ip] dropped by 'connect' ACL: reason` (a `drop` verb).
                     let (_, reason) = split_reason(tail);
                     ev.kind = LineKind::Rejection;
-                    ev.payload = Payload::Rejection(Rejection { host, sender, stage: RejectStage::Connect, temporary: false, argument: None, reason });
+                    ev.payload = Payload::Rejection(Rejection {
+                        host,
+                        sender,
+                        stage: RejectStage::Connect,
+                        temporary: false,
+                        argument: None,
+                        reason,
+                    });
                 } else if w == b"rejected" || w == b"temporarily" {
                     let mut r = parse_rejection_free(tail);
                     r.host = host;

@@ -322,8 +322,11 @@ fn rejections_with_and_without_ids() {
 
 #[test]
 fn acl_drop_is_a_rejection() {
-    let ev = p("2022-04-03 21:53:54 H=[192.0.2.101]:62839 dropped by 'connect' ACL: Country is banned");
-    let Payload::Rejection(r) = &ev.payload else { panic!("{ev:?}") };
+    let ev =
+        p("2022-04-03 21:53:54 H=[192.0.2.101]:62839 dropped by 'connect' ACL: Country is banned");
+    let Payload::Rejection(r) = &ev.payload else {
+        panic!("{ev:?}")
+    };
     assert_eq!(r.stage, RejectStage::Connect);
     assert_eq!(s(r.reason), Some("Country is banned"));
     assert_eq!(r.host.unwrap().port, Some(62839));

@@ -1,0 +1,40 @@
+//! Helpers shared by the integration tests.
+#![allow(dead_code)]
+
+use std::path::{Path, PathBuf};
+
+use mailtriage::model::{self, LoadOptions, Model};
+use mailtriage::parse::ParseContext;
+
+pub fn fixture(name: &str) -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/fixtures")
+        .join(name)
+}
+
+/// `../shared/samples` beside the checkout, when present (CI has it; a fresh
+/// clone does not, and then the tests that need it say so and pass).
+pub fn samples() -> Option<PathBuf> {
+    let p = Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/samples");
+    if p.is_dir() {
+        Some(p)
+    } else {
+        eprintln!(
+            "notice: ../shared/samples is absent; skipping tests on the shared real-log samples"
+        );
+        None
+    }
+}
+
+pub fn opts() -> LoadOptions {
+    LoadOptions {
+        ctx: ParseContext { syslog_year: 2022 },
+        threads: 2,
+        mmap: true,
+        chunk_bytes: 1 << 10,
+    }
+}
+
+pub fn load(paths: &[PathBuf]) -> Model {
+    model::load(paths, &opts(), &mut |_| {}).expect("load")
+}
