@@ -67,8 +67,7 @@ pub struct LoadArgs {
 
 impl LoadArgs {
     pub fn options(&self) -> LoadOptions {
-        let mut o = LoadOptions::default();
-        o.mmap = !self.no_mmap;
+        let mut o = LoadOptions { mmap: !self.no_mmap, ..LoadOptions::default() };
         if let Some(y) = self.syslog_year {
             o.ctx = ParseContext { syslog_year: y };
         }
