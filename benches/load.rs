@@ -1,0 +1,109 @@
+//! Load + index + aggregate benchmark on a generated log (default 1 GiB).
+//!
+//! `cargo bench --bench load` (env: MAILTRIAGE_BENCH_BYTES=1G|200M…,
+//! MAILTRIAGE_BENCH_LOG=path to use an existing log, MAILTRIAGE_BENCH_RUNS=3).
+//! Prints MB/s, peak and anonymous RSS, and `wc -l` on the same file for a ratio,
+//! since absolute timings on a shared 2-core machine are noisy.
+
+use std::path::PathBuf;
+use std::process::Command;
+use std::time::Instant;
+
+use mailtriage::model::{self, LoadOptions};
+use mailtriage::query::{self, AggKey, Filter, NetPrefix};
+
+fn parse_size(s: &str) -> u64 {
+    let s = s.trim();
+    let (num, mul) = match s.chars().last() {
+        Some('G' | 'g') => (&s[..s.len() - 1], 1u64 << 30),
+        Some('M' | 'm') => (&s[..s.len() - 1], 1 << 20),
+        Some('K' | 'k') => (&s[..s.len() - 1], 1 << 10),
+        _ => (s, 1),
+    };
+    num.parse::<u64>().unwrap_or(1) * mul
+}
+
+fn status_kb(field: &str) -> u64 {
+    let text = std::fs::read_to_string("/proc/self/status").unwrap_or_default();
+    text.lines()
+        .find(|l| l.starts_with(field))
+        .and_then(|l| l.split_whitespace().nth(1))
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(0)
+}
+
+fn main() {
+    let bytes = parse_size(&std::env::var("MAILTRIAGE_BENCH_BYTES").unwrap_or_else(|_| "1G".into()));
+    let runs: usize = std::env::var("MAILTRIAGE_BENCH_RUNS").ok().and_then(|r| r.parse().ok()).unwrap_or(3);
+    let path = match std::env::var_os("MAILTRIAGE_BENCH_LOG") {
+        Some(p) => PathBuf::from(p),
+        None => {
+            let p = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join(format!("target/bench-{bytes}.log"));
+            if !p.exists() {
+                eprintln!("generating {} ({} bytes, seed 1)…", p.display(), bytes);
+                let tmp = p.with_extension("tmp");
+                let f = std::io::BufWriter::with_capacity(1 << 20, std::fs::File::create(&tmp).expect("create bench log"));
+                let cfg = mailtriage::r#gen::GenConfig { seed: 1, target_bytes: bytes, ..Default::default() };
+                mailtriage::r#gen::generate(&cfg, f).expect("generate");
+                std::fs::rename(&tmp, &p).expect("rename");
+            }
+            p
+        }
+    };
+    let size = std::fs::metadata(&path).expect("bench log").len();
+    println!("file: {} ({:.1} MB)", path.display(), size as f64 / 1e6);
+
+    // `wc -l` on the same (now cached) file, for a machine-independent ratio.
+    let mut wc = f64::MAX;
+    for _ in 0..runs {
+        let t = Instant::now();
+        let ok = Command::new("wc").arg("-l").arg(&path).output().map(|o| o.status.success()).unwrap_or(false);
+        if ok {
+            wc = wc.min(t.elapsed().as_secs_f64());
+        }
+    }
+
+    let opts = LoadOptions::default();
+    let mut best = f64::MAX;
+    let mut best_agg = f64::MAX;
+    let mut heap = 0usize;
+    let mut lines = 0usize;
+    let mut messages = 0usize;
+    let mut anon = 0u64;
+    for _ in 0..runs {
+        let t = Instant::now();
+        let m = model::load(std::slice::from_ref(&path), &opts, &mut |_| {}).expect("load");
+        let g = query::Grouping::new(&m, AggKey::Ip, NetPrefix::default());
+        let rows = query::group(&m, &g, &Filter::default(), true);
+        let total = t.elapsed().as_secs_f64();
+        let agg = {
+            let t = Instant::now();
+            let rows = query::group(&m, &g, &Filter { family: Some(mailtriage::parse::Family::Ipv6), ..Filter::default() }, false);
+            std::hint::black_box(rows.len());
+            t.elapsed().as_secs_f64()
+        };
+        std::hint::black_box(rows.len());
+        best = best.min(total);
+        best_agg = best_agg.min(agg);
+        heap = m.heap_bytes();
+        // While the model is alive: what it costs beyond the mapped file.
+        anon = anon.max(status_kb("RssAnon:"));
+        lines = m.line_count();
+        messages = m.messages.len();
+    }
+    let hwm = status_kb("VmHWM:");
+    println!("lines: {lines}  messages: {messages}  threads: {}", opts.threads);
+    println!("load+index+aggregate(by ip, with recipients): best of {runs}: {best:.3} s = {:.0} MB/s", size as f64 / 1e6 / best);
+    println!("re-aggregate with a family filter (1 pass, no recipients): {:.1} ms", best_agg * 1e3);
+    if wc < f64::MAX {
+        println!("wc -l: {wc:.3} s  → ratio {:.1}× wc -l", best / wc);
+    }
+    println!("peak RSS (VmHWM, includes the mapped file): {:.0} MB", hwm as f64 / 1024.0);
+    println!(
+        "anonymous RSS with the model loaded: {:.0} MB = {:.2}× file; model heap: {:.0} MB = {:.2}× file",
+        anon as f64 / 1024.0,
+        anon as f64 * 1024.0 / size as f64,
+        heap as f64 / 1e6,
+        heap as f64 / size as f64
+    );
+}
