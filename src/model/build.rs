@@ -59,6 +59,17 @@ impl Builder {
         }
     }
 
+    /// Reserves room for about `bytes` more of log, so the per-line vectors do not
+    /// grow (and copy themselves) repeatedly on big inputs.
+    pub fn reserve_for(&mut self, bytes: usize) {
+        let lines = bytes / 120;
+        let m = &mut self.model;
+        m.line_start.reserve(lines);
+        m.line_kind.reserve(lines);
+        m.line_msg.reserve(lines);
+        m.line_next.reserve(lines);
+    }
+
     pub fn finish(self) -> Model {
         self.model
     }

@@ -31,7 +31,7 @@ impl Default for LoadOptions {
                 .map_or(2, |n| n.get())
                 .min(16),
             mmap: true,
-            chunk_bytes: 4 << 20,
+            chunk_bytes: 1 << 20,
         }
     }
 }
@@ -97,12 +97,13 @@ pub fn index_source(
 ) {
     let pieces = chunks(data, opts.chunk_bytes.clamp(1 << 10, u32::MAX as usize));
     let threads = opts.threads.max(1).min(pieces.len().max(1));
+    b.reserve_for(data.len());
     let ctx = opts.ctx;
     std::thread::scope(|scope| {
         let mut receivers = Vec::with_capacity(threads);
         for w in 0..threads {
             // A small bound keeps at most a few parsed chunks alive per worker.
-            let (tx, rx) = mpsc::sync_channel::<Vec<(u32, Event<'_>)>>(2);
+            let (tx, rx) = mpsc::sync_channel::<Vec<(u32, Event<'_>)>>(1);
             receivers.push(rx);
             let pieces = &pieces;
             scope.spawn(move || {

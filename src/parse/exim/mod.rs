@@ -232,6 +232,10 @@ fn contains(hay: &[u8], needle: &[u8]) -> bool {
     memchr::memmem::find(hay, needle).is_some()
 }
 
+/// Searchers built once: `memmem::find` would rebuild one per call, per line.
+static AUTH_FAILED: std::sync::LazyLock<memchr::memmem::Finder<'static>> =
+    std::sync::LazyLock::new(|| memchr::memmem::Finder::new(b" authenticator failed for "));
+
 /// Lines that start with `H=`, `F=`, `U=`: rejections, sender verify failures,
 /// local_scan rejections, and per-host delivery attempts (with an id).
 fn classify_host_led(ev: &mut Event<'_>) {
@@ -434,7 +438,7 @@ fn classify_session(ev: &mut Event<'_>) -> bool {
         ev.payload = Payload::Peer(host);
         return true;
     }
-    if let Some(i) = memchr::memmem::find(b, b" authenticator failed for ") {
+    if let Some(i) = AUTH_FAILED.find(b) {
         let authenticator = &b[..i];
         if authenticator.contains(&b' ') {
             return false;
