@@ -5,7 +5,7 @@
 
 pub mod blocklist;
 pub mod cli;
-pub mod gen;
+pub mod r#gen;
 pub mod model;
 pub mod parse;
 pub mod query;
