@@ -1,2 +1,4 @@
 //! cli (placeholder until its issue lands).
-pub fn main() -> i32 { 0 }
+pub fn main() -> i32 {
+    0
+}
