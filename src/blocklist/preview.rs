@@ -21,8 +21,10 @@ pub struct MessageFacts<'a> {
     pub sender_key: &'a str,
 }
 
-/// Owned message facts, for sources that cannot lend (e.g. facts gathered from log files).
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
+/// Owned message facts, for sources that cannot lend (e.g. facts gathered from log files); also
+/// (de)serialisable so fixtures can be written by hand.
+#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(default)]
 pub struct OwnedFacts {
     pub ip: Option<IpAddr>,
     pub sender_domain: Option<String>,
