@@ -11,7 +11,7 @@ use super::entry::{Entry, EntryError, net_to_string, normalise_domain, sanitise_
 /// Text Postfix returns to a rejected client; fixed, so nothing from a log reaches the SMTP reply.
 pub const REJECT_TEXT: &str = "REJECT blocked by local policy (mailtriage)";
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Format {
     /// One address or CIDR per line (pf table, spamd-setup, Exim host list file).
     Plain,

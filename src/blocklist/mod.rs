@@ -1,5 +1,6 @@
 //! Blocklist decisions: entries and their validation, widening to networks, the store file, the
 //! impact preview and the writers for each consumer format. Never imports the model or the TUI.
+#![cfg_attr(not(test), deny(clippy::unwrap_used))]
 
 pub mod entry;
 pub mod export;

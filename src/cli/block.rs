@@ -1,11 +1,12 @@
 //! The `block` subcommands: edit, list, check and export the blocklist from a shell.
 //! Must never write a consumer file or the store other than atomically.
+#![cfg_attr(not(test), deny(clippy::unwrap_used))]
 
 use std::io::Write;
 use std::path::{Path, PathBuf};
 
 use anyhow::{Context, bail};
-use clap::{Args, Subcommand};
+use clap::{Args, Subcommand, ValueEnum};
 
 use crate::blocklist::{self, Blocklist, Entry, FactsViews, Format, OwnedFacts};
 
@@ -41,12 +42,40 @@ pub enum BlockCommand {
     /// Write the blocklist in a consumer's format
     Export {
         #[arg(long, value_enum)]
-        format: Format,
+        format: FormatArg,
         /// Output file (plain, nft, json) or directory (exim, postfix); written atomically.
         /// Standard output when absent.
         #[arg(short = 'o', long = "output", value_name = "FILE|DIR")]
         output: Option<PathBuf>,
     },
+}
+
+/// The export formats as the command line names them; kept here so the blocklist core does not
+/// depend on clap.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum FormatArg {
+    /// One address or CIDR per line (pf table, spamd-setup, Exim host list file)
+    Plain,
+    /// Exim list files: hosts, sender_domains, dkim_domains (-o takes a directory)
+    Exim,
+    /// Postfix tables: client_access.cidr, sender_access (-o takes a directory)
+    Postfix,
+    /// nftables file with interval sets blocked_v4/blocked_v6 in table inet mailtriage
+    Nft,
+    /// Every entry with its comment and metadata
+    Json,
+}
+
+impl From<FormatArg> for Format {
+    fn from(f: FormatArg) -> Format {
+        match f {
+            FormatArg::Plain => Format::Plain,
+            FormatArg::Exim => Format::Exim,
+            FormatArg::Postfix => Format::Postfix,
+            FormatArg::Nft => Format::Nft,
+            FormatArg::Json => Format::Json,
+        }
+    }
 }
 
 /// Runs a `block` subcommand; returns the process exit code.
@@ -83,7 +112,7 @@ pub fn run_with(
             Ok(0)
         }
         BlockCommand::Export { format, output } => {
-            export(&path, *format, output.as_deref(), out, err)
+            export(&path, (*format).into(), output.as_deref(), out, err)
         }
     }
 }
