@@ -238,3 +238,46 @@ fn entry_lines_carry_their_comment() {
         other => panic!("unexpected {other:?}"),
     }
 }
+
+#[test]
+fn parallel_writers_all_land() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let path = temp_file(dir.path(), "# shared\n");
+    let writers: Vec<_> = (1..=8)
+        .map(|i| {
+            let path = path.clone();
+            std::thread::spawn(move || {
+                let mut bl = Blocklist::load(&path).expect("load");
+                bl.add(entry(&format!("192.0.2.{i}")), None);
+                bl.save().expect("save");
+            })
+        })
+        .collect();
+    for w in writers {
+        w.join().expect("writer thread");
+    }
+    let bl = Blocklist::load(&path).expect("load");
+    assert_eq!(bl.entries().count(), 8);
+    assert_eq!(leftovers(dir.path()), Vec::<String>::new());
+}
+
+#[test]
+fn saving_through_a_symlink_updates_the_target_and_keeps_the_link() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let real = temp_file(dir.path(), "192.0.2.1\n");
+    let link = dir.path().join("link");
+    std::os::unix::fs::symlink(&real, &link).expect("symlink");
+    let mut bl = Blocklist::load(&link).expect("load");
+    bl.add(entry("192.0.2.2"), None);
+    bl.save().expect("save");
+    assert!(
+        fs::symlink_metadata(&link)
+            .expect("meta")
+            .file_type()
+            .is_symlink()
+    );
+    assert_eq!(
+        fs::read_to_string(&real).expect("read"),
+        "192.0.2.1\n192.0.2.2\n"
+    );
+}

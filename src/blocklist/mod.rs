@@ -32,3 +32,18 @@ pub fn tool_comment(
     }
     sanitise_comment(&parts.join("; "))
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn tool_comment_has_date_reason_and_counts_on_one_line() {
+        let date = chrono::NaiveDate::from_ymd_opt(2026, 11, 27).expect("date");
+        assert_eq!(
+            tool_comment(date, Some("snowshoe\nrun"), Some(40), Some(3)),
+            "added 2026-11-27; snowshoe run; 40 messages from 3 senders"
+        );
+        assert_eq!(tool_comment(date, None, None, None), "added 2026-11-27");
+    }
+}

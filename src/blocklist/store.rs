@@ -205,12 +205,19 @@ impl Blocklist {
         if let Some(dir) = parent_dir(&self.path) {
             fs::create_dir_all(dir).map_err(write_err)?;
         }
-        let _lock = lock(&self.path).map_err(write_err)?;
-        let mut lines = read_lines(&self.path)?;
+        // Renaming over a symlink would replace the link, not the file the admin pointed it at.
+        let dest = match fs::symlink_metadata(&self.path) {
+            Ok(m) if m.file_type().is_symlink() => {
+                fs::canonicalize(&self.path).map_err(write_err)?
+            }
+            _ => self.path.clone(),
+        };
+        let _lock = lock(&dest).map_err(write_err)?;
+        let mut lines = read_lines(&dest)?;
         for change in &self.changes {
             apply(&mut lines, change);
         }
-        write_atomic(&self.path, &render(&lines)).map_err(write_err)?;
+        write_atomic(&dest, &render(&lines)).map_err(write_err)?;
         self.lines = lines;
         self.changes.clear();
         Ok(())
