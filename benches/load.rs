@@ -33,17 +33,29 @@ fn status_kb(field: &str) -> u64 {
 }
 
 fn main() {
-    let bytes = parse_size(&std::env::var("MAILTRIAGE_BENCH_BYTES").unwrap_or_else(|_| "1G".into()));
-    let runs: usize = std::env::var("MAILTRIAGE_BENCH_RUNS").ok().and_then(|r| r.parse().ok()).unwrap_or(3);
+    let bytes =
+        parse_size(&std::env::var("MAILTRIAGE_BENCH_BYTES").unwrap_or_else(|_| "1G".into()));
+    let runs: usize = std::env::var("MAILTRIAGE_BENCH_RUNS")
+        .ok()
+        .and_then(|r| r.parse().ok())
+        .unwrap_or(3);
     let path = match std::env::var_os("MAILTRIAGE_BENCH_LOG") {
         Some(p) => PathBuf::from(p),
         None => {
-            let p = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join(format!("target/bench-{bytes}.log"));
+            let p =
+                PathBuf::from(env!("CARGO_MANIFEST_DIR")).join(format!("target/bench-{bytes}.log"));
             if !p.exists() {
                 eprintln!("generating {} ({} bytes, seed 1)…", p.display(), bytes);
                 let tmp = p.with_extension("tmp");
-                let f = std::io::BufWriter::with_capacity(1 << 20, std::fs::File::create(&tmp).expect("create bench log"));
-                let cfg = mailtriage::r#gen::GenConfig { seed: 1, target_bytes: bytes, ..Default::default() };
+                let f = std::io::BufWriter::with_capacity(
+                    1 << 20,
+                    std::fs::File::create(&tmp).expect("create bench log"),
+                );
+                let cfg = mailtriage::r#gen::GenConfig {
+                    seed: 1,
+                    target_bytes: bytes,
+                    ..Default::default()
+                };
                 mailtriage::r#gen::generate(&cfg, f).expect("generate");
                 std::fs::rename(&tmp, &p).expect("rename");
             }
@@ -57,7 +69,12 @@ fn main() {
     let mut wc = f64::MAX;
     for _ in 0..runs {
         let t = Instant::now();
-        let ok = Command::new("wc").arg("-l").arg(&path).output().map(|o| o.status.success()).unwrap_or(false);
+        let ok = Command::new("wc")
+            .arg("-l")
+            .arg(&path)
+            .output()
+            .map(|o| o.status.success())
+            .unwrap_or(false);
         if ok {
             wc = wc.min(t.elapsed().as_secs_f64());
         }
@@ -78,7 +95,15 @@ fn main() {
         let total = t.elapsed().as_secs_f64();
         let agg = {
             let t = Instant::now();
-            let rows = query::group(&m, &g, &Filter { family: Some(mailtriage::parse::Family::Ipv6), ..Filter::default() }, false);
+            let rows = query::group(
+                &m,
+                &g,
+                &Filter {
+                    family: Some(mailtriage::parse::Family::Ipv6),
+                    ..Filter::default()
+                },
+                false,
+            );
             std::hint::black_box(rows.len());
             t.elapsed().as_secs_f64()
         };
@@ -92,13 +117,25 @@ fn main() {
         messages = m.messages.len();
     }
     let hwm = status_kb("VmHWM:");
-    println!("lines: {lines}  messages: {messages}  threads: {}", opts.threads);
-    println!("load+index+aggregate(by ip, with recipients): best of {runs}: {best:.3} s = {:.0} MB/s", size as f64 / 1e6 / best);
-    println!("re-aggregate with a family filter (1 pass, no recipients): {:.1} ms", best_agg * 1e3);
+    println!(
+        "lines: {lines}  messages: {messages}  threads: {}",
+        opts.threads
+    );
+    println!(
+        "load+index+aggregate(by ip, with recipients): best of {runs}: {best:.3} s = {:.0} MB/s",
+        size as f64 / 1e6 / best
+    );
+    println!(
+        "re-aggregate with a family filter (1 pass, no recipients): {:.1} ms",
+        best_agg * 1e3
+    );
     if wc < f64::MAX {
         println!("wc -l: {wc:.3} s  → ratio {:.1}× wc -l", best / wc);
     }
-    println!("peak RSS (VmHWM, includes the mapped file): {:.0} MB", hwm as f64 / 1024.0);
+    println!(
+        "peak RSS (VmHWM, includes the mapped file): {:.0} MB",
+        hwm as f64 / 1024.0
+    );
     println!(
         "anonymous RSS with the model loaded: {:.0} MB = {:.2}× file; model heap: {:.0} MB = {:.2}× file",
         anon as f64 / 1024.0,

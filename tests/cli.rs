@@ -254,3 +254,35 @@ fn which(name: &str) -> Result<std::path::PathBuf, ()> {
         })
         .ok_or(())
 }
+
+#[test]
+fn block_check_reads_real_logs() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let bl = dir.path().join("blocklist");
+    let bls = bl.to_str().expect("p");
+    let seed = fixture("seed-main.log");
+    assert!(
+        bin(&[
+            "block",
+            "--blocklist",
+            bls,
+            "add",
+            "2a01:238:20a:202:53f0::7/64"
+        ])
+        .status
+        .success()
+    );
+    let o = bin(&[
+        "block",
+        "--blocklist",
+        bls,
+        "check",
+        seed.to_str().expect("p"),
+    ]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let text = String::from_utf8_lossy(&o.stdout);
+    assert!(
+        text.contains("2a01:238:20a:202::/64") && text.contains("1 messages from 1 senders"),
+        "{text}"
+    );
+}

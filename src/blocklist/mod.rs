@@ -1,1 +1,49 @@
-//! blocklist (placeholder until its issue lands).
+//! Blocklist decisions: entries and their validation, widening to networks, the store file, the
+//! impact preview and the writers for each consumer format. Never imports the model or the TUI.
+#![cfg_attr(not(test), deny(clippy::unwrap_used))]
+
+pub mod entry;
+pub mod export;
+pub mod preview;
+pub mod store;
+
+pub use entry::{Entry, EntryError, SenderKey, narrow, sanitise_comment, widen};
+pub use export::{Export, ExportError, ExportFile, Format, export};
+pub use preview::{CheckRow, FactsViews, Impact, MessageFacts, OwnedFacts, check, preview};
+pub use store::{Blocklist, Line, LineKind, Problem, StoreError, default_path, write_atomic};
+
+/// The comment the tool writes beside an entry it adds: date, reason and evidence counts, so a
+/// later reader knows why the line is there.
+pub fn tool_comment(
+    date: chrono::NaiveDate,
+    reason: Option<&str>,
+    messages: Option<usize>,
+    senders: Option<usize>,
+) -> String {
+    let mut parts = vec![format!("added {}", date.format("%Y-%m-%d"))];
+    if let Some(r) = reason.map(sanitise_comment).filter(|r| !r.is_empty()) {
+        parts.push(r);
+    }
+    match (messages, senders) {
+        (Some(m), Some(s)) => parts.push(format!("{m} messages from {s} senders")),
+        (Some(m), None) => parts.push(format!("{m} messages")),
+        (None, Some(s)) => parts.push(format!("{s} senders")),
+        (None, None) => {}
+    }
+    sanitise_comment(&parts.join("; "))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn tool_comment_has_date_reason_and_counts_on_one_line() {
+        let date = chrono::NaiveDate::from_ymd_opt(2026, 11, 27).expect("date");
+        assert_eq!(
+            tool_comment(date, Some("snowshoe\nrun"), Some(40), Some(3)),
+            "added 2026-11-27; snowshoe run; 40 messages from 3 senders"
+        );
+        assert_eq!(tool_comment(date, None, None, None), "added 2026-11-27");
+    }
+}

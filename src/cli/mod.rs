@@ -1,6 +1,7 @@
 //! The scriptable face: argument parsing, subcommands, text/JSON/CSV output, and
 //! mapping errors to one clear line and an exit code.
 
+pub mod block;
 mod output;
 
 use std::io::{self, IsTerminal, Write};
@@ -67,7 +68,10 @@ pub struct LoadArgs {
 
 impl LoadArgs {
     pub fn options(&self) -> LoadOptions {
-        let mut o = LoadOptions { mmap: !self.no_mmap, ..LoadOptions::default() };
+        let mut o = LoadOptions {
+            mmap: !self.no_mmap,
+            ..LoadOptions::default()
+        };
         if let Some(y) = self.syslog_year {
             o.ctx = ParseContext { syslog_year: y };
         }
@@ -106,6 +110,8 @@ pub enum Command {
     },
     /// Whole transactions with any line matching PATTERN (exigrep semantics).
     Grep(GrepArgs),
+    /// Blocklist decisions: add, remove, list, check against logs, export.
+    Block(block::BlockArgs),
     /// Lines of one kind, e.g. `--kind unrecognized` to see what was not understood.
     Lines {
         #[arg(value_name = "FILE")]
@@ -313,6 +319,10 @@ fn run(cli: Cli) -> Result<i32> {
             let found = output::grep(&mut out, &m, &hits, a.json)?;
             out.flush()?;
             return Ok(if found { 0 } else { 1 });
+        }
+        Some(Command::Block(a)) => {
+            out.flush()?;
+            return block::run(&a);
         }
         Some(Command::Lines {
             files,

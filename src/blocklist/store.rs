@@ -1,0 +1,385 @@
+//! The blocklist file: reading it line by line, merging our changes into whatever is on disk, and
+//! replacing it atomically. Must never drop a line it did not itself decide to remove.
+
+use std::fs::{self, File, OpenOptions};
+use std::io::{self, Write};
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicU64, Ordering};
+
+use super::entry::{Entry, sanitise_comment};
+
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    #[error("cannot read blocklist {path}: {source}")]
+    Read { path: PathBuf, source: io::Error },
+    #[error("cannot write blocklist {path}: {source}")]
+    Write { path: PathBuf, source: io::Error },
+    #[error(
+        "no blocklist location: neither XDG_CONFIG_HOME nor HOME is set; pass --blocklist PATH"
+    )]
+    NoDefaultPath,
+}
+
+/// What one line of the file is. The raw bytes are kept beside it so untouched lines are written
+/// back exactly as they were read.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum LineKind {
+    Entry {
+        entry: Entry,
+        comment: Option<String>,
+    },
+    /// Blank lines and `#` comment lines.
+    Comment,
+    /// A line that is not an entry; kept verbatim and reported.
+    Unknown { problem: String },
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Line {
+    pub raw: Vec<u8>,
+    pub kind: LineKind,
+}
+
+impl Line {
+    pub fn parse(raw: &[u8]) -> Line {
+        let text_bytes = raw.strip_suffix(b"\r").unwrap_or(raw);
+        let kind = match std::str::from_utf8(text_bytes) {
+            Err(_) => LineKind::Unknown {
+                problem: "not valid UTF-8".to_owned(),
+            },
+            Ok(text) => classify(text),
+        };
+        Line {
+            raw: raw.to_vec(),
+            kind,
+        }
+    }
+
+    fn new_entry(entry: Entry, comment: Option<&str>) -> Line {
+        let comment = comment.map(sanitise_comment).filter(|c| !c.is_empty());
+        let raw = match &comment {
+            Some(c) => format!("{entry} # {c}"),
+            None => entry.to_string(),
+        };
+        Line {
+            raw: raw.into_bytes(),
+            kind: LineKind::Entry { entry, comment },
+        }
+    }
+
+    pub fn entry(&self) -> Option<&Entry> {
+        match &self.kind {
+            LineKind::Entry { entry, .. } => Some(entry),
+            _ => None,
+        }
+    }
+}
+
+fn classify(text: &str) -> LineKind {
+    let trimmed = text.trim();
+    if trimmed.is_empty() || trimmed.starts_with('#') {
+        return LineKind::Comment;
+    }
+    let (item, comment) = match trimmed.split_once('#') {
+        Some((item, comment)) => (item, Some(comment.trim())),
+        None => (trimmed, None),
+    };
+    match Entry::parse(item.trim()) {
+        Ok(entry) => LineKind::Entry {
+            entry,
+            comment: comment.map(sanitise_comment).filter(|c| !c.is_empty()),
+        },
+        Err(e) => LineKind::Unknown {
+            problem: e.to_string(),
+        },
+    }
+}
+
+/// A change the user made; replayed on the file as it is at save time so concurrent edits by
+/// other processes survive.
+#[derive(Debug, Clone, PartialEq, Eq)]
+enum Change {
+    Add(Entry, Option<String>),
+    Remove(Entry),
+}
+
+/// A line the store did not understand, for reporting with its 1-based line number.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Problem {
+    pub line_no: usize,
+    pub text: String,
+    pub problem: String,
+}
+
+/// The blocklist file as loaded, plus the changes not yet saved.
+#[derive(Debug, Clone)]
+pub struct Blocklist {
+    path: PathBuf,
+    lines: Vec<Line>,
+    changes: Vec<Change>,
+}
+
+impl Blocklist {
+    /// Loads the file; a missing file is an empty blocklist (the first `add` creates it).
+    pub fn load(path: &Path) -> Result<Blocklist, StoreError> {
+        Ok(Blocklist {
+            path: path.to_owned(),
+            lines: read_lines(path)?,
+            changes: Vec::new(),
+        })
+    }
+
+    /// Builds a blocklist from text (for tests and previews; `save` still writes to `path`).
+    pub fn from_bytes(path: &Path, bytes: &[u8]) -> Blocklist {
+        Blocklist {
+            path: path.to_owned(),
+            lines: split_lines(bytes),
+            changes: Vec::new(),
+        }
+    }
+
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    pub fn lines(&self) -> &[Line] {
+        &self.lines
+    }
+
+    /// Every entry with its comment and 1-based line number, in file order.
+    pub fn entries(&self) -> impl Iterator<Item = (usize, &Entry, Option<&str>)> {
+        self.lines
+            .iter()
+            .enumerate()
+            .filter_map(|(i, l)| match &l.kind {
+                LineKind::Entry { entry, comment } => Some((i + 1, entry, comment.as_deref())),
+                _ => None,
+            })
+    }
+
+    pub fn contains(&self, entry: &Entry) -> bool {
+        self.lines.iter().any(|l| l.entry() == Some(entry))
+    }
+
+    /// Lines that are neither entries nor comments.
+    pub fn problems(&self) -> Vec<Problem> {
+        self.lines
+            .iter()
+            .enumerate()
+            .filter_map(|(i, l)| match &l.kind {
+                LineKind::Unknown { problem } => Some(Problem {
+                    line_no: i + 1,
+                    text: String::from_utf8_lossy(&l.raw).into_owned(),
+                    problem: problem.clone(),
+                }),
+                _ => None,
+            })
+            .collect()
+    }
+
+    /// Adds an entry unless it is already listed (an existing line keeps its comment). Returns
+    /// whether the in-memory list changed.
+    pub fn add(&mut self, entry: Entry, comment: Option<&str>) -> bool {
+        let change = Change::Add(entry, comment.map(str::to_owned));
+        let changed = apply(&mut self.lines, &change);
+        self.changes.push(change);
+        changed
+    }
+
+    /// Removes every line holding this entry. Returns whether one was there.
+    pub fn remove(&mut self, entry: &Entry) -> bool {
+        let change = Change::Remove(entry.clone());
+        let changed = apply(&mut self.lines, &change);
+        self.changes.push(change);
+        changed
+    }
+
+    /// Re-reads the file, replays this session's changes on it, and replaces it atomically; the
+    /// in-memory list becomes what was written. A lock file serialises concurrent mailtriage
+    /// writers; other editors are covered by the re-read.
+    pub fn save(&mut self) -> Result<(), StoreError> {
+        let write_err = |source| StoreError::Write {
+            path: self.path.clone(),
+            source,
+        };
+        if let Some(dir) = parent_dir(&self.path) {
+            fs::create_dir_all(dir).map_err(write_err)?;
+        }
+        // Renaming over a symlink would replace the link, not the file the admin pointed it at.
+        let dest = match fs::symlink_metadata(&self.path) {
+            Ok(m) if m.file_type().is_symlink() => {
+                fs::canonicalize(&self.path).map_err(write_err)?
+            }
+            _ => self.path.clone(),
+        };
+        let _lock = lock(&dest).map_err(write_err)?;
+        let mut lines = read_lines(&dest)?;
+        for change in &self.changes {
+            apply(&mut lines, change);
+        }
+        write_atomic(&dest, &render(&lines)).map_err(write_err)?;
+        self.lines = lines;
+        self.changes.clear();
+        Ok(())
+    }
+
+    /// The file's bytes as `save` would write them without concurrent changes.
+    pub fn to_bytes(&self) -> Vec<u8> {
+        render(&self.lines)
+    }
+}
+
+fn apply(lines: &mut Vec<Line>, change: &Change) -> bool {
+    match change {
+        Change::Add(entry, comment) => {
+            if lines.iter().any(|l| l.entry() == Some(entry)) {
+                return false;
+            }
+            lines.push(Line::new_entry(entry.clone(), comment.as_deref()));
+            true
+        }
+        Change::Remove(entry) => {
+            let before = lines.len();
+            lines.retain(|l| l.entry() != Some(entry));
+            before != lines.len()
+        }
+    }
+}
+
+fn read_lines(path: &Path) -> Result<Vec<Line>, StoreError> {
+    match fs::read(path) {
+        Ok(bytes) => Ok(split_lines(&bytes)),
+        Err(e) if e.kind() == io::ErrorKind::NotFound => Ok(Vec::new()),
+        Err(source) => Err(StoreError::Read {
+            path: path.to_owned(),
+            source,
+        }),
+    }
+}
+
+fn split_lines(bytes: &[u8]) -> Vec<Line> {
+    let body = bytes.strip_suffix(b"\n").unwrap_or(bytes);
+    if body.is_empty() && bytes.is_empty() {
+        return Vec::new();
+    }
+    body.split(|&b| b == b'\n').map(Line::parse).collect()
+}
+
+fn render(lines: &[Line]) -> Vec<u8> {
+    let mut out = Vec::with_capacity(lines.iter().map(|l| l.raw.len() + 1).sum());
+    for l in lines {
+        out.extend_from_slice(&l.raw);
+        out.push(b'\n');
+    }
+    out
+}
+
+fn parent_dir(path: &Path) -> Option<&Path> {
+    path.parent().filter(|p| !p.as_os_str().is_empty())
+}
+
+/// The default location: `$XDG_CONFIG_HOME/mailtriage/blocklist`, else
+/// `~/.config/mailtriage/blocklist`. A relative XDG_CONFIG_HOME is ignored, as the XDG spec says.
+pub fn default_path() -> Result<PathBuf, StoreError> {
+    let from_env = |name| std::env::var_os(name).map(PathBuf::from);
+    let base = from_env("XDG_CONFIG_HOME")
+        .filter(|p| p.is_absolute())
+        .or_else(|| from_env("HOME").map(|h| h.join(".config")))
+        .ok_or(StoreError::NoDefaultPath)?;
+    Ok(base.join("mailtriage").join("blocklist"))
+}
+
+/// Holds an exclusive lock on `.NAME.lock` beside the blocklist (the blocklist itself is replaced
+/// by rename, so a lock on it would not outlive the first save).
+fn lock(path: &Path) -> io::Result<File> {
+    let name = path
+        .file_name()
+        .map(|n| n.to_string_lossy())
+        .unwrap_or_default();
+    let lock_path = path.with_file_name(format!(".{name}.lock"));
+    let file = OpenOptions::new()
+        .create(true)
+        .truncate(false)
+        .write(true)
+        .open(lock_path)?;
+    file.lock()?;
+    Ok(file)
+}
+
+/// A temporary file beside its destination; removed on drop unless committed. Exposed so tests
+/// can simulate a crash between writing and renaming.
+pub struct AtomicFile {
+    dest: PathBuf,
+    tmp: PathBuf,
+    file: Option<File>,
+}
+
+static TMP_COUNTER: AtomicU64 = AtomicU64::new(0);
+
+impl AtomicFile {
+    pub fn create(dest: &Path) -> io::Result<AtomicFile> {
+        let name = dest
+            .file_name()
+            .ok_or_else(|| io::Error::new(io::ErrorKind::InvalidInput, "path has no file name"))?
+            .to_string_lossy()
+            .into_owned();
+        let n = TMP_COUNTER.fetch_add(1, Ordering::Relaxed);
+        let tmp = dest.with_file_name(format!(".{name}.tmp.{}.{n}", std::process::id()));
+        let file = OpenOptions::new().write(true).create_new(true).open(&tmp)?;
+        // An admin may have tightened the file's permissions; a replacement must not loosen them.
+        if let Ok(meta) = fs::metadata(dest) {
+            let _ = file.set_permissions(meta.permissions());
+        }
+        Ok(AtomicFile {
+            dest: dest.to_owned(),
+            tmp,
+            file: Some(file),
+        })
+    }
+
+    pub fn temp_path(&self) -> &Path {
+        &self.tmp
+    }
+
+    pub fn write_all(&mut self, bytes: &[u8]) -> io::Result<()> {
+        match self.file.as_mut() {
+            Some(f) => f.write_all(bytes),
+            None => Err(io::Error::other("temporary file already closed")),
+        }
+    }
+
+    /// Flushes the data to disk, then renames over the destination and syncs the directory so
+    /// the rename itself survives a power cut.
+    pub fn commit(mut self) -> io::Result<()> {
+        let synced = match self.file.take() {
+            Some(file) => file.sync_all(),
+            None => Err(io::Error::other("temporary file already closed")),
+        };
+        if let Err(e) = synced.and_then(|()| fs::rename(&self.tmp, &self.dest)) {
+            let _ = fs::remove_file(&self.tmp);
+            return Err(e);
+        }
+        // Some filesystems refuse fsync on directories; the rename is done either way.
+        let dir = parent_dir(&self.dest).unwrap_or(Path::new("."));
+        if let Ok(d) = File::open(dir) {
+            let _ = d.sync_all();
+        }
+        Ok(())
+    }
+}
+
+impl Drop for AtomicFile {
+    fn drop(&mut self) {
+        if self.file.is_some() {
+            let _ = fs::remove_file(&self.tmp);
+        }
+    }
+}
+
+/// Replaces `dest` with `bytes` so that a reader sees either the old or the new file, never a
+/// mix, and a failure leaves the old file and no temporary behind.
+pub fn write_atomic(dest: &Path, bytes: &[u8]) -> io::Result<()> {
+    let mut f = AtomicFile::create(dest)?;
+    f.write_all(bytes)?;
+    f.commit()
+}
