@@ -37,12 +37,18 @@ impl MsgIndex {
     pub fn heap_bytes(&self) -> usize {
         self.table.capacity() * 5
     }
+
+    fn reserve(&mut self, n: usize, messages: &[Message]) {
+        self.table.reserve(n, |&i| hash_id(messages[i as usize].id));
+    }
 }
 
 /// Appends lines to a model.
 pub struct Builder {
     pub model: Model,
-    ip_index: FxHashMap<IpAddr, u32>,
+    /// Keyed by the address as one integer: hashing `IpAddr` itself goes through
+    /// its enum and slice `Hash` impls, which showed up in profiles.
+    ip_index: FxHashMap<u128, u32>,
 }
 
 impl Default for Builder {
@@ -62,8 +68,11 @@ impl Builder {
     /// Reserves room for about `bytes` more of log, so the per-line vectors do not
     /// grow (and copy themselves) repeatedly on big inputs.
     pub fn reserve_for(&mut self, bytes: usize) {
-        let lines = bytes / 120;
+        let lines = bytes / 100;
         let m = &mut self.model;
+        // Roughly a message per five lines, and a few distinct strings per message.
+        m.messages.reserve(lines / 5);
+        m.index.reserve(lines / 5, &m.messages);
         m.line_start.reserve(lines);
         m.line_kind.reserve(lines);
         m.line_msg.reserve(lines);
@@ -76,8 +85,12 @@ impl Builder {
 
     fn ip(&mut self, ip: Option<IpAddr>) -> u32 {
         let Some(ip) = ip else { return NONE };
+        let key = match ip {
+            IpAddr::V4(v4) => u32::from(v4) as u128 | (1u128 << 127),
+            IpAddr::V6(v6) => u128::from(v6),
+        };
         let ips = &mut self.model.ips;
-        *self.ip_index.entry(ip).or_insert_with(|| {
+        *self.ip_index.entry(key).or_insert_with(|| {
             ips.push(ip);
             (ips.len() - 1) as u32
         })

@@ -9,11 +9,11 @@ const LONG_FLAG: u128 = 1 << 127;
 #[derive(Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub struct MsgId(u128);
 
-fn digit(b: u8) -> Option<u128> {
+fn digit(b: u8) -> Option<u8> {
     match b {
-        b'0'..=b'9' => Some((b - b'0') as u128),
-        b'A'..=b'Z' => Some((b - b'A' + 10) as u128),
-        b'a'..=b'z' => Some((b - b'a' + 36) as u128),
+        b'0'..=b'9' => Some(b - b'0'),
+        b'A'..=b'Z' => Some(b - b'A' + 10),
+        b'a'..=b'z' => Some(b - b'a' + 36),
         _ => None,
     }
 }
@@ -23,21 +23,34 @@ const ALPHABET: &[u8; 62] = b"0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmn
 impl MsgId {
     /// Parses exactly a whole id token (16 or 23 bytes), or nothing.
     pub fn parse(b: &[u8]) -> Option<MsgId> {
-        let (mid, tail, long) = match b.len() {
-            16 => (6usize, 2usize, false),
-            23 => (11, 4, true),
+        let (mid, long) = match b.len() {
+            16 => (6usize, false),
+            23 => (11, true),
             _ => return None,
         };
         if b[6] != b'-' || b[7 + mid] != b'-' {
             return None;
         }
-        let mut v: u128 = 0;
-        let parts = [&b[..6], &b[7..7 + mid], &b[8 + mid..8 + mid + tail]];
-        for part in parts {
-            for &c in part {
-                v = v * 62 + digit(c)?;
+        // Each part fits a u64 (62^11 < 2^66 would not, so the 11-char pid is
+        // split); one u128 combination at the end keeps the hot path cheap.
+        let part = |s: &[u8]| -> Option<u64> {
+            let mut v = 0u64;
+            for &c in s {
+                v = v * 62 + digit(c)? as u64;
             }
-        }
+            Some(v)
+        };
+        let time = part(&b[..6])? as u128;
+        let v = if long {
+            let p_hi = part(&b[7..12])? as u128;
+            let p_lo = part(&b[12..18])? as u128;
+            let sub = part(&b[19..23])? as u128;
+            ((time * 62u128.pow(5) + p_hi) * 62u128.pow(6) + p_lo) * 62u128.pow(4) + sub
+        } else {
+            let pid = part(&b[7..13])? as u128;
+            let sub = part(&b[14..16])? as u128;
+            (time * 62u128.pow(6) + pid) * 62u128.pow(2) + sub
+        };
         Some(MsgId(if long { v | LONG_FLAG } else { v }))
     }
 

@@ -26,6 +26,27 @@ fn num(b: &[u8]) -> Option<u32> {
     Some(v)
 }
 
+thread_local! {
+    /// Consecutive lines share their date; remembering the last one skips the
+    /// calendar arithmetic on almost every line.
+    static LAST_DATE: std::cell::Cell<([u8; 10], i64)> = const { std::cell::Cell::new(([0; 10], 0)) };
+}
+
+fn date_days(b: &[u8]) -> Option<i64> {
+    let key: [u8; 10] = b.try_into().ok()?;
+    let (last, days) = LAST_DATE.get();
+    if last == key {
+        return Some(days);
+    }
+    let (y, m, d) = (num(&b[0..4])?, num(&b[5..7])?, num(&b[8..10])?);
+    if !(1..=12).contains(&m) || !(1..=31).contains(&d) {
+        return None;
+    }
+    let days = days_from_civil(y as i64, m, d);
+    LAST_DATE.set((key, days));
+    Some(days)
+}
+
 fn hms(b: &[u8]) -> Option<i64> {
     if b.len() < 8 || b[2] != b':' || b[5] != b':' {
         return None;
@@ -42,11 +63,8 @@ pub fn parse_exim(b: &[u8]) -> Option<(i64, usize)> {
     if b.len() < 19 || b[4] != b'-' || b[7] != b'-' || b[10] != b' ' {
         return None;
     }
-    let (y, m, d) = (num(&b[0..4])?, num(&b[5..7])?, num(&b[8..10])?);
-    if !(1..=12).contains(&m) || !(1..=31).contains(&d) {
-        return None;
-    }
-    let secs = days_from_civil(y as i64, m, d) * 86_400 + hms(&b[11..19])?;
+    let days = date_days(&b[..10])?;
+    let secs = days * 86_400 + hms(&b[11..19])?;
     let mut ms = secs * 1000;
     let mut used = 19;
     if b.len() >= 23
