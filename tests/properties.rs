@@ -77,7 +77,9 @@ proptest! {
         // Every message's lines are its own and counted.
         for (i, msg) in m.messages.iter().enumerate() {
             let ls: Vec<u32> = m.message_lines(i as u32).collect();
-            prop_assert_eq!(ls.len() as u32, msg.line_count);
+            prop_assert_eq!(ls.first().copied(), Some(msg.first_line));
+            prop_assert_eq!(ls.last().copied(), Some(msg.last_line));
+            prop_assert_eq!(ls.len(), m.line_msg.iter().filter(|&&x| x == i as u32).count());
             prop_assert!(ls.iter().all(|&l| m.line_msg[l as usize] == i as u32));
             prop_assert!(ls.windows(2).all(|w| w[0] < w[1]));
         }

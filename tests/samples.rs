@@ -189,3 +189,52 @@ fn rotated_files_merge_and_gzip_is_transparent() {
         mailtriage::model::Outcome::Delivered
     );
 }
+
+/// Parallel folding (several workers, tiny chunks, per-worker string numbering)
+/// gives exactly the model a single worker builds.
+#[test]
+fn parallel_load_equals_sequential() {
+    let Some(dir) = samples() else { return };
+    let files: Vec<_> = [
+        "crowdsec-hub/exim-logs.log",
+        "exim-testsuite/head/log/4530",
+        "fail2ban/exim",
+        "exim-testsuite/v4.96/log/1003",
+    ]
+    .iter()
+    .map(|f| dir.join(f))
+    .collect();
+    let one = mailtriage::model::LoadOptions {
+        threads: 1,
+        chunk_bytes: 1 << 20,
+        ..common::opts()
+    };
+    let many = mailtriage::model::LoadOptions {
+        threads: 3,
+        chunk_bytes: 1 << 10,
+        ..common::opts()
+    };
+    let a = mailtriage::model::load(&files, &one, &mut |_| {}).expect("load");
+    let b = mailtriage::model::load(&files, &many, &mut |_| {}).expect("load");
+    assert_eq!(query::summary(&a), query::summary(&b));
+    for k in AggKey::ALL {
+        let rows = |m: &mailtriage::model::Model| {
+            let g = query::Grouping::new(m, k, NetPrefix::default());
+            let mut r = query::group(m, &g, &Filter::default(), true);
+            query::sort_rows(&mut r, SortKey::Messages);
+            r.into_iter()
+                .map(|r| {
+                    (
+                        r.key,
+                        r.messages,
+                        r.bytes,
+                        r.rejections,
+                        r.recipients,
+                        r.dkim,
+                    )
+                })
+                .collect::<Vec<_>>()
+        };
+        assert_eq!(rows(&a), rows(&b), "{k:?}");
+    }
+}

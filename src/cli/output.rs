@@ -230,7 +230,7 @@ pub fn lines(
     let tty = io::stdout().is_terminal();
     let mut src_first = Vec::new();
     for s in &m.sources {
-        src_first.push(m.line_start.partition_point(|&x| x < s.base));
+        src_first.push(m.line_start.partition_point(|x| x < s.base));
     }
     for (i, k) in m.line_kind.iter().enumerate() {
         if !kinds.contains(k) {

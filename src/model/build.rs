@@ -1,7 +1,8 @@
 //! Folding parsed events into the model, one line at a time, in log order.
 //!
-//! This is the sequential half of loading (parsing runs in parallel, see `load`).
-//! It must stay cheap per line: a hash lookup for the id and a few interned strings.
+//! This is the sequential half of loading (parsing and string numbering run in
+//! parallel, see `compact` and `load`). It must stay cheap per line: one hash
+//! lookup for the message id and a few table lookups.
 
 use std::hash::BuildHasher;
 use std::net::IpAddr;
@@ -9,8 +10,9 @@ use std::net::IpAddr;
 use hashbrown::HashTable;
 use rustc_hash::{FxBuildHasher, FxHashMap};
 
+use super::compact::{ChunkOut, Compactor, NO_ID, NO_STR, Rec, bits, dkim_result, ip_key};
 use super::{Message, Model, NONE, PeerEvent, Recipient, Signature, flags};
-use crate::parse::{DkimResult, DkimStatus, Event, LineKind, MsgId, Payload};
+use crate::parse::{DkimResult, DkimStatus, Event, LineKind, MsgId};
 
 /// Message id → index, storing only the `u32` index (the id lives in the message).
 #[derive(Default)]
@@ -46,8 +48,7 @@ impl MsgIndex {
 /// Appends lines to a model.
 pub struct Builder {
     pub model: Model,
-    /// Keyed by the address as one integer: hashing `IpAddr` itself goes through
-    /// its enum and slice `Hash` impls, which showed up in profiles.
+    /// Keyed by the address as one integer (`compact::ip_key`).
     ip_index: FxHashMap<u128, u32>,
 }
 
@@ -83,24 +84,12 @@ impl Builder {
         self.model
     }
 
-    fn ip(&mut self, ip: Option<IpAddr>) -> u32 {
-        let Some(ip) = ip else { return NONE };
-        let key = match ip {
-            IpAddr::V4(v4) => u32::from(v4) as u128 | (1u128 << 127),
-            IpAddr::V6(v6) => u128::from(v6),
-        };
+    fn global_ip(&mut self, ip: IpAddr) -> u32 {
         let ips = &mut self.model.ips;
-        *self.ip_index.entry(key).or_insert_with(|| {
+        *self.ip_index.entry(ip_key(ip)).or_insert_with(|| {
             ips.push(ip);
             (ips.len() - 1) as u32
         })
-    }
-
-    fn intern(&mut self, s: Option<&[u8]>) -> u32 {
-        match s {
-            Some(s) => self.model.strings.intern(s),
-            None => NONE,
-        }
     }
 
     fn message_for(&mut self, id: MsgId, line: u32, time: i64) -> u32 {
@@ -109,7 +98,6 @@ impl Builder {
             let msg = &mut m.messages[i as usize];
             m.line_next[msg.last_line as usize] = line;
             msg.last_line = line;
-            msg.line_count += 1;
             return i;
         }
         let i = m.messages.len() as u32;
@@ -125,7 +113,6 @@ impl Builder {
             host: NONE,
             helo: NONE,
             protocol: NONE,
-            line_count: 1,
             flags: 0,
             dkim: DkimStatus::None,
         });
@@ -133,79 +120,127 @@ impl Builder {
         i
     }
 
-    /// Adds one line that starts at global offset `start`.
+    /// Adds one line that starts at global offset `start` (the slow path, for
+    /// single lines; loading goes through `absorb`).
     pub fn push(&mut self, start: u64, ev: &Event<'_>) {
+        let mut c = Compactor::default();
+        let mut out = ChunkOut::default();
+        c.push(&mut out, 0, ev);
+        self.absorb(&mut Lane::default(), &out, start);
+    }
+
+    /// Folds one parsed chunk that starts at global offset `base`. `lane` is the
+    /// translation of the producing worker's local ids; it lives as long as the worker.
+    pub fn absorb(&mut self, lane: &mut Lane, chunk: &ChunkOut<'_>, base: u64) {
+        for s in &chunk.new_strs {
+            lane.strs.push(self.model.strings.intern(s));
+        }
+        for &ip in &chunk.new_ips {
+            let g = self.global_ip(ip);
+            lane.ips.push(g);
+        }
+        for r in &chunk.recs {
+            self.fold(lane, chunk, r, base + r.off as u64);
+        }
+    }
+
+    fn fold(&mut self, lane: &Lane, chunk: &ChunkOut<'_>, r: &Rec, start: u64) {
+        let tr = |id: u32| {
+            if id == NO_STR {
+                NONE
+            } else {
+                lane.strs[id as usize]
+            }
+        };
         let line = self.model.line_start.len() as u32;
         self.model.line_start.push(start);
-        self.model.line_kind.push(ev.kind);
+        self.model.line_kind.push(r.kind);
         self.model.line_next.push(NONE);
-        self.model.kind_counts[ev.kind as usize] += 1;
-        if let Some(t) = ev.time {
+        self.model.kind_counts[r.kind as usize] += 1;
+        let has_time = r.time != i64::MIN;
+        if has_time {
             let m = &mut self.model;
-            m.first_time = Some(m.first_time.map_or(t, |f| f.min(t)));
-            m.last_time = Some(m.last_time.map_or(t, |l| l.max(t)));
+            m.first_time = Some(m.first_time.map_or(r.time, |f| f.min(r.time)));
+            m.last_time = Some(m.last_time.map_or(r.time, |l| l.max(r.time)));
         }
-        let time = ev.time.unwrap_or_else(|| self.model.last_time.unwrap_or(0));
-        let Some(id) = ev.msgid else {
-            self.model.line_msg.push(NONE);
-            self.push_peer(line, time, ev);
-            return;
+        let time = if has_time {
+            r.time
+        } else {
+            self.model.last_time.unwrap_or(0)
         };
+        let ip = if r.ip == NO_STR {
+            NONE
+        } else {
+            lane.ips[r.ip as usize]
+        };
+        if r.id == NO_ID {
+            self.model.line_msg.push(NONE);
+            if r.has_client {
+                self.model.peer_events.push(PeerEvent {
+                    line,
+                    time,
+                    ip,
+                    sender: tr(r.s0),
+                    host: tr(r.s1),
+                    kind: r.kind,
+                });
+            }
+            return;
+        }
+        let id = MsgId::from_u128(r.id);
         let msg = self.message_for(id, line, time);
         self.model.line_msg.push(msg);
-        match &ev.payload {
-            Payload::Arrival(a) => {
-                let sender = self.intern(a.sender);
-                let ip = self.ip(a.host.as_ref().and_then(|h| h.ip));
-                let host = self.intern(a.host.as_ref().and_then(|h| h.name));
-                let helo = self.intern(a.host.as_ref().and_then(|h| h.helo));
-                let protocol = self.intern(a.protocol);
+        match r.kind {
+            LineKind::Arrival | LineKind::FakeReject => {
                 let mut f = flags::ARRIVED;
-                if a.tls.is_some() {
+                let b = r.bits;
+                if b & bits::TLS != 0 {
                     f |= flags::TLS;
                 }
-                if a.auth.is_some() {
+                if b & bits::AUTH != 0 {
                     f |= flags::AUTH;
                 }
-                if a.sender == Some(b"") {
+                if b & bits::NULL_SENDER != 0 {
                     f |= flags::BOUNCE_MSG;
                 }
-                if ev.kind == LineKind::FakeReject {
-                    f |= flags::FAKE_REJECT;
-                }
-                if a.host.is_none() {
+                if b & bits::LOCAL != 0 {
                     f |= flags::LOCAL;
                 }
-                if let Some(r) = a.recipients {
-                    for r in r.split(|&c| c == b' ').filter(|r| !r.is_empty()) {
-                        let addr = self.model.strings.intern(r);
-                        self.model.recipients.push(Recipient { msg, addr });
-                    }
+                if r.kind == LineKind::FakeReject {
+                    f |= flags::FAKE_REJECT;
                 }
-                let dkim_dom = a.dkim_domain.map(|d| self.model.strings.intern(d));
+                let rcpts = chunk
+                    .rcpts
+                    .get(r.rcpt_start as usize..(r.rcpt_start + r.rcpt_len) as usize)
+                    .unwrap_or_default();
+                for &a in rcpts {
+                    self.model.recipients.push(Recipient { msg, addr: tr(a) });
+                }
+                let dkim_dom = tr(r.s4);
                 let m = &mut self.model.messages[msg as usize];
                 m.time = time;
                 m.arrival_line = line;
-                m.sender = sender;
+                m.sender = tr(r.s0);
                 m.ip = ip;
-                m.host = host;
-                m.helo = helo;
-                m.protocol = protocol;
-                m.size = a.size.unwrap_or(0);
+                m.host = tr(r.s1);
+                m.helo = tr(r.s2);
+                m.protocol = tr(r.s3);
+                m.size = r.size.min(u32::MAX as u64) as u32;
                 m.flags |= f;
-                if let Some(domain) = dkim_dom {
+                if dkim_dom != NONE {
                     m.dkim = m.dkim.with(DkimResult::Pass);
+                    // `DKIM=` repeats the domain of a passing `DKIM:` line, if logged.
                     let already = self
                         .model
                         .signatures
                         .iter()
                         .rev()
                         .take_while(|s| s.msg == msg)
-                        .any(|s| s.domain == domain);
+                        .any(|s| s.domain == dkim_dom);
                     if !already {
                         self.model.signatures.push(Signature {
                             msg,
-                            domain,
+                            domain: dkim_dom,
                             selector: NONE,
                             result: DkimResult::Pass,
                             line,
@@ -213,71 +248,56 @@ impl Builder {
                     }
                 }
             }
-            Payload::Dkim(sig) => {
-                let domain = self.intern(sig.domain);
-                let selector = self.intern(sig.selector);
-                let result = sig.result.unwrap_or(DkimResult::Invalid);
+            LineKind::DkimSignature => {
+                let result = dkim_result(r.bits).unwrap_or(DkimResult::Invalid);
                 self.model.signatures.push(Signature {
                     msg,
-                    domain,
-                    selector,
+                    domain: tr(r.s0),
+                    selector: tr(r.s1),
                     result,
                     line,
                 });
                 let m = &mut self.model.messages[msg as usize];
                 m.dkim = m.dkim.with(result);
             }
-            Payload::Delivery(d) => {
-                let f = match ev.kind {
+            LineKind::Delivery
+            | LineKind::DeliveryMore
+            | LineKind::Cutthrough
+            | LineKind::Suppressed
+            | LineKind::Bounce
+            | LineKind::Deferral => {
+                let f = match r.kind {
                     LineKind::Bounce => flags::BOUNCED,
                     LineKind::Deferral => flags::DEFERRED,
                     _ => flags::DELIVERED,
                 };
                 self.model.messages[msg as usize].flags |= f;
-                let addr = self.model.strings.intern(d.address);
-                self.model.recipients.push(Recipient { msg, addr });
+                self.model.recipients.push(Recipient {
+                    msg,
+                    addr: tr(r.s0),
+                });
             }
-            Payload::Rejection(r) => {
+            LineKind::Rejection | LineKind::SenderVerifyFail => {
                 let m = &mut self.model.messages[msg as usize];
                 m.flags |= flags::REJECTED;
                 // A message rejected after DATA never arrives: its client is here.
                 if m.ip == NONE && m.arrival_line == NONE {
-                    let ip = self.ip(r.host.as_ref().and_then(|h| h.ip));
-                    let sender = self.intern(r.sender);
-                    let host = self.intern(r.host.as_ref().and_then(|h| h.name));
-                    let helo = self.intern(r.host.as_ref().and_then(|h| h.helo));
-                    let m = &mut self.model.messages[msg as usize];
                     m.ip = ip;
-                    m.sender = sender;
-                    m.host = host;
-                    m.helo = helo;
+                    m.sender = tr(r.s0);
+                    m.host = tr(r.s2);
+                    m.helo = tr(r.s3);
                 }
             }
-            _ => match ev.kind {
-                LineKind::Completed => self.model.messages[msg as usize].flags |= flags::COMPLETED,
-                LineKind::Frozen => self.model.messages[msg as usize].flags |= flags::FROZEN,
-                _ => {}
-            },
+            LineKind::Completed => self.model.messages[msg as usize].flags |= flags::COMPLETED,
+            LineKind::Frozen => self.model.messages[msg as usize].flags |= flags::FROZEN,
+            _ => {}
         }
     }
+}
 
-    fn push_peer(&mut self, line: u32, time: i64, ev: &Event<'_>) {
-        let Some(host) = ev.client() else { return };
-        let (ip, name) = (host.ip, host.name.or(host.helo));
-        let sender = match &ev.payload {
-            Payload::Rejection(r) => r.sender,
-            _ => None,
-        };
-        let ip = self.ip(ip);
-        let sender = self.intern(sender);
-        let host = self.intern(name);
-        self.model.peer_events.push(PeerEvent {
-            line,
-            time,
-            ip,
-            sender,
-            host,
-            kind: ev.kind,
-        });
-    }
+/// A worker's local ids translated to the model's ids.
+#[derive(Default)]
+pub struct Lane {
+    strs: Vec<u32>,
+    ips: Vec<u32>,
 }

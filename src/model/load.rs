@@ -8,9 +8,11 @@
 use std::path::PathBuf;
 use std::sync::mpsc;
 
+use super::build::Lane;
+use super::compact::{ChunkOut, Compactor};
 use super::source::{self, SourceError};
 use super::{Builder, Model, Source};
-use crate::parse::{Event, ParseContext, exim};
+use crate::parse::{ParseContext, exim};
 
 #[derive(Debug, Clone)]
 pub struct LoadOptions {
@@ -69,9 +71,12 @@ fn chunks(data: &[u8], size: usize) -> Vec<(usize, usize)> {
     out
 }
 
-/// Parses every line of one chunk: (offset of the line in the chunk, event).
-fn parse_chunk<'a>(chunk: &'a [u8], ctx: &ParseContext) -> Vec<(u32, Event<'a>)> {
-    let mut out = Vec::with_capacity(chunk.len() / 128 + 1);
+/// Parses every line of one chunk into compact records.
+fn parse_chunk<'a>(chunk: &'a [u8], ctx: &ParseContext, c: &mut Compactor<'a>) -> ChunkOut<'a> {
+    let mut out = ChunkOut {
+        recs: Vec::with_capacity(chunk.len() / 100 + 1),
+        ..ChunkOut::default()
+    };
     let mut pos = 0usize;
     while pos < chunk.len() {
         let end = memchr::memchr(b'\n', &chunk[pos..]).map_or(chunk.len(), |i| pos + i);
@@ -79,7 +84,7 @@ fn parse_chunk<'a>(chunk: &'a [u8], ctx: &ParseContext) -> Vec<(u32, Event<'a>)>
         if line.last() == Some(&b'\r') {
             line = &line[..line.len() - 1];
         }
-        out.push((pos as u32, exim::parse_line(line, ctx)));
+        c.push(&mut out, pos as u32, &exim::parse_line(line, ctx));
         pos = end + 1;
     }
     out
@@ -103,24 +108,22 @@ pub fn index_source(
         let mut receivers = Vec::with_capacity(threads);
         for w in 0..threads {
             // A small bound keeps at most a few parsed chunks alive per worker.
-            let (tx, rx) = mpsc::sync_channel::<Vec<(u32, Event<'_>)>>(1);
-            receivers.push(rx);
+            let (tx, rx) = mpsc::sync_channel::<ChunkOut<'_>>(1);
+            receivers.push((rx, Lane::default()));
             let pieces = &pieces;
             scope.spawn(move || {
+                let mut c = Compactor::default();
                 for &(s, e) in pieces.iter().skip(w).step_by(threads) {
-                    if tx.send(parse_chunk(&data[s..e], &ctx)).is_err() {
+                    if tx.send(parse_chunk(&data[s..e], &ctx, &mut c)).is_err() {
                         return;
                     }
                 }
             });
         }
         for (i, &(s, e)) in pieces.iter().enumerate() {
-            let Ok(events) = receivers[i % threads].recv() else {
-                break;
-            };
-            for (off, ev) in &events {
-                b.push(base + s as u64 + *off as u64, ev);
-            }
+            let (rx, lane) = &mut receivers[i % threads];
+            let Ok(chunk) = rx.recv() else { break };
+            b.absorb(lane, &chunk, base + s as u64);
             progress(Progress {
                 bytes_done: done_before + e as u64,
                 bytes_total: total,

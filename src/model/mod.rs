@@ -6,7 +6,9 @@
 //! model is appendable (`Builder::push`) so a live follow can extend it later.
 
 pub mod build;
+pub mod compact;
 pub mod intern;
+pub mod lines;
 pub mod load;
 pub mod source;
 
@@ -66,13 +68,14 @@ pub mod flags {
     pub const LOCAL: u16 = 1 << 11;
 }
 
-/// One message transaction. 80 bytes; a 1 GiB log has about 1.3 M of them.
+/// One message transaction. 64 bytes; a 1 GiB log has about 1.3 M of them.
 #[derive(Debug, Clone)]
 pub struct Message {
     pub id: MsgId,
     /// Arrival time if it arrived, else the time of its first line.
     pub time: i64,
-    pub size: u64,
+    /// `S=` of the arrival; a (theoretical) message over 4 GiB counts as 4 GiB.
+    pub size: u32,
     pub first_line: u32,
     pub last_line: u32,
     pub arrival_line: u32,
@@ -83,7 +86,6 @@ pub struct Message {
     pub host: u32,
     pub helo: u32,
     pub protocol: u32,
-    pub line_count: u32,
     pub flags: u16,
     pub dkim: DkimStatus,
 }
@@ -148,7 +150,7 @@ pub struct PeerEvent {
 pub struct Model {
     pub sources: Vec<Source>,
     /// Global offset of each line's first byte.
-    pub line_start: Vec<u64>,
+    pub line_start: lines::LineStarts,
     pub line_kind: Vec<LineKind>,
     /// Message index of each line, or `NONE`.
     pub line_msg: Vec<u32>,
@@ -179,7 +181,7 @@ impl Model {
     /// The bytes of line `i`, without its terminator.
     pub fn line(&self, i: u32) -> &[u8] {
         let i = i as usize;
-        let Some(&start) = self.line_start.get(i) else {
+        let Some(start) = self.line_start.get(i) else {
             return &[];
         };
         let Some(src) = self.source_of(start) else {
@@ -188,7 +190,7 @@ impl Model {
         let data = src.data.as_slice();
         let from = (start - src.base) as usize;
         let to = match self.line_start.get(i + 1) {
-            Some(&next) if next > start && next <= src.base + data.len() as u64 => {
+            Some(next) if next > start && next <= src.base + data.len() as u64 => {
                 (next - src.base) as usize
             }
             _ => data.len(),
@@ -205,7 +207,7 @@ impl Model {
 
     /// Which input a line came from.
     pub fn line_source(&self, i: u32) -> Option<&str> {
-        let start = *self.line_start.get(i as usize)?;
+        let start = self.line_start.get(i as usize)?;
         self.source_of(start).map(|s| s.name.as_str())
     }
 
@@ -249,7 +251,7 @@ impl Model {
             })
             .sum();
         owned
-            + self.line_start.capacity() * 8
+            + self.line_start.capacity_bytes()
             + self.line_kind.capacity()
             + self.line_msg.capacity() * 4
             + self.line_next.capacity() * 4

@@ -75,6 +75,11 @@ impl MsgId {
         self.0
     }
 
+    /// The inverse of `as_u128`, for ids stored as integers.
+    pub fn from_u128(v: u128) -> MsgId {
+        MsgId(v)
+    }
+
     /// Reception time encoded in the first six characters (seconds since the epoch).
     pub fn epoch_seconds(self) -> u64 {
         let rest_digits: u32 = if self.is_long() { 15 } else { 8 };

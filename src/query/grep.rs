@@ -69,7 +69,7 @@ pub fn grep(m: &Model, re: &Regex) -> LineMatches {
     };
     for src in &m.sources {
         let data = src.data.as_slice();
-        let first = m.line_start.partition_point(|&s| s < src.base);
+        let first = m.line_start.partition_point(|s| s < src.base);
         let mut at = 0usize;
         while at < data.len() {
             let Some(hit) = re.find_at(data, at) else {
@@ -78,7 +78,7 @@ pub fn grep(m: &Model, re: &Regex) -> LineMatches {
             let pos = src.base + hit.start() as u64;
             let li = m
                 .line_start
-                .partition_point(|&s| s <= pos)
+                .partition_point(|s| s <= pos)
                 .saturating_sub(1)
                 .max(first);
             let line = li as u32;
@@ -93,7 +93,7 @@ pub fn grep(m: &Model, re: &Regex) -> LineMatches {
             let next = m
                 .line_start
                 .get(li + 1)
-                .map_or(data.len(), |&s| (s - src.base) as usize);
+                .map_or(data.len(), |s| (s - src.base) as usize);
             at = next.max(hit.start() + 1);
         }
     }

@@ -406,7 +406,7 @@ pub fn group(m: &Model, g: &Grouping, f: &Filter, recipients: bool) -> Vec<Sende
             let a = &mut acc[gid as usize];
             if msg.has(flags::ARRIVED) {
                 a.messages += 1;
-                a.bytes += msg.size;
+                a.bytes += msg.size as u64;
                 match msg.dkim {
                     DkimStatus::Pass => a.dkim.pass += 1,
                     DkimStatus::Fail => a.dkim.fail += 1,

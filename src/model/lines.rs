@@ -1,0 +1,112 @@
+//! Where each line starts, in 4 bytes a line instead of 8: a 64-bit base per block
+//! of lines plus a 32-bit offset from it. A new block also starts whenever an
+//! offset would not fit, so no input (however long its lines) breaks the scheme.
+
+const BLOCK_LINES: usize = 1 << 16;
+
+#[derive(Default)]
+pub struct LineStarts {
+    /// (first line of the block, its global offset), in line order.
+    blocks: Vec<(u32, u64)>,
+    offs: Vec<u32>,
+}
+
+impl LineStarts {
+    pub fn len(&self) -> usize {
+        self.offs.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.offs.is_empty()
+    }
+
+    pub fn reserve(&mut self, n: usize) {
+        self.offs.reserve(n);
+    }
+
+    pub fn capacity_bytes(&self) -> usize {
+        self.offs.capacity() * 4 + self.blocks.capacity() * 16
+    }
+
+    pub fn push(&mut self, start: u64) {
+        let i = self.offs.len();
+        let fits = self
+            .blocks
+            .last()
+            .is_some_and(|&(_, base)| start >= base && start - base <= u32::MAX as u64);
+        if i % BLOCK_LINES == 0 || !fits {
+            self.blocks.push((i as u32, start));
+        }
+        let base = self.blocks.last().map_or(0, |b| b.1);
+        self.offs.push((start - base) as u32);
+    }
+
+    fn block_of(&self, i: usize) -> (u32, u64) {
+        // Blocks start at every BLOCK_LINES lines, plus rare extra ones.
+        let guess = (i / BLOCK_LINES).min(self.blocks.len().saturating_sub(1));
+        match self.blocks.get(guess) {
+            Some(&b)
+                if b.0 as usize <= i
+                    && self.blocks.get(guess + 1).is_none_or(|n| n.0 as usize > i) =>
+            {
+                b
+            }
+            _ => {
+                let k = self.blocks.partition_point(|b| b.0 as usize <= i);
+                self.blocks[k.saturating_sub(1)]
+            }
+        }
+    }
+
+    pub fn get(&self, i: usize) -> Option<u64> {
+        let off = *self.offs.get(i)?;
+        Some(self.block_of(i).1 + off as u64)
+    }
+
+    /// Number of lines whose start satisfies `pred` (starts are increasing):
+    /// like `slice::partition_point`.
+    pub fn partition_point(&self, pred: impl Fn(u64) -> bool) -> usize {
+        let (mut lo, mut hi) = (0usize, self.offs.len());
+        while lo < hi {
+            let mid = lo + (hi - lo) / 2;
+            if self.get(mid).is_some_and(&pred) {
+                lo = mid + 1;
+            } else {
+                hi = mid;
+            }
+        }
+        lo
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn starts_round_trip_across_blocks_and_huge_gaps() {
+        let mut s = LineStarts::default();
+        let mut want = Vec::new();
+        let mut pos = 0u64;
+        for i in 0..200_000u64 {
+            want.push(pos);
+            s.push(pos);
+            // Every so often a line longer than 4 GiB (as offsets go).
+            pos += if i % 50_000 == 7 {
+                5 << 30
+            } else {
+                1 + i % 300
+            };
+        }
+        for (i, &w) in want.iter().enumerate() {
+            assert_eq!(s.get(i), Some(w), "line {i}");
+        }
+        assert_eq!(s.get(want.len()), None);
+        for probe in [0u64, 1, want[1234], want[1234] + 1, want[150_000], u64::MAX] {
+            assert_eq!(
+                s.partition_point(|x| x <= probe),
+                want.partition_point(|&x| x <= probe)
+            );
+        }
+    }
+}
