@@ -1676,8 +1676,8 @@ impl<'c, W: Write> Engine<'c, W> {
         let host = self.host(r).clone();
         let ip = host.draw_ip(&mut self.rng);
         let pid = self.next_pid();
-        self.sink.begin(t, pid);
         let start = self.sink.buf.len();
+        self.sink.begin(t, pid);
         let mut b = std::mem::take(&mut self.sink.buf);
         s(
             &mut b,

@@ -107,7 +107,7 @@ pub fn demo_config() -> GenConfig {
         arrival_gap_ms: 9_000_000,
         reject_per_100_msgs: 60,
         hosts: 1500,
-        queue_run_interval_s: 6 * 3600,
+        queue_run_interval_s: 12 * 3600,
         millis: false,
         pids: false,
         old_id_pct: 10,

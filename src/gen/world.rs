@@ -520,7 +520,8 @@ impl World {
             let w = host_zipf.weight(rank);
             // Greedy balance keeps IPv6 near 40% of *arrivals*, not merely of hosts,
             // whatever the Zipf head happens to draw.
-            let want_v6 = (w_v6 + w / 2) * 10 < 4 * (w_all + w);
+            // Aim a little above 40%: IPv4-only clients and spam sources dilute the share.
+            let want_v6 = (w_v6 + w / 2) * 100 < 43 * (w_all + w);
             w_all += w;
             if want_v6 {
                 w_v6 += w;
