@@ -60,11 +60,34 @@ const SUBJECTS: &[&str] = &[
     "Re: the thing we talked about",
     "Confirm your email address",
 ];
-const CRON_SUBJECTS: &[&str] = &[
-    "Cron <root@mail> /usr/local/sbin/backup.sh",
-    "Logwatch for mail (Linux)",
-    "[mail] apt: 3 packages can be upgraded",
-    "Cron <root@mail> test -x /usr/sbin/anacron || run-parts --report /etc/cron.daily",
+/// Logins that submit mail locally (`U=… P=local`), each with the subjects it sends.
+const SYSTEM_USERS: &[(&str, &[&str])] = &[
+    (
+        "root",
+        &[
+            "Cron <root@mail> /usr/local/sbin/backup.sh",
+            "Logwatch for mail (Linux)",
+            "[mail] apt: 3 packages can be upgraded",
+            "Cron <root@mail> test -x /usr/sbin/anacron || run-parts --report /etc/cron.daily",
+        ],
+    ),
+    (
+        "www-data",
+        &[
+            "Contact form: new enquiry",
+            "Reset your password",
+            "Your order confirmation #{n}",
+            "Welcome to the members area",
+        ],
+    ),
+    (
+        "nagios",
+        &[
+            "** PROBLEM Service Alert: mail/SMTP is CRITICAL **",
+            "** RECOVERY Service Alert: mail/SMTP is OK **",
+            "** PROBLEM Host Alert: backup is DOWN **",
+        ],
+    ),
 ];
 const SPAM_SUBJECTS: &[&str] = &[
     "You have (1) pending payment",
@@ -132,7 +155,7 @@ pub enum HostRef {
 enum Origin {
     Remote(HostRef),
     Client(u16),
-    Local,
+    Local(u8),
     Bounce(MsgId),
     Story,
 }
@@ -142,7 +165,7 @@ enum Addr {
     Null,
     Local { user: u16, dom: u8 },
     Remote { local: u16, dom: u32 },
-    Root,
+    System(u8),
     StorySender,
     StoryRcpt,
 }
@@ -196,7 +219,7 @@ struct Sig {
 #[derive(Clone, Copy, Debug)]
 enum Subject {
     Plain(u16),
-    Cron(u16),
+    System(u8, u8),
     Spam(u16),
     Story(u8),
     Raw(u8),
@@ -498,7 +521,14 @@ impl<'c, W: Write> Engine<'c, W> {
                 } else {
                     HostRef::Main(self.world.host_zipf.sample(&mut self.rng) as u32)
                 };
-                self.inbound(t, r)
+                let mut m = self.inbound(t, r);
+                // Rare hostile subjects, so big generated logs exercise them too.
+                match self.rng.below(20_000) {
+                    0 => m.subject = Subject::Raw(self.rng.below(2) as u8),
+                    1 => m.subject = Subject::Long,
+                    _ => {}
+                }
+                m
             }
             75..=92 => self.submission(t),
             _ => self.local(t),
@@ -684,11 +714,18 @@ impl<'c, W: Write> Engine<'c, W> {
     }
 
     fn local(&mut self, t: u64) -> Msg {
-        let mut m = self.blank(t, Origin::Local);
-        m.sender = Addr::Root;
+        let user = match self.rng.below(20) {
+            0..=9 => 0,
+            10..=16 => 1,
+            _ => 2,
+        };
+        let mut m = self.blank(t, Origin::Local(user));
+        m.sender = Addr::System(user);
         m.size = 600 + self.rng.below(4000) as u32;
-        m.subject = Subject::Cron(self.rng.below(CRON_SUBJECTS.len() as u64) as u16);
-        if self.rng.pct(60) {
+        let subjects = SYSTEM_USERS[usize::from(user)].1;
+        m.subject = Subject::System(user, self.rng.below(subjects.len() as u64) as u8);
+        // The web server writes to customers; cron and monitoring write to staff.
+        if user != 1 && self.rng.pct(85) {
             m.nrcpt = 1;
             m.rcpts[0] = Rcpt {
                 addr: self.local_rcpt(),
@@ -704,9 +741,9 @@ impl<'c, W: Write> Engine<'c, W> {
 
     /// Exim writes the bounce's `<=` from the delivery process that hit the `**`.
     fn bounce_for(&mut self, t: u64, orig: &Msg) {
-        let Addr::Local { .. } = orig.sender else {
+        if !matches!(orig.sender, Addr::Local { .. } | Addr::System(_)) {
             return;
-        };
+        }
         let mut m = self.blank(t, Origin::Bounce(orig.id));
         m.pid = orig.pid.wrapping_add(self.rng.range(1, 9) as u32);
         m.sender = Addr::Null;
@@ -843,8 +880,9 @@ impl<'c, W: Write> Engine<'c, W> {
                 b.push(b'@');
                 s(b, &self.world.domains[dom as usize]);
             }
-            Addr::Root => {
-                s(b, "root@");
+            Addr::System(u) => {
+                s(b, SYSTEM_USERS[usize::from(u)].0);
+                b.push(b'@');
                 s(b, PRIMARY_HOSTNAME);
             }
             Addr::StorySender => {
@@ -864,7 +902,8 @@ impl<'c, W: Write> Engine<'c, W> {
         match a {
             Addr::Local { user, .. } => s(b, &self.world.users[usize::from(user)]),
             Addr::StoryRcpt => s(b, STORY_LOCAL_PART),
-            _ => s(b, "root"),
+            Addr::System(u) => s(b, SYSTEM_USERS[usize::from(u)].0),
+            _ => s(b, "postmaster"),
         }
     }
 
@@ -972,7 +1011,7 @@ impl<'c, W: Write> Engine<'c, W> {
             }
             Origin::Client(c) => (None, Some(self.world.clients[usize::from(c)].helo.as_str())),
             Origin::Story => (None, Some(STORY_HELO)),
-            Origin::Local | Origin::Bounce(_) => (None, None),
+            Origin::Local(_) | Origin::Bounce(_) => (None, None),
         }
     }
 
@@ -1019,7 +1058,7 @@ impl<'c, W: Write> Engine<'c, W> {
     fn header_id(&self, b: &mut Vec<u8>, m: &Msg) {
         let r = m.hdr_id;
         match (m.origin, r % 4) {
-            (Origin::Local | Origin::Bounce(_), _) => {
+            (Origin::Local(_) | Origin::Bounce(_), _) => {
                 b.push(b'E');
                 b.extend_from_slice(m.id.as_bytes());
                 b.push(b'@');
@@ -1076,7 +1115,11 @@ impl<'c, W: Write> Engine<'c, W> {
                 b.extend_from_slice(r.as_bytes());
                 s(&mut b, " U=Debian-exim P=local");
             }
-            Origin::Local => s(&mut b, " U=root P=local"),
+            Origin::Local(u) => {
+                s(&mut b, " U=");
+                s(&mut b, SYSTEM_USERS[usize::from(u)].0);
+                s(&mut b, " P=local");
+            }
             Origin::Remote(_) | Origin::Story | Origin::Client(_) => {
                 s(&mut b, " H=");
                 let (name, helo) = self.host_parts(m);
@@ -1121,7 +1164,17 @@ impl<'c, W: Write> Engine<'c, W> {
         match m.subject {
             Subject::Plain(i) => s(&mut b, SUBJECTS[usize::from(i)]),
             Subject::Spam(i) => s(&mut b, SPAM_SUBJECTS[usize::from(i)]),
-            Subject::Cron(i) => s(&mut b, CRON_SUBJECTS[usize::from(i)]),
+            Subject::System(u, i) => {
+                let text = SYSTEM_USERS[usize::from(u)].1[usize::from(i)];
+                match text.split_once("{n}") {
+                    Some((head, tail)) => {
+                        s(&mut b, head);
+                        num(&mut b, 100_000 + m.hdr_id % 900_000);
+                        s(&mut b, tail);
+                    }
+                    None => s(&mut b, text),
+                }
+            }
             Subject::Story(i) => s(
                 &mut b,
                 STORY_SUBJECTS[usize::from(i) % STORY_SUBJECTS.len()],
@@ -1200,6 +1253,7 @@ impl<'c, W: Write> Engine<'c, W> {
     fn defer_line(&mut self, t: u64, m: &Msg, r: &Rcpt) -> io::Result<()> {
         self.sink.begin_id(t, m.pid + 1, &m.id);
         let mut b = std::mem::take(&mut self.sink.buf);
+        let start = b.len();
         s(&mut b, "== ");
         self.addr(&mut b, r.addr);
         match self.rng.below(10) {
@@ -1221,10 +1275,24 @@ impl<'c, W: Write> Engine<'c, W> {
                 &mut b,
                 " R=dnslookup T=remote_smtp defer (111): Connection refused",
             ),
-            8 => s(
-                &mut b,
-                " R=dnslookup T=remote_smtp defer (110): Connection timed out",
-            ),
+            8 => {
+                // Exim logs the failed host attempt on its own line before the summary.
+                let mut attempt = Vec::with_capacity(96);
+                self.dest_host(&mut attempt, r);
+                b.truncate(start);
+                b.extend_from_slice(&attempt[1..]);
+                s(&mut b, " Connection timed out");
+                self.sink.buf = b;
+                self.sink.end()?;
+                self.sink.begin_id(t, m.pid + 1, &m.id);
+                b = std::mem::take(&mut self.sink.buf);
+                s(&mut b, "== ");
+                self.addr(&mut b, r.addr);
+                s(
+                    &mut b,
+                    " R=dnslookup T=remote_smtp defer (110): Connection timed out",
+                );
+            }
             _ => {
                 s(
                     &mut b,
@@ -1367,6 +1435,9 @@ impl<'c, W: Write> Engine<'c, W> {
     }
 
     fn noise(&mut self, t: u64) -> io::Result<()> {
+        if self.rng.below(20_000) == 0 {
+            return self.overflow(t);
+        }
         let r = self.noise_host();
         self.noise_from(t, r)
     }
