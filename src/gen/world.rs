@@ -404,7 +404,10 @@ fn pick_algo(rng: &mut Rng) -> DkimAlgo {
 
 struct AddrPool {
     v4_nets: Vec<[u8; 3]>,
+    /// The first `n_providers` entries are provider /48s with many /64s; the rest are
+    /// standalone sites with one /64 each.
     v6_subnets: Vec<Vec<u64>>,
+    n_providers: usize,
     used_v4: HashSet<[u8; 4]>,
     used_v6: HashSet<u128>,
 }
@@ -424,7 +427,13 @@ impl AddrPool {
     }
 
     fn v6_prefix(&mut self, rng: &mut Rng) -> u64 {
-        let p = rng.below_usize(self.v6_subnets.len());
+        // Most IPv6 mail comes from a few big hosting networks, so that a /48 or /64
+        // view of the log groups many addresses together.
+        let p = if rng.pct(75) {
+            rng.below_usize(self.n_providers)
+        } else {
+            self.n_providers + rng.below_usize(self.v6_subnets.len() - self.n_providers)
+        };
         let subs = &self.v6_subnets[p];
         let u = rng.unit();
         subs[((u * u) * subs.len() as f64) as usize]
@@ -508,6 +517,7 @@ impl World {
         let mut pool = AddrPool {
             v4_nets,
             v6_subnets,
+            n_providers: providers.len(),
             used_v4: HashSet::new(),
             used_v6: HashSet::new(),
         };
@@ -521,7 +531,7 @@ impl World {
             // Greedy balance keeps IPv6 near 40% of *arrivals*, not merely of hosts,
             // whatever the Zipf head happens to draw.
             // Aim a little above 40%: IPv4-only clients and spam sources dilute the share.
-            let want_v6 = (w_v6 + w / 2) * 100 < 43 * (w_all + w);
+            let want_v6 = (w_v6 + w / 2) * 100 < 42 * (w_all + w);
             w_all += w;
             if want_v6 {
                 w_v6 += w;
