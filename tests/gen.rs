@@ -358,6 +358,31 @@ fn the_demo_has_a_noisy_ipv4_24_and_the_hostile_lines() {
 }
 
 #[test]
+fn the_demo_has_an_ipv6_run_spread_over_many_64s_of_one_48() {
+    let log = demo_bytes();
+    let p48 = u128::from(generator::SPAM_RUN_V6_48 >> 16);
+    let mut nets = HashSet::new();
+    for line in lines(&log) {
+        let mut rest = line;
+        while let Some(open) = rest.iter().position(|&b| b == b'[') {
+            let tail = &rest[open + 1..];
+            let Some(close) = tail.iter().position(|&b| b == b']') else {
+                break;
+            };
+            if let Some(ip) = std::str::from_utf8(&tail[..close])
+                .ok()
+                .and_then(|s| s.parse::<Ipv6Addr>().ok())
+                && u128::from(ip) >> 80 == p48
+            {
+                nets.insert(u128::from(ip) >> 64);
+            }
+            rest = &tail[close..];
+        }
+    }
+    assert!(nets.len() >= 30, "only {} /64s", nets.len());
+}
+
+#[test]
 fn the_demo_is_one_to_three_megabytes_over_about_six_months() {
     let log = demo_bytes();
     assert!((1_000_000..3_000_000).contains(&log.len()), "{}", log.len());

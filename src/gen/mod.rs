@@ -13,7 +13,7 @@ pub use clock::MsgId;
 pub use engine::{STORY_DOMAIN, STORY_SELECTOR, STORY_SENDER_LOCAL};
 pub use world::{LOCAL_DOMAINS, SPAM_RUN_NET, STORY_LOCAL_PART};
 
-use engine::{Burst, Engine, Plan, Plant};
+use engine::{Burst, BurstNet, Engine, Plan, Plant};
 
 /// What to generate. `Default` is a busy server (about 2.5 messages a second) starting
 /// 2025-06-01 00:00:00, without `+millisec` or `+pid`.
@@ -73,6 +73,7 @@ pub struct GenStats {
 pub fn generate<W: Write>(cfg: &GenConfig, out: W) -> io::Result<GenStats> {
     let plan = Plan {
         restarts_every_ms: Some(7 * 86_400_000),
+        random_bursts_every_ms: Some(6 * 3_600_000),
         ..Plan::default()
     };
     run(cfg, out, plan)
@@ -94,8 +95,13 @@ pub const DEMO_STORY_TIMES: [(u64, u64); 6] = [
     (131, 3600 + 8 * 60 + 44),
     (160, 19 * 3600 + 26 * 60 + 9),
 ];
-/// The spam run: day 117 (2025-05-03) from 02:10 for 85 minutes.
+/// The IPv4 spam run: day 117 (2025-05-03) from 02:10 for 85 minutes.
 pub const DEMO_BURST: (u64, u64, u64) = (117, 2 * 3600 + 10 * 60, 85 * 60);
+/// The IPv6 spam run: day 151 (2025-06-06) from 21:30 for 50 minutes, from many /64s
+/// of [`SPAM_RUN_V6_48`].
+pub const DEMO_V6_BURST: (u64, u64, u64) = (151, 21 * 3600 + 30 * 60, 50 * 60);
+/// `2a0e:4c80:7b3::/48`, the demo's IPv6 spam network (top 48 bits, shifted left 16).
+pub const SPAM_RUN_V6_48: u64 = 0x2a0e_4c80_07b3_0000;
 
 /// The config `demo()` uses.
 pub fn demo_config() -> GenConfig {
@@ -115,7 +121,7 @@ pub fn demo_config() -> GenConfig {
 }
 
 /// Writes the bundled demo log (`assets/demo/mainlog`): six months of a small server,
-/// 2025-01-06 to 2025-07-07, about 2 MB.
+/// 2025-01-06 to 2025-07-06, about 2 MB.
 ///
 /// The planted story, modelled on the seed log that started the project:
 /// * Six messages, roughly monthly (see [`DEMO_STORY_TIMES`]), from
@@ -131,7 +137,8 @@ pub fn demo_config() -> GenConfig {
 ///
 /// Also planted: a spam run from the IPv4 /24 `45.137.21.0/24` ([`SPAM_RUN_NET`]) on
 /// 2025-05-03 02:10–03:35 UTC (48 hosts; DKIM failures, RCPT and after-DATA rejections),
-/// an HELO full of escaped terminal codes, two subjects with raw Latin-1 bytes (invalid
+/// an IPv6 spam run from 48 /64s of `2a0e:4c80:7b3::/48` ([`SPAM_RUN_V6_48`]) on
+/// 2025-06-06 21:30–22:20 UTC, a HELO full of escaped terminal codes, two subjects with raw Latin-1 bytes (invalid
 /// UTF-8), a very long subject, and an 8 KiB line ending `**** log string overflowed log
 /// buffer ****`.
 pub fn demo<W: Write>(out: W) -> io::Result<GenStats> {
@@ -152,14 +159,24 @@ pub fn demo<W: Write>(out: W) -> io::Result<GenStats> {
     ]);
     plants.sort_by_key(|p| p.0);
     let (bd, bs, blen) = DEMO_BURST;
+    let (vd, vs, vlen) = DEMO_V6_BURST;
     let plan = Plan {
         plants,
-        burst: Some(Burst {
-            start_ms: at(bd, bs),
-            end_ms: at(bd, bs + blen),
-            net: SPAM_RUN_NET,
-            mean_gap_ms: 6_000.0,
-        }),
+        bursts: vec![
+            Burst {
+                start_ms: at(bd, bs),
+                end_ms: at(bd, bs + blen),
+                net: BurstNet::V4(SPAM_RUN_NET),
+                mean_gap_ms: 6_000.0,
+            },
+            Burst {
+                start_ms: at(vd, vs),
+                end_ms: at(vd, vs + vlen),
+                net: BurstNet::V6(SPAM_RUN_V6_48),
+                mean_gap_ms: 9_000.0,
+            },
+        ],
+        random_bursts_every_ms: None,
         restarts_every_ms: Some(31 * DAY * 1000),
     };
     run(&cfg, out, plan)

@@ -351,6 +351,19 @@ fn user_name(rng: &mut Rng) -> String {
     }
 }
 
+/// A /24 for a spam run: ordinary-looking public space.
+pub fn random_v4_net(rng: &mut Rng) -> [u8; 3] {
+    v4_net(rng)
+}
+
+/// A /48 for a spam run (top 48 bits in the layout of `World::providers`). Spam runs
+/// use subnet ids below 0x1000, so even a /48 that happens to equal a provider's never
+/// reaches the story's /64 (`STORY_SUBNET`).
+pub fn random_v6_48(rng: &mut Rng) -> u64 {
+    let top = u64::from(V6_TOP[rng.below_usize(V6_TOP.len())]);
+    (top << 32) | (rng.below(0x10000) << 16)
+}
+
 /// A /24 whose first three octets look like ordinary public space.
 fn v4_net(rng: &mut Rng) -> [u8; 3] {
     loop {

@@ -10,7 +10,7 @@ use super::clock::MsgId;
 use super::rng::Rng;
 use super::sink::{Sink, num};
 use super::world::{
-    DkimAlgo, Host, HostIp, LOCAL_DOMAINS, LOCAL_V4, LOCAL_V6, PRIMARY_HOSTNAME, SELECTORS,
+    self, DkimAlgo, Host, HostIp, LOCAL_DOMAINS, LOCAL_V4, LOCAL_V6, PRIMARY_HOSTNAME, SELECTORS,
     STORY_LOCAL_PART, TLS_CIPHERS, World,
 };
 use super::{GenConfig, GenStats};
@@ -271,12 +271,21 @@ pub enum Plant {
     Overflow,
 }
 
-/// A short, dense run of spam from one IPv4 /24.
+/// Where a spam run comes from.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum BurstNet {
+    /// Many hosts in one IPv4 /24.
+    V4([u8; 3]),
+    /// Many /64s in one IPv6 /48 (top 48 bits, in the layout `World::providers` uses).
+    V6(u64),
+}
+
+/// A short, dense run of spam from one network.
 #[derive(Clone, Debug)]
 pub struct Burst {
     pub start_ms: u64,
     pub end_ms: u64,
-    pub net: [u8; 3],
+    pub net: BurstNet,
     pub mean_gap_ms: f64,
 }
 
@@ -284,7 +293,10 @@ pub struct Burst {
 pub struct Plan {
     /// Sorted by time.
     pub plants: Vec<(u64, Plant)>,
-    pub burst: Option<Burst>,
+    /// Fixed spam runs, sorted by start.
+    pub bursts: Vec<Burst>,
+    /// After the fixed runs, start random ones this often on average.
+    pub random_bursts_every_ms: Option<u64>,
     /// Re-exec the daemon this often (SIGHUP after a config change), as admins do.
     pub restarts_every_ms: Option<u64>,
 }
@@ -311,6 +323,9 @@ pub struct Engine<'c, W: Write> {
     arrivals: u64,
     plan: Plan,
     plant_ix: usize,
+    burst: Option<Burst>,
+    burst_ix: usize,
+    burst_rng: Rng,
     burst_hosts: Vec<Host>,
     next_burst: u64,
 }
@@ -328,13 +343,8 @@ impl<'c, W: Write> Engine<'c, W> {
     pub fn new(cfg: &'c GenConfig, out: W, plan: Plan) -> Self {
         let world = World::build(cfg.seed, cfg.hosts as usize);
         let mut rng = Rng::new(cfg.seed);
-        let burst_hosts = plan
-            .burst
-            .as_ref()
-            .map(|b| story::burst_hosts(&mut rng.fork(0xB0257), &world, b.net))
-            .unwrap_or_default();
+        let burst_rng = rng.fork(0xB0257);
         let start = cfg.start_epoch * 1000;
-        let next_burst = plan.burst.as_ref().map_or(u64::MAX, |b| b.start_ms);
         Engine {
             cfg,
             world,
@@ -352,8 +362,11 @@ impl<'c, W: Write> Engine<'c, W> {
             arrivals: 0,
             plan,
             plant_ix: 0,
-            burst_hosts,
-            next_burst,
+            burst: None,
+            burst_ix: 0,
+            burst_rng,
+            burst_hosts: Vec::new(),
+            next_burst: u64::MAX,
         }
     }
 
@@ -384,6 +397,7 @@ impl<'c, W: Write> Engine<'c, W> {
             .map_or(u64::MAX, |p| self.now + p);
 
         self.daemon_start(self.now)?;
+        self.advance_burst(self.now);
 
         while !self.sink.full {
             let t_heap = self.heap.peek().map_or(u64::MAX, |r| r.0.0);
@@ -393,7 +407,7 @@ impl<'c, W: Write> Engine<'c, W> {
                 .get(self.plant_ix)
                 .map_or(u64::MAX, |p| p.0);
             let t_qend = qrun_end.map_or(u64::MAX, |q| q.0);
-            let t_burst = match &self.plan.burst {
+            let t_burst = match &self.burst {
                 Some(b) if self.next_burst < b.end_ms => self.next_burst,
                 _ => u64::MAX,
             };
@@ -434,8 +448,14 @@ impl<'c, W: Write> Engine<'c, W> {
                 next_qrun = t + qint;
             } else if t == t_burst {
                 self.burst_event()?;
-                let mean = self.plan.burst.as_ref().map_or(1000.0, |b| b.mean_gap_ms);
+                let (mean, end) = self
+                    .burst
+                    .as_ref()
+                    .map_or((1000.0, 0), |b| (b.mean_gap_ms, b.end_ms));
                 self.next_burst = t + self.gap(mean);
+                if self.next_burst >= end {
+                    self.advance_burst(end);
+                }
             } else if t == next_restart {
                 self.restart(t)?;
                 next_restart = t + self.plan.restarts_every_ms.unwrap_or(u64::MAX / 4);

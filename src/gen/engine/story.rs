@@ -1,5 +1,5 @@
-//! What the demo plants: the monthly /64 newsletter, the /24 spam run, hostile lines.
-//! Only `demo()` schedules these; `generate()` never does.
+//! Planted events: the demo's monthly /64 newsletter and hostile lines, and spam runs
+//! (fixed ones for the demo, random ones for `generate()`).
 
 use super::*;
 
@@ -38,7 +38,7 @@ impl<W: Write> Engine<'_, W> {
     pub(super) fn story_message(&mut self, t: u64, n: u8) -> Msg {
         let mut m = self.blank(t, Origin::Story);
         // Interface ids differ every time; the /64 stays the same.
-        m.ip = crate::r#gen::world::v6(
+        m.ip = world::v6(
             self.world.story_prefix(),
             self.rng.next_u64() | 0x0200_0000_0000_0000,
         );
@@ -68,6 +68,43 @@ impl<W: Write> Engine<'_, W> {
         m
     }
 
+    /// Moves to the next spam run: the next fixed one, else a random one if configured.
+    pub(super) fn advance_burst(&mut self, after: u64) {
+        let next = if let Some(b) = self.plan.bursts.get(self.burst_ix) {
+            self.burst_ix += 1;
+            Some(b.clone())
+        } else {
+            self.plan
+                .random_bursts_every_ms
+                .map(|every| self.random_burst(after, every))
+        };
+        match &next {
+            Some(b) => {
+                self.burst_hosts = burst_hosts(&mut self.burst_rng, &self.world, b.net);
+                self.next_burst = b.start_ms.max(after);
+            }
+            None => self.next_burst = u64::MAX,
+        }
+        self.burst = next;
+    }
+
+    fn random_burst(&mut self, after: u64, every_ms: u64) -> Burst {
+        let r = &mut self.burst_rng;
+        let start_ms = after + r.exp(every_ms as f64) as u64;
+        let end_ms = start_ms + r.range(15, 90) * 60_000;
+        let net = if r.pct(60) {
+            BurstNet::V4(world::random_v4_net(r))
+        } else {
+            BurstNet::V6(world::random_v6_48(r))
+        };
+        Burst {
+            start_ms,
+            end_ms,
+            net,
+            mean_gap_ms: r.range(1500, 8000) as f64,
+        }
+    }
+
     pub(super) fn burst_event(&mut self) -> io::Result<()> {
         let t = self.now;
         let i = self.rng.below_usize(self.burst_hosts.len().max(1)) as u32;
@@ -92,30 +129,48 @@ impl<W: Write> Engine<'_, W> {
     }
 }
 
-pub(super) fn burst_hosts(rng: &mut Rng, world: &World, net: [u8; 3]) -> Vec<Host> {
+/// 48 spamming hosts inside one network: distinct addresses in a /24, or distinct
+/// /64s in a /48 (half of them rotating addresses inside their /64).
+pub(super) fn burst_hosts(rng: &mut Rng, world: &World, net: BurstNet) -> Vec<Host> {
     let template = world.spam_hosts.first().cloned();
-    let mut octets: Vec<u8> = (2..=253).collect();
-    for i in 0..octets.len() {
-        let j = rng.below_usize(octets.len());
-        octets.swap(i, j);
+    let mut slots: Vec<u16> = (2..=253).collect();
+    for i in 0..slots.len() {
+        let j = rng.below_usize(slots.len());
+        slots.swap(i, j);
     }
-    octets
+    slots
         .iter()
         .take(48)
         .filter_map(|&o| {
             let mut h = template.clone()?;
-            h.ip = HostIp::Fixed(IpAddr::V4(Ipv4Addr::new(net[0], net[1], net[2], o)));
-            h.name = rng.pct(30).then(|| {
-                format!(
-                    "host{o}.{}-{}-{}.static.bulkhost.example",
-                    net[0], net[1], net[2]
-                )
-            });
-            h.helo = Some(match rng.below(3) {
-                0 => format!("[{}.{}.{}.{o}]", net[0], net[1], net[2]),
-                1 => format!("mail{o}.promo-{}.example", rng.below(20)),
-                _ => "User".to_string(),
-            });
+            match net {
+                BurstNet::V4(n) => {
+                    let ip = Ipv4Addr::new(n[0], n[1], n[2], o as u8);
+                    h.ip = HostIp::Fixed(IpAddr::V4(ip));
+                    h.name = rng.pct(30).then(|| {
+                        format!("host{o}.{}-{}-{}.static.bulkhost.example", n[0], n[1], n[2])
+                    });
+                    h.helo = Some(match rng.below(3) {
+                        0 => format!("[{ip}]"),
+                        1 => format!("mail{o}.promo-{}.example", rng.below(20)),
+                        _ => "User".to_string(),
+                    });
+                }
+                BurstNet::V6(p48) => {
+                    let prefix = p48 | (u64::from(o) << 4) | rng.below(16);
+                    h.ip = if rng.pct(50) {
+                        HostIp::Rotating(prefix)
+                    } else {
+                        HostIp::Fixed(world::v6(prefix, rng.range(2, 0x200)))
+                    };
+                    h.name = None;
+                    h.helo = Some(match rng.below(3) {
+                        0 => format!("mail{o}.promo-{}.example", rng.below(20)),
+                        1 => "localhost".to_string(),
+                        _ => "User".to_string(),
+                    });
+                }
+            }
             h.domain = rng.below_usize(world.domains.len()) as u32;
             h.signs = true;
             h.algo = DkimAlgo::Rsa2048;
