@@ -411,3 +411,42 @@ fn sizes_parse_with_binary_suffixes() {
     assert_eq!(generator::parse_size("x"), None);
     assert_eq!(generator::parse_size(""), None);
 }
+
+#[test]
+fn the_binary_writes_the_same_bytes_as_the_library() {
+    let bin = env!("CARGO_BIN_EXE_mailtriage-gen");
+    let out = std::process::Command::new(bin)
+        .args(["--seed", "4", "--size", "300K"])
+        .output()
+        .expect("run mailtriage-gen");
+    assert!(out.status.success());
+    assert!(
+        out.stdout == generate(4, 300 << 10),
+        "stdout differs from generate()"
+    );
+
+    let out = std::process::Command::new(bin)
+        .arg("--demo")
+        .output()
+        .expect("run mailtriage-gen --demo");
+    assert!(out.status.success());
+    assert!(out.stdout == demo_bytes(), "--demo differs from demo()");
+}
+
+#[test]
+fn the_binary_rejects_bad_arguments_with_usage() {
+    let bin = env!("CARGO_BIN_EXE_mailtriage-gen");
+    for args in [
+        &["--size", "12Q"][..],
+        &["--start", "yesterday"],
+        &["--bogus"],
+    ] {
+        let out = std::process::Command::new(bin)
+            .args(args)
+            .output()
+            .expect("run mailtriage-gen");
+        assert_eq!(out.status.code(), Some(2), "{args:?}");
+        assert!(String::from_utf8_lossy(&out.stderr).contains("usage:"));
+        assert!(out.stdout.is_empty());
+    }
+}

@@ -7,10 +7,12 @@ use std::process::ExitCode;
 
 use mailtriage::r#gen::{self as generator, GenConfig};
 
-const USAGE: &str =
-    "usage: mailtriage-gen [--seed N] [--size 1G|200M|5000K] [--millis] [--pid] [-o FILE]
+const USAGE: &str = "\
+usage: mailtriage-gen [--seed N] [--size 1G|200M|5000K] [--start YYYY-MM-DD]
+                      [--hosts N] [--millis] [--pid] [-o FILE]
        mailtriage-gen --demo [-o FILE]
-Writes a deterministic synthetic Exim main log to FILE, or to stdout.";
+Writes a deterministic synthetic Exim main log to FILE, or to stdout.
+The same arguments always give the same bytes.";
 
 struct Args {
     cfg: GenConfig,
@@ -18,7 +20,8 @@ struct Args {
     out: Option<String>,
 }
 
-fn parse_args() -> Result<Args, String> {
+/// `Ok(None)` means `--help`.
+fn parse_args() -> Result<Option<Args>, String> {
     let mut args = Args {
         cfg: GenConfig::default(),
         demo: false,
@@ -37,15 +40,27 @@ fn parse_args() -> Result<Args, String> {
                 args.cfg.target_bytes = generator::parse_size(&v)
                     .ok_or(format!("bad size {v:?} (try 1G, 200M, 5000K)"))?;
             }
+            "--start" => {
+                let v = value("--start")?;
+                let day = chrono::NaiveDate::parse_from_str(&v, "%Y-%m-%d")
+                    .map_err(|_| format!("bad start date {v:?} (want YYYY-MM-DD)"))?;
+                let secs = day.and_time(chrono::NaiveTime::MIN).and_utc().timestamp();
+                args.cfg.start_epoch =
+                    u64::try_from(secs).map_err(|_| format!("start {v:?} is before 1970"))?;
+            }
+            "--hosts" => {
+                let v = value("--hosts")?;
+                args.cfg.hosts = v.parse().map_err(|_| format!("bad host count {v:?}"))?;
+            }
             "-o" | "--output" => args.out = Some(value("-o")?),
             "--demo" => args.demo = true,
             "--millis" => args.cfg.millis = true,
             "--pid" => args.cfg.pids = true,
-            "-h" | "--help" => return Err(String::new()),
+            "-h" | "--help" => return Ok(None),
             other => return Err(format!("unknown argument {other:?}")),
         }
     }
-    Ok(args)
+    Ok(Some(args))
 }
 
 fn run(args: &Args) -> io::Result<generator::GenStats> {
@@ -63,12 +78,13 @@ fn run(args: &Args) -> io::Result<generator::GenStats> {
 
 fn main() -> ExitCode {
     let args = match parse_args() {
-        Ok(a) => a,
+        Ok(Some(a)) => a,
+        Ok(None) => {
+            println!("{USAGE}");
+            return ExitCode::SUCCESS;
+        }
         Err(e) => {
-            if !e.is_empty() {
-                eprintln!("mailtriage-gen: {e}");
-            }
-            eprintln!("{USAGE}");
+            eprintln!("mailtriage-gen: {e}\n{USAGE}");
             return ExitCode::from(2);
         }
     };
