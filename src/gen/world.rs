@@ -266,7 +266,8 @@ pub fn v6(prefix64: u64, iid: u64) -> IpAddr {
 #[derive(Clone, Debug)]
 pub struct Client {
     pub ip: IpAddr,
-    pub helo: String,
+    /// `None` when the client's HELO is not shown (an IP literal equal to its address).
+    pub helo: Option<String>,
     pub user: u16,
     pub dom: u8,
 }
@@ -395,6 +396,19 @@ fn rdns_name(rng: &mut Rng, ip: IpAddr, own_domain: &str, isp_domain: &str) -> S
         }
         (_, 2) => format!("{}{}.{own_domain}", rng.pick(HOST_PREFIX), rng.range(1, 40)),
         _ => format!("{}.{own_domain}", rng.pick(HOST_PREFIX)),
+    }
+}
+
+fn private_v4_literal(rng: &mut Rng) -> String {
+    if rng.pct(70) {
+        format!("[192.168.{}.{}]", rng.below(3), rng.range(2, 254))
+    } else {
+        format!(
+            "[10.{}.{}.{}]",
+            rng.below(256),
+            rng.below(256),
+            rng.range(2, 254)
+        )
     }
 }
 
@@ -578,10 +592,11 @@ impl World {
                 Client {
                     ip,
                     helo: match (rng.below(3), ip) {
-                        (0, IpAddr::V4(v4)) => format!("[{v4}]"),
-                        (0, IpAddr::V6(v6)) => format!("[IPv6:{v6}]"),
-                        (1, _) => format!("{}-laptop", rng.pick(FIRST)),
-                        _ => "localhost".to_string(),
+                        // A laptop behind NAT greets with its private address.
+                        (0, IpAddr::V4(_)) => Some(private_v4_literal(&mut rng)),
+                        (0, IpAddr::V6(_)) => None,
+                        (1, _) => Some(format!("{}-laptop", rng.pick(FIRST))),
+                        _ => Some("localhost".to_string()),
                     },
                     user: rng.below_usize(users.len()) as u16,
                     dom: rng.below(2) as u8,
@@ -662,12 +677,14 @@ fn make_host(
         (true, _) => Some(format!("{}.{own}", rng.pick(HOST_PREFIX))),
         (false, 0..=3) => Some(format!("{}.{own}", rng.pick(HOST_PREFIX))),
         (false, 4..=6) if spammy => Some(rng.pick(BOT_HELOS).to_string()),
-        (false, 4) => Some(match name_ip {
-            IpAddr::V4(v4) => format!("[{v4}]"),
-            IpAddr::V6(v6) => format!("[IPv6:{v6}]"),
-        }),
+        // Exim hides a HELO literal equal to the connecting address (`H=[ip]`), so only
+        // a NATed host's private literal shows.
+        (false, 4) if name_ip.is_ipv4() && rng.pct(50) => Some(private_v4_literal(rng)),
+        (false, 4) => None,
         (false, _) => Some(own.clone()),
     };
+    // Exim also hides a HELO equal to the verified name.
+    let helo = helo.filter(|h| Some(h) != name.as_ref());
     Host {
         ip,
         name,

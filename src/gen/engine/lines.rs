@@ -258,7 +258,7 @@ impl<W: Write> Engine<'_, W> {
                 let h = self.host(r);
                 (h.name.as_deref(), h.helo.as_deref())
             }
-            Origin::Client(c) => (None, Some(self.world.clients[usize::from(c)].helo.as_str())),
+            Origin::Client(c) => (None, self.world.clients[usize::from(c)].helo.as_deref()),
             Origin::Story => (None, Some(STORY_HELO)),
             Origin::Local(_) | Origin::Bounce(_) => (None, None),
         }
