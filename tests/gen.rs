@@ -289,7 +289,9 @@ fn the_demo_plants_six_signed_arrivals_from_one_ipv6_64_to_one_address() {
     assert_eq!(nets.len(), 1, "all from one /64");
     let net = *nets.iter().next().expect("one net");
 
-    // Nobody else writes to that address or connects from that /64.
+    // Nobody else writes to that address or connects from that /64, but other senders
+    // share its /48, so widening a block past the /64 would hit them.
+    let mut neighbours = 0;
     for line in lines(&log) {
         let id = msg_id(line).map(<[u8]>::to_vec);
         let from_story = id.as_ref().is_some_and(|i| story_ids.contains(i));
@@ -301,8 +303,15 @@ fn the_demo_plants_six_signed_arrivals_from_one_ipv6_64_to_one_address() {
             && let Some(ip) = arrival_ip(body).and_then(|s| s.parse::<Ipv6Addr>().ok())
         {
             assert!(from_story || u128::from(ip) >> 64 != net);
+            if !from_story && u128::from(ip) >> 80 == net >> 16 {
+                neighbours += 1;
+            }
         }
     }
+    assert!(
+        neighbours >= 10,
+        "only {neighbours} other arrivals in the story's /48"
+    );
 
     // Roughly monthly: consecutive arrivals 3 to 6 weeks apart.
     let days: Vec<chrono::NaiveDate> = lines(&log)

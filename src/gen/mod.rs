@@ -152,6 +152,22 @@ pub fn demo_config() -> GenConfig {
 /// * Each goes to `webpage-contact@example.org`, which no other message or rejection in
 ///   the demo uses, and is delivered locally, then `Completed`.
 ///
+/// In the file as generated (the ids follow from the seed, so any change to the generator
+/// moves them; `tests/gen.rs` checks the story by shape, not by these values):
+///
+/// | arrival (UTC)       | id                        | client address                            |
+/// | ------------------- | ------------------------- | ----------------------------------------- |
+/// | 2025-01-15 03:17:12 | `1tXtu4-000000001Iy-004q` | `2a05:d014:27bf:4d2a:7f0f:7ad8:f58:a51`   |
+/// | 2025-02-13 22:41:05 | `1tihtJ-0000000040t-00E7` | `2a05:d014:27bf:4d2a:7f6d:557c:9049:7acc` |
+/// | 2025-03-17 04:02:51 | `1tu1gh-000000006ki-003Q` | `2a05:d014:27bf:4d2a:7ff7:dc5e:da13:218a` |
+/// | 2025-04-15 13:55:30 | `1u4gl8-000000009L8-005M` | `2a05:d014:27bf:4d2a:fd6:bcef:2db2:10f`   |
+/// | 2025-05-17 01:08:44 | `1uG62e-00000000GSK-007P` | `2a05:d014:27bf:4d2a:e35:4cac:8b3c:aa8a`  |
+/// | 2025-06-15 19:26:09 | `1uQszZ-00000000Kqe-005p` | `2a05:d014:27bf:4d2a:b337:8225:46fa:4a54` |
+///
+/// All six are in `2a05:d014:27bf:4d2a::/64`, inside the busy provider /48
+/// `2a05:d014:27bf::/48` that many innocent senders share: blocking the /48 would hurt,
+/// the /64 is the right width.
+///
 /// Also planted: a spam run from the IPv4 /24 `45.137.21.0/24` ([`SPAM_RUN_NET`]) on
 /// 2025-05-03 02:10–03:35 UTC (48 hosts; DKIM failures, RCPT and after-DATA rejections),
 /// an IPv6 spam run from 48 /64s of `2a0e:4c80:7b3::/48` ([`SPAM_RUN_V6_48`]) on
