@@ -173,16 +173,17 @@ impl<'a> Compactor<'a> {
             Payload::Delivery(d) => r.s0 = self.s(out, Some(d.address)),
             _ => {}
         }
-        if r.kind != LineKind::Arrival && r.kind != LineKind::FakeReject {
-            if let Some(h) = ev.client() {
-                r.has_client = true;
-                r.ip = self.ip(out, h.ip);
-                r.s1 = self.s(out, h.name.or(h.helo));
-                r.s2 = self.s(out, h.name);
-                r.s3 = self.s(out, h.helo);
-                if let Payload::Rejection(rej) = &ev.payload {
-                    r.s0 = self.s(out, rej.sender);
-                }
+        if r.kind != LineKind::Arrival
+            && r.kind != LineKind::FakeReject
+            && let Some(h) = ev.client()
+        {
+            r.has_client = true;
+            r.ip = self.ip(out, h.ip);
+            r.s1 = self.s(out, h.name.or(h.helo));
+            r.s2 = self.s(out, h.name);
+            r.s3 = self.s(out, h.helo);
+            if let Payload::Rejection(rej) = &ev.payload {
+                r.s0 = self.s(out, rej.sender);
             }
         }
         out.recs.push(r);

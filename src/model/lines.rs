@@ -34,7 +34,7 @@ impl LineStarts {
             .blocks
             .last()
             .is_some_and(|&(_, base)| start >= base && start - base <= u32::MAX as u64);
-        if i % BLOCK_LINES == 0 || !fits {
+        if i.is_multiple_of(BLOCK_LINES) || !fits {
             self.blocks.push((i as u32, start));
         }
         let base = self.blocks.last().map_or(0, |b| b.1);
