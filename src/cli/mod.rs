@@ -58,7 +58,7 @@ pub struct LoadArgs {
     /// Prefix length of IPv6 networks for `--by net`.
     #[arg(long, global = true, default_value_t = 64, value_parser = clap::value_parser!(u8).range(0..=128))]
     pub v6_prefix: u8,
-    /// Parser threads (default: one less than the cores; one more thread builds the index).
+    /// Parser threads (default: one per core; one more thread builds the index).
     #[arg(long, global = true, value_name = "N")]
     pub threads: Option<usize>,
     /// No progress on standard error.
