@@ -235,6 +235,8 @@ impl App {
             groupings: vec![g],
             summary,
         });
+        // A fixed figure keeps rendered screens reproducible.
+        app.load = LoadState::Ready { seconds: 0.0 };
         app
     }
 

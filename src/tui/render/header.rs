@@ -66,10 +66,7 @@ pub fn render(frame: &mut Frame, area: Rect, app: &App, theme: Theme) {
                     s.family.ipv4, s.family.ipv6, s.rejections
                 )));
             }
-            spans.push(Span::styled(
-                format!("loaded in {seconds:.2}s"),
-                theme.dim(),
-            ));
+            spans.push(Span::styled(format!("{seconds:.2}s"), theme.dim()));
             Line::from(spans)
         }
     };
