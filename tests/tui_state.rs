@@ -41,16 +41,11 @@ fn typ(app: &mut App, s: &str) {
 }
 
 fn selected_key(app: &App) -> String {
-    app.selected_row()
-        .map(|r| r.key.clone())
-        .unwrap_or_default()
+    app.selected_key().unwrap_or_default()
 }
 
 fn keys_shown(app: &App) -> Vec<String> {
-    app.senders_shown
-        .iter()
-        .map(|&i| app.rows[i as usize].key.clone())
-        .collect()
+    app.shown_keys()
 }
 
 #[test]

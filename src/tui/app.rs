@@ -10,11 +10,12 @@ use std::time::Instant;
 use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 
 use super::data::{self, Detail, Fuzzy, RecipientIndex, Spark};
+use super::index::{self, Agg, GroupIndex};
 use super::keys::{Action, Key, KeyMap};
 use super::layout;
 use crate::model::{Model, Progress};
 use crate::parse::{DkimStatus, Family, ParseContext};
-use crate::query::{self, AggKey, Filter, Grouping, NetPrefix, SenderRow, SortKey, Summary};
+use crate::query::{self, AggKey, Filter, Grouping, NetPrefix, SortKey, Summary};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Pane {
@@ -104,7 +105,7 @@ pub struct Loaded {
     pub model: Arc<Model>,
     pub recipients: Arc<RecipientIndex>,
     /// Groupings built in the loader (at least the first key's).
-    pub groupings: Vec<Arc<Grouping>>,
+    pub groupings: Vec<Arc<GroupIndex>>,
     pub summary: Summary,
 }
 
@@ -117,7 +118,7 @@ pub struct App {
     pub model: Option<Arc<Model>>,
     pub summary: Option<Summary>,
     recipients: Option<Arc<RecipientIndex>>,
-    groupings: HashMap<AggKey, Arc<Grouping>>,
+    groupings: HashMap<AggKey, Arc<GroupIndex>>,
     /// Groups with something to show when nothing is filtered, per key.
     totals: HashMap<AggKey, usize>,
 
@@ -128,7 +129,7 @@ pub struct App {
     pub time_text: Option<String>,
 
     /// Grouped and sorted rows for the current key and filter.
-    pub rows: Vec<SenderRow>,
+    pub rows: Vec<Agg>,
     pub sender_search: String,
     /// Indices into `rows` after the search.
     pub senders_shown: Vec<u32>,
@@ -228,6 +229,7 @@ impl App {
         let model = Arc::new(model);
         let recipients = Arc::new(RecipientIndex::new(&model));
         let g = Arc::new(Grouping::new(&model, AggKey::Ip, prefix));
+        let g = Arc::new(GroupIndex::new(&model, g, prefix));
         let summary = query::summary(&model);
         app.loaded(Loaded {
             model,
@@ -257,7 +259,7 @@ impl App {
         };
         self.load = LoadState::Ready { seconds };
         for g in l.groupings {
-            self.groupings.insert(g.by, g);
+            self.groupings.insert(g.by(), g);
         }
         self.model = Some(l.model);
         self.summary = Some(l.summary);
@@ -266,26 +268,55 @@ impl App {
     }
 
     /// A grouping built in the background after the load.
-    pub fn add_grouping(&mut self, g: Arc<Grouping>) {
-        self.groupings.entry(g.by).or_insert(g);
+    pub fn add_grouping(&mut self, g: Arc<GroupIndex>) {
+        self.groupings.entry(g.by()).or_insert(g);
     }
 
-    pub fn grouping(&mut self) -> Option<Arc<Grouping>> {
+    /// The current key's index; built here if the background has not yet.
+    pub fn index(&mut self) -> Option<Arc<GroupIndex>> {
         let m = self.model.clone()?;
-        let prefix = self.prefix;
+        let (by, prefix) = (self.by, self.prefix);
         let g = self
             .groupings
-            .entry(self.by)
-            .or_insert_with(|| Arc::new(Grouping::new(&m, self.by, prefix)))
+            .entry(by)
+            .or_insert_with(|| {
+                let g = Arc::new(Grouping::new(&m, by, prefix));
+                Arc::new(GroupIndex::new(&m, g, prefix))
+            })
             .clone();
         Some(g)
+    }
+
+    /// The label of a row under the current key.
+    pub fn label(&self, r: &Agg) -> &str {
+        self.groupings
+            .get(&self.by)
+            .map_or("", |ix| ix.label(r.group))
+    }
+
+    pub fn selected_key(&self) -> Option<String> {
+        self.selected_row().map(|r| self.label(r).to_string())
+    }
+
+    /// Char positions of a sender label the search matched.
+    pub fn sender_highlights(&self, label: &str) -> Vec<usize> {
+        self.fuzzy.highlights(label, &self.sender_search)
+    }
+
+    /// Labels of the rows shown, in order.
+    pub fn shown_keys(&self) -> Vec<String> {
+        self.senders_shown
+            .iter()
+            .filter_map(|&i| self.rows.get(i as usize))
+            .map(|r| self.label(r).to_string())
+            .collect()
     }
 
     pub fn total_senders(&self) -> usize {
         self.totals.get(&self.by).copied().unwrap_or(0)
     }
 
-    pub fn selected_row(&self) -> Option<&SenderRow> {
+    pub fn selected_row(&self) -> Option<&Agg> {
         let i = *self.senders_shown.get(self.senders.selected)?;
         self.rows.get(i as usize)
     }
@@ -307,35 +338,35 @@ impl App {
     /// it is still there.
     pub fn regroup(&mut self) {
         let Some(m) = self.model.clone() else { return };
-        let Some(g) = self.grouping() else { return };
-        let keep = self.selected_row().map(|r| r.key.clone());
+        let Some(ix) = self.index() else { return };
+        let keep = self.selected_row().map(|r| r.group);
         if !self.totals.contains_key(&self.by) {
-            let n = query::group(&m, &g, &Filter::default(), false).len();
+            let n = index::aggregate(&m, &ix, &Filter::default()).len();
             self.totals.insert(self.by, n);
         }
-        self.rows = query::group(&m, &g, &self.filter, false);
-        query::sort_rows(&mut self.rows, self.sort);
+        self.rows = index::aggregate(&m, &ix, &self.filter);
+        index::sort_aggs(&mut self.rows, self.sort, &ix);
         self.sparks.clear();
         self.narrow_senders(keep);
     }
 
     fn resort(&mut self) {
-        let keep = self.selected_row().map(|r| r.key.clone());
-        query::sort_rows(&mut self.rows, self.sort);
+        let keep = self.selected_row().map(|r| r.group);
+        if let Some(ix) = self.groupings.get(&self.by) {
+            index::sort_aggs(&mut self.rows, self.sort, ix);
+        }
         self.narrow_senders(keep);
     }
 
-    fn narrow_senders(&mut self, keep: Option<String>) {
+    /// Applies the search to all rows; `keep` is the group to stay on (same key).
+    fn narrow_senders(&mut self, keep: Option<u32>) {
         let all: Vec<u32> = (0..self.rows.len() as u32).collect();
-        let rows = &self.rows;
-        self.senders_shown = self
-            .fuzzy
-            .narrow(&all, &self.sender_search, |i| rows[i as usize].key.as_str());
+        self.senders_shown = self.search_rows(&all);
         self.senders.selected = keep
             .and_then(|k| {
                 self.senders_shown
                     .iter()
-                    .position(|&i| self.rows[i as usize].key == k)
+                    .position(|&i| self.rows[i as usize].group == k)
             })
             .unwrap_or(0);
         self.after_sender_move();
@@ -343,14 +374,19 @@ impl App {
 
     /// Narrows further from the rows shown now (a search that grew by a character).
     fn narrow_senders_from_shown(&mut self) {
-        let rows = &self.rows;
-        self.senders_shown = self
-            .fuzzy
-            .narrow(&self.senders_shown, &self.sender_search, |i| {
-                rows[i as usize].key.as_str()
-            });
+        self.senders_shown = self.search_rows(&self.senders_shown.clone());
         self.senders.selected = 0;
         self.after_sender_move();
+    }
+
+    fn search_rows(&self, from: &[u32]) -> Vec<u32> {
+        let Some(ix) = self.groupings.get(&self.by) else {
+            return from.to_vec();
+        };
+        let rows = &self.rows;
+        self.fuzzy.narrow(from, &self.sender_search, |i| {
+            rows.get(i as usize).map_or("", |r| ix.label(r.group))
+        })
     }
 
     fn after_sender_move(&mut self) {
@@ -367,10 +403,10 @@ impl App {
         }
     }
 
-    /// Sparklines for the rows on screen that have none yet (one pass for all).
+    /// Sparklines for the rows on screen that have none yet.
     fn fill_sparks(&mut self) {
         let Some(m) = self.model.clone() else { return };
-        let Some(g) = self.groupings.get(&self.by).cloned() else {
+        let Some(ix) = self.groupings.get(&self.by).cloned() else {
             return;
         };
         let h = self.list_height(Pane::Senders);
@@ -382,10 +418,8 @@ impl App {
             .filter_map(|&i| self.rows.get(i as usize).map(|r| r.group))
             .filter(|gid| !self.sparks.contains_key(gid))
             .collect();
-        if want.is_empty() {
-            return;
-        }
-        for (gid, s) in data::sparklines(&m, &g, &self.filter, &want) {
+        for gid in want {
+            let s = data::sparkline(&m, &self.filter, ix.messages(gid));
             self.sparks.insert(gid, s);
         }
     }
@@ -415,7 +449,7 @@ impl App {
             self.groupings.get(&self.by).cloned(),
             self.selected_group,
         ) {
-            self.sender_messages = query::messages_of(&m, &g, gid, &self.filter);
+            self.sender_messages = g.messages_of(&m, gid, &self.filter);
             // Newest first: during a spam run the admin wants the latest.
             self.sender_messages.reverse();
         }

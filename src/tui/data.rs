@@ -11,7 +11,7 @@ use fuzzy_matcher::skim::SkimMatcherV2;
 
 use crate::model::{Model, NONE, flags};
 use crate::parse::{self, LineKind, ParseContext, Payload, exim, time};
-use crate::query::{Filter, Grouping};
+use crate::query::Filter;
 use crate::text::{sanitize, unescape_exim};
 
 /// The same test `query::senders::group` applies to a message (it is private there).
@@ -91,34 +91,22 @@ impl RecipientIndex {
 pub const SPARK_BUCKETS: usize = 16;
 pub type Spark = [u32; SPARK_BUCKETS];
 
-/// Activity of the given groups over the log's time span: one pass over the
-/// messages, counting only those of the wanted groups that pass the filter.
-pub fn sparklines(m: &Model, g: &Grouping, f: &Filter, groups: &[u32]) -> Vec<(u32, Spark)> {
-    let mut slot = rustc_hash::FxHashMap::default();
-    for (i, &gid) in groups.iter().enumerate() {
-        slot.insert(gid, i);
-    }
-    let mut out: Vec<(u32, Spark)> = groups.iter().map(|&g| (g, [0; SPARK_BUCKETS])).collect();
+/// Activity of one sender over the log's time span, from its messages.
+pub fn sparkline(m: &Model, f: &Filter, msgs: &[u32]) -> Spark {
+    let mut out = [0; SPARK_BUCKETS];
     let (Some(t0), Some(t1)) = (m.first_time, m.last_time) else {
         return out;
     };
     let span = (t1 - t0).max(1) as i128;
-    for i in 0..m.messages.len() as u32 {
-        let gs = g.groups_of(i);
-        if !gs.iter().any(|x| slot.contains_key(x)) || !message_passes(m, f, i) {
+    for &i in msgs {
+        let Some(msg) = m.messages.get(i as usize) else {
             continue;
-        }
-        let msg = &m.messages[i as usize];
-        if !msg.has(flags::ARRIVED) && !msg.has(flags::REJECTED) {
+        };
+        if !msg.has(flags::ARRIVED) && !msg.has(flags::REJECTED) || !message_passes(m, f, i) {
             continue;
         }
         let b = ((msg.time - t0).max(0) as i128 * SPARK_BUCKETS as i128 / span) as usize;
-        let b = b.min(SPARK_BUCKETS - 1);
-        for x in gs {
-            if let Some(&s) = slot.get(x) {
-                out[s].1[b] += 1;
-            }
-        }
+        out[b.min(SPARK_BUCKETS - 1)] += 1;
     }
     out
 }
@@ -145,8 +133,13 @@ pub fn spark_text(s: &Spark, width: usize) -> String {
         .collect()
 }
 
-/// Keeps the candidates whose text fuzzy-matches `pattern`, in their order.
-/// `text(i)` gives the text of candidate `i`.
+/// Fuzzy narrowing: a candidate stays when the pattern's characters appear in
+/// its text in order (smart case: case matters only if the pattern has capitals).
+/// Candidates keep their order, so the list stays sorted by the chosen key.
+///
+/// Membership is a plain subsequence test, the same rule skim applies, so a
+/// keystroke over 100 k senders costs a few milliseconds; the skim matcher
+/// (`highlights`) only runs for the rows on screen, to mark matched characters.
 pub struct Fuzzy {
     matcher: SkimMatcherV2,
 }
@@ -169,24 +162,85 @@ impl Fuzzy {
         if pattern.is_empty() {
             return candidates.to_vec();
         }
-        let lower: Vec<char> = pattern.chars().flat_map(char::to_lowercase).collect();
+        let p = Pattern::new(pattern);
         candidates
             .iter()
             .copied()
-            .filter(|&i| {
-                let t = text(i);
-                // A cheap subsequence test first: the matcher only scores survivors.
-                is_subsequence(t, &lower) && self.matcher.fuzzy_match(t, pattern).is_some()
-            })
+            .filter(|&i| p.matches(text(i)))
             .collect()
+    }
+
+    /// Char positions of `text` that the pattern matched, for highlighting.
+    pub fn highlights(&self, text: &str, pattern: &str) -> Vec<usize> {
+        if pattern.is_empty() {
+            return Vec::new();
+        }
+        self.matcher
+            .fuzzy_indices(text, pattern)
+            .map(|(_, v)| v)
+            .unwrap_or_default()
     }
 }
 
-fn is_subsequence(text: &str, pattern: &[char]) -> bool {
+struct Pattern {
+    chars: Vec<char>,
+    bytes: Option<Vec<u8>>,
+    case_sensitive: bool,
+}
+
+impl Pattern {
+    fn new(p: &str) -> Pattern {
+        let case_sensitive = p.chars().any(char::is_uppercase);
+        let chars: Vec<char> = if case_sensitive {
+            p.chars().collect()
+        } else {
+            p.chars().flat_map(char::to_lowercase).collect()
+        };
+        let bytes = p
+            .is_ascii()
+            .then(|| chars.iter().map(|&c| c as u8).collect());
+        Pattern {
+            chars,
+            bytes,
+            case_sensitive,
+        }
+    }
+
+    fn matches(&self, text: &str) -> bool {
+        if let (Some(p), true) = (&self.bytes, text.is_ascii()) {
+            let mut want = p.iter();
+            let Some(mut w) = want.next() else {
+                return true;
+            };
+            for &c in text.as_bytes() {
+                let c = if self.case_sensitive {
+                    c
+                } else {
+                    c.to_ascii_lowercase()
+                };
+                if c == *w {
+                    match want.next() {
+                        Some(n) => w = n,
+                        None => return true,
+                    }
+                }
+            }
+            return false;
+        }
+        is_subsequence(text, &self.chars, self.case_sensitive)
+    }
+}
+
+fn is_subsequence(text: &str, pattern: &[char], case_sensitive: bool) -> bool {
     let mut p = pattern.iter().peekable();
     for c in text.chars() {
         let Some(&&want) = p.peek() else { break };
-        if c == want || c.to_lowercase().eq(std::iter::once(want)) {
+        let hit = if case_sensitive {
+            c == want
+        } else {
+            c == want || c.to_lowercase().eq(std::iter::once(want))
+        };
+        if hit {
             p.next();
         }
     }
@@ -499,9 +553,31 @@ mod tests {
     }
 
     #[test]
-    fn subsequence_ignores_case() {
-        let p: Vec<char> = "gmx".chars().collect();
-        assert!(is_subsequence("mail.GMX.net", &p));
-        assert!(!is_subsequence("mail.net", &p));
+    fn fuzzy_is_a_smart_case_subsequence_like_skim() {
+        let f = Fuzzy::default();
+        let texts = [
+            "mail.GMX.net",
+            "mail.net",
+            "Gmx.example",
+            "2001:db8::25",
+            "caf\u{e9}.example",
+        ];
+        for pat in [
+            "gmx",
+            "GMX",
+            "G",
+            "db8:2",
+            "2001",
+            "x",
+            "CAF\u{c9}",
+            "f\u{e9}",
+            "",
+        ] {
+            let kept = f.narrow(&[0, 1, 2, 3, 4], pat, |i| texts[i as usize]);
+            for (i, t) in texts.iter().enumerate() {
+                let skim = f.matcher.fuzzy_match(t, pat).is_some() || pat.is_empty();
+                assert_eq!(kept.contains(&(i as u32)), skim, "{pat:?} on {t:?}");
+            }
+        }
     }
 }

@@ -5,6 +5,7 @@
 
 pub mod app;
 pub mod data;
+pub mod index;
 pub mod keys;
 pub mod layout;
 pub mod render;
@@ -21,6 +22,7 @@ use ratatui::crossterm::event::{self, Event};
 use crate::model::{LoadOptions, Progress};
 use crate::query::{AggKey, Grouping, NetPrefix};
 use app::{App, Loaded};
+use index::GroupIndex;
 use keys::KeyMap;
 use theme::Theme;
 
@@ -32,7 +34,7 @@ pub enum Msg {
     Progress(Progress),
     Loaded(Box<Loaded>),
     LoadFailed(String),
-    Grouping(Arc<Grouping>),
+    Grouping(Arc<GroupIndex>),
     Signal(i32),
 }
 
@@ -176,6 +178,7 @@ fn spawn_loader(paths: Vec<PathBuf>, opts: LoadOptions, prefix: NetPrefix, tx: S
                 }
             };
             let first = Arc::new(Grouping::new(&model, AggKey::Ip, prefix));
+            let first = Arc::new(GroupIndex::new(&model, first, prefix));
             let recipients = Arc::new(data::RecipientIndex::new(&model));
             let summary = crate::query::summary(&model);
             let loaded = Loaded {
@@ -189,6 +192,7 @@ fn spawn_loader(paths: Vec<PathBuf>, opts: LoadOptions, prefix: NetPrefix, tx: S
             }
             for by in AggKey::ALL.into_iter().filter(|k| *k != AggKey::Ip) {
                 let g = Arc::new(Grouping::new(&model, by, prefix));
+                let g = Arc::new(GroupIndex::new(&model, g, prefix));
                 if tx.send(Msg::Grouping(g)).is_err() {
                     return;
                 }

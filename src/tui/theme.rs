@@ -89,4 +89,10 @@ impl Theme {
     pub fn notice(self) -> Style {
         self.fg(Color::Yellow).add_modifier(Modifier::BOLD)
     }
+
+    /// Characters a fuzzy search matched.
+    pub fn matched(self) -> Style {
+        self.fg(Color::Yellow)
+            .add_modifier(Modifier::BOLD | Modifier::UNDERLINED)
+    }
 }

@@ -13,8 +13,8 @@ use crate::tui::data::human_bytes;
 use crate::tui::theme::Theme;
 
 pub fn render(frame: &mut Frame, area: Rect, app: &App, theme: Theme, wide: bool) {
-    let title = match app.selected_row() {
-        Some(r) => format!("messages of {}", crate::text::sanitize(r.key.as_bytes())),
+    let title = match app.selected_key() {
+        Some(k) => format!("messages of {}", crate::text::sanitize(k.as_bytes())),
         None => "messages".to_string(),
     };
     let block = pane_block(app, Pane::Messages, title, theme, wide);

@@ -64,9 +64,9 @@ fn breadcrumb<'a>(app: &App, theme: Theme) -> Line<'a> {
     let mut parts: Vec<(Pane, String)> =
         vec![(Pane::Senders, format!("senders by {}", app.by.as_str()))];
     if app.focus != Pane::Senders
-        && let Some(r) = app.selected_row()
+        && let Some(k) = app.selected_key()
     {
-        parts.push((Pane::Messages, crate::text::sanitize(r.key.as_bytes())));
+        parts.push((Pane::Messages, crate::text::sanitize(k.as_bytes())));
     }
     if app.focus == Pane::Detail
         && let Some(d) = &app.detail

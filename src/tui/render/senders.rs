@@ -14,6 +14,27 @@ fn num<'a>(n: u64) -> Cell<'a> {
     Cell::from(Line::from(compact(n)).alignment(Alignment::Right))
 }
 
+/// The label, with the characters the search matched underlined.
+fn key_line<'a>(app: &App, label: &str, theme: Theme) -> Line<'a> {
+    let safe = crate::text::sanitize(label.as_bytes());
+    if app.sender_search.is_empty() || safe != label {
+        return Line::from(safe);
+    }
+    let marks = app.sender_highlights(label);
+    let spans: Vec<Span> = safe
+        .chars()
+        .enumerate()
+        .map(|(i, c)| {
+            if marks.contains(&i) {
+                Span::styled(c.to_string(), theme.matched())
+            } else {
+                Span::raw(c.to_string())
+            }
+        })
+        .collect();
+    Line::from(spans)
+}
+
 pub fn render(frame: &mut Frame, area: Rect, app: &App, theme: Theme, wide: bool) {
     let title = format!("senders by {}", app.by.as_str());
     let block = pane_block(app, Pane::Senders, title, theme, wide);
@@ -49,7 +70,7 @@ pub fn render(frame: &mut Frame, area: Rect, app: &App, theme: Theme, wide: bool
         .take(height)
         .filter_map(|(pos, &i)| {
             let r = app.rows.get(i as usize)?;
-            let fam = match r.family {
+            let fam = match r.family() {
                 "ipv4" => "v4",
                 "ipv6" => "v6",
                 "mixed" => "mix",
@@ -69,7 +90,7 @@ pub fn render(frame: &mut Frame, area: Rect, app: &App, theme: Theme, wide: bool
                 theme.dim()
             };
             let row = Row::new(vec![
-                Cell::from(crate::text::sanitize(r.key.as_bytes())),
+                Cell::from(key_line(app, app.label(r), theme)),
                 Cell::from(fam),
                 num(r.messages),
                 Cell::from(
