@@ -56,14 +56,14 @@ fn synth(messages: u64, senders: u64) -> Vec<u8> {
             base62(r, 2)
         );
         let ip = if s.is_multiple_of(5) {
-            format!("[2001:db8:{:x}:{:x}::{:x}]", s >> 16, s & 0xffff, r % 7 + 1)
+            format!("[2001:db8:{:x}:{:x}::{:x}]", s >> 16, s & 0xffff, s % 7 + 1)
         } else {
             format!(
                 "[{}.{}.{}.{}]",
                 10 + (s >> 16) % 200,
                 (s >> 8) & 255,
                 s & 255,
-                1 + r % 3
+                1 + s % 3
             )
         };
         let dom = format!("d{}.example", s % 5000);
