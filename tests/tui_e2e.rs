@@ -176,9 +176,10 @@ fn seed_log_ipv6_sender_down_to_its_dkim_line_then_quit_restores() {
         .expect("the terminal is usable after quitting");
 }
 
-#[test]
-fn sigterm_restores_the_terminal() {
-    let Some(t) = open_tui("term") else { return };
+fn signal_restores_the_terminal(signal: &str) {
+    let Some(t) = open_tui(&signal.to_lowercase()) else {
+        return;
+    };
     t.wait(|s| s.contains("senders")).expect("the TUI is up");
     let shell_pid = t.display("#{pane_pid}");
     let children = std::fs::read_to_string(format!("/proc/{shell_pid}/task/{shell_pid}/children"))
@@ -187,13 +188,75 @@ fn sigterm_restores_the_terminal() {
         println!("NOTICE: cannot find the TUI's process id; skipping the signal test");
         return;
     };
-    let _ = Command::new("kill").args(["-TERM", pid]).status();
+    let _ = Command::new("kill")
+        .args([&format!("-{signal}"), pid])
+        .status();
     let s = t
-        .wait(|s| s.contains("stopped by SIGTERM"))
+        .wait(|s| s.contains(&format!("stopped by SIG{signal}")))
         .expect("the TUI says why it stopped");
     assert_eq!(
         t.display("#{alternate_on}"),
         "0",
         "alternate screen left: {s}"
     );
+    t.keys(&["echo back-$((40+2))", "Enter"]);
+    t.wait(|s| s.contains("back-42"))
+        .expect("the shell is usable again");
+}
+
+#[test]
+fn sigterm_restores_the_terminal() {
+    signal_restores_the_terminal("TERM");
+}
+
+#[test]
+fn sighup_restores_the_terminal() {
+    signal_restores_the_terminal("HUP");
+}
+
+#[test]
+fn resize_redraws_between_one_pane_and_stacked_panes() {
+    let Some(t) = open_tui("resize") else { return };
+    t.wait(|s| s.contains("2/2 senders")).expect("loaded");
+    let _ = t
+        .cmd(&["resize-window", "-t", "e2e", "-x", "120", "-y", "40"])
+        .status();
+    let s = t
+        .wait(|s| s.contains("┌ messages of"))
+        .expect("stacked panes at 120x40");
+    assert!(s.contains("┌ senders by ip"), "{s}");
+    let _ = t
+        .cmd(&["resize-window", "-t", "e2e", "-x", "80", "-y", "24"])
+        .status();
+    t.wait(|s| !s.contains("┌ messages of") && s.contains(" senders by ip ─"))
+        .expect("one pane again at 80x24");
+    t.keys(&["q"]);
+}
+
+#[test]
+fn load_error_is_printed_on_a_restored_terminal() {
+    let Some(t) = Tmux::start("err", &shell()) else {
+        return;
+    };
+    t.wait(|s| s.contains(PROMPT)).expect("shell");
+    let bin = env!("CARGO_BIN_EXE_mailtriage");
+    // A directory passes the existence check, so this fails inside the loader,
+    // after the screen was taken over.
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures");
+    t.keys(&[&format!("{bin} {}; echo exit=$?", dir.display()), "Enter"]);
+    let s = t.wait(|s| s.contains("exit=")).expect("the binary exits");
+    if s.contains("exit=0") {
+        println!("NOTICE: the binary does not open the TUI yet; skipping the load-error test");
+        return;
+    }
+    assert_eq!(t.display("#{alternate_on}"), "0", "{s}");
+    assert!(s.contains("fixtures"), "the error names the path: {s}");
+    t.keys(&[
+        &format!("{bin} /nonexistent/mail.log; echo exit=$?"),
+        "Enter",
+    ]);
+    let s = t
+        .wait(|s| s.contains("/nonexistent/mail.log") && s.matches("exit=1").count() >= 2)
+        .expect("a missing file is reported");
+    assert_eq!(t.display("#{alternate_on}"), "0", "{s}");
 }

@@ -50,20 +50,30 @@ pub fn render(frame: &mut Frame, area: Rect, app: &App, theme: Theme) {
         LoadState::Ready { seconds } => {
             let mut spans = Vec::new();
             if let Some(s) = &app.summary {
+                let c = crate::tui::data::compact;
                 spans.push(Span::raw(format!(
                     "{} msgs {} lines  dkim ",
-                    s.arrivals, s.lines
+                    c(s.arrivals),
+                    c(s.lines)
                 )));
-                spans.push(Span::styled(format!("pass {} ", s.dkim.pass), theme.pass()));
-                spans.push(Span::styled(format!("fail {} ", s.dkim.fail), theme.fail()));
                 spans.push(Span::styled(
-                    format!("inv {} ", s.dkim.invalid),
+                    format!("pass {} ", c(s.dkim.pass)),
+                    theme.pass(),
+                ));
+                spans.push(Span::styled(
+                    format!("fail {} ", c(s.dkim.fail)),
+                    theme.fail(),
+                ));
+                spans.push(Span::styled(
+                    format!("inv {} ", c(s.dkim.invalid)),
                     theme.warn(),
                 ));
-                spans.push(Span::raw(format!("none {}  ", s.dkim.none)));
+                spans.push(Span::raw(format!("none {}  ", c(s.dkim.none))));
                 spans.push(Span::raw(format!(
                     "v4 {} v6 {}  rej {}  ",
-                    s.family.ipv4, s.family.ipv6, s.rejections
+                    c(s.family.ipv4),
+                    c(s.family.ipv6),
+                    c(s.rejections)
                 )));
             }
             spans.push(Span::styled(format!("{seconds:.2}s"), theme.dim()));
