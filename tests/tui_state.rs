@@ -402,3 +402,31 @@ fn every_action_has_a_default_key_and_appears_in_help() {
     assert_eq!(k.joined(Action::Down), "j/↓");
     assert_eq!(k.joined(Action::PageDown), "PgDn/Ctrl-d");
 }
+
+#[test]
+fn help_closes_on_an_unbound_key_too() {
+    let mut a = app("seed-main.log");
+    typ(&mut a, "?");
+    assert!(a.key(KeyEvent::new(KeyCode::Char('x'), KeyModifiers::NONE)));
+    assert!(!a.help);
+    assert!(!a.quit);
+}
+
+#[test]
+fn search_in_the_detail_pane_explains_itself() {
+    let mut a = app("seed-main.log");
+    typ(&mut a, "\n\n/");
+    assert_eq!(a.focus, Pane::Detail);
+    assert!(a.prompt.is_none());
+    assert!(a.notice.is_some());
+}
+
+#[test]
+fn rejection_only_sender_has_activity() {
+    let mut a = app("tui-mixed.log");
+    typ(&mut a, "G");
+    assert_eq!(selected_key(&a), "203.0.113.9");
+    let r = *a.selected_row().expect("row");
+    let spark = a.spark(r.group).expect("visible rows have a sparkline");
+    assert_eq!(spark.iter().sum::<u32>(), 1);
+}

@@ -419,7 +419,7 @@ impl App {
             .filter(|gid| !self.sparks.contains_key(gid))
             .collect();
         for gid in want {
-            let s = data::sparkline(&m, &self.filter, ix.messages(gid));
+            let s = data::sparkline(&m, &self.filter, ix.messages(gid), ix.peers(gid));
             self.sparks.insert(gid, s);
         }
     }
@@ -557,7 +557,14 @@ impl App {
             return true;
         }
         self.notice = None;
-        let Some(a) = self.keys.action(k) else {
+        let a = self.keys.action(k);
+        if self.help {
+            // Any key closes help, even one bound to nothing.
+            self.help = false;
+            self.quit = a == Some(Action::Quit);
+            return true;
+        }
+        let Some(a) = a else {
             return false;
         };
         self.act(a);
@@ -629,12 +636,11 @@ impl App {
                 self.sort = self.sort.next();
                 self.resort();
             }
+            Action::Search if self.focus == Pane::Detail => {
+                self.notice = Some("search works in the sender and message lists".into());
+            }
             Action::Search => {
-                let pane = if self.focus == Pane::Messages {
-                    Pane::Messages
-                } else {
-                    Pane::Senders
-                };
+                let pane = self.focus;
                 let before = match pane {
                     Pane::Messages => self.message_search.clone(),
                     _ => self.sender_search.clone(),

@@ -91,13 +91,37 @@ impl RecipientIndex {
 pub const SPARK_BUCKETS: usize = 16;
 pub type Spark = [u32; SPARK_BUCKETS];
 
-/// Activity of one sender over the log's time span, from its messages.
-pub fn sparkline(m: &Model, f: &Filter, msgs: &[u32]) -> Spark {
+/// Activity of one sender over the log's time span: its messages, and the
+/// rejections and auth failures counted for it without a message (a spammer
+/// that never gets a message through is all of those).
+pub fn sparkline(m: &Model, f: &Filter, msgs: &[u32], peers: &[u32]) -> Spark {
     let mut out = [0; SPARK_BUCKETS];
     let (Some(t0), Some(t1)) = (m.first_time, m.last_time) else {
         return out;
     };
     let span = (t1 - t0).max(1) as i128;
+    let bucket = |t: i64| {
+        let b = ((t - t0).max(0) as i128 * SPARK_BUCKETS as i128 / span) as usize;
+        b.min(SPARK_BUCKETS - 1)
+    };
+    if f.dkim.is_none() {
+        for &pi in peers {
+            let Some(p) = m.peer_events.get(pi as usize) else {
+                continue;
+            };
+            if !p.kind.is_rejection() && p.kind != LineKind::AuthFailure
+                || f.family
+                    .is_some_and(|x| x != crate::parse::Family::of(m.ip(p.ip)))
+                || f.time.is_some_and(|(a, b)| p.time < a || p.time > b)
+                || f.matches
+                    .as_ref()
+                    .is_some_and(|x| !x.lines.contains(p.line))
+            {
+                continue;
+            }
+            out[bucket(p.time)] += 1;
+        }
+    }
     for &i in msgs {
         let Some(msg) = m.messages.get(i as usize) else {
             continue;
@@ -105,8 +129,7 @@ pub fn sparkline(m: &Model, f: &Filter, msgs: &[u32]) -> Spark {
         if !msg.has(flags::ARRIVED) && !msg.has(flags::REJECTED) || !message_passes(m, f, i) {
             continue;
         }
-        let b = ((msg.time - t0).max(0) as i128 * SPARK_BUCKETS as i128 / span) as usize;
-        out[b.min(SPARK_BUCKETS - 1)] += 1;
+        out[bucket(msg.time)] += 1;
     }
     out
 }

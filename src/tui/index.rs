@@ -24,6 +24,9 @@ pub struct GroupIndex {
     msgs: Vec<u32>,
     /// Group of each `Model::peer_events` entry (`NONE` when it has none).
     peer_group: Vec<u32>,
+    /// Client events of group `g`: `peers[peer_start[g]..peer_start[g+1]]`.
+    peer_start: Vec<u32>,
+    peers: Vec<u32>,
     /// Position of each group's label in byte order (the CLI's tie-break).
     rank: Vec<u32>,
     /// Every label in one buffer: a fuzzy keystroke reads 100 k labels in sort
@@ -129,6 +132,7 @@ impl GroupIndex {
             rank[gid as usize] = r as u32;
         }
         let peer_group = peer_groups(m, g, prefix);
+        let (peer_start, peers) = by_group(n, &peer_group);
         let mut flat = String::with_capacity(g.labels.iter().map(String::len).sum());
         let mut flat_at = Vec::with_capacity(n + 1);
         for l in &g.labels {
@@ -141,6 +145,8 @@ impl GroupIndex {
             start,
             msgs,
             peer_group,
+            peer_start,
+            peers,
             rank,
             flat,
             flat_at,
@@ -171,6 +177,15 @@ impl GroupIndex {
         }
     }
 
+    /// Client events (indices into `Model::peer_events`) of a group, in log order.
+    pub fn peers(&self, gid: u32) -> &[u32] {
+        let i = gid as usize;
+        match (self.peer_start.get(i), self.peer_start.get(i + 1)) {
+            (Some(&a), Some(&b)) => &self.peers[a as usize..b as usize],
+            _ => &[],
+        }
+    }
+
     /// Messages of a group that pass the filter, in log order (as `query::messages_of`).
     pub fn messages_of(&self, m: &Model, gid: u32, f: &Filter) -> Vec<u32> {
         self.messages(gid)
@@ -179,6 +194,28 @@ impl GroupIndex {
             .filter(|&i| message_passes(m, f, i))
             .collect()
     }
+}
+
+/// Inverts `item -> group` into per-group lists of items (in item order).
+fn by_group(n: usize, group_of: &[u32]) -> (Vec<u32>, Vec<u32>) {
+    let mut start = vec![0u32; n + 1];
+    for &g in group_of {
+        if let Some(c) = start.get_mut(g as usize + 1) {
+            *c += 1;
+        }
+    }
+    for i in 0..n {
+        start[i + 1] += start[i];
+    }
+    let mut fill = start.clone();
+    let mut items = vec![0u32; start[n] as usize];
+    for (i, &g) in group_of.iter().enumerate() {
+        if let Some(at) = fill.get_mut(g as usize) {
+            items[*at as usize] = i as u32;
+            *at += 1;
+        }
+    }
+    (start, items)
 }
 
 /// The group `Grouping::new` gives each client event, found again from its label
