@@ -127,7 +127,7 @@ fn hostile_bytes_are_drawn_visible_and_inert() {
     let b = draw(&a, Theme { color: true });
     let s = text(&b);
     assert!(
-        s.contains(r"subject \x1b[31mYOU WON\x1b[0m \x1b]0;pwned\x07"),
+        s.contains(r"subject \x1b[31mYOU WON\x1b[0m \xff\xfe \x1b]0;pwned\x07"),
         "{s}"
     );
     assert!(s.contains(r"helo \xff\xfeevil"), "{s}");
