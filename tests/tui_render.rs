@@ -174,3 +174,15 @@ fn long_lines_are_cut_inside_their_pane() {
     }
     assert!(s.lines().count() == 24);
 }
+
+#[test]
+fn a_sender_with_only_rejections_shows_its_rejected_lines() {
+    let mut a = app("tui-mixed.log", 80, 24);
+    press(&mut a, "G\n");
+    let s = screen(&a);
+    assert!(s.contains("No accepted message"), "{s}");
+    assert!(
+        s.contains("H=(bad.example) [203.0.113.9]:4000 F=<x@spam.example.net>"),
+        "{s}"
+    );
+}

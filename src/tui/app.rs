@@ -298,6 +298,35 @@ impl App {
         self.selected_row().map(|r| self.label(r).to_string())
     }
 
+    /// Lines of the selected sender's rejections and auth failures that have no
+    /// message (those the sender list counts), newest first, at most `limit`.
+    pub fn selected_peer_lines(&self, limit: usize) -> Vec<u32> {
+        let (Some(m), Some(r)) = (&self.model, self.selected_row()) else {
+            return Vec::new();
+        };
+        let Some(ix) = self.groupings.get(&self.by) else {
+            return Vec::new();
+        };
+        if self.filter.dkim.is_some() {
+            return Vec::new();
+        }
+        let f = &self.filter;
+        ix.peers(r.group)
+            .iter()
+            .rev()
+            .filter_map(|&pi| m.peer_events.get(pi as usize))
+            .filter(|p| {
+                (p.kind.is_rejection() || p.kind == crate::parse::LineKind::AuthFailure)
+                    && f.family
+                        .is_none_or(|x| x == crate::parse::Family::of(m.ip(p.ip)))
+                    && f.time.is_none_or(|(a, b)| p.time >= a && p.time <= b)
+                    && f.matches.as_ref().is_none_or(|x| x.lines.contains(p.line))
+            })
+            .take(limit)
+            .map(|p| p.line)
+            .collect()
+    }
+
     /// Char positions of a sender label the search matched.
     pub fn sender_highlights(&self, label: &str) -> Vec<usize> {
         self.fuzzy.highlights(label, &self.sender_search)
@@ -594,7 +623,7 @@ impl App {
             | Action::Last => self.move_cursor(a),
             Action::Drill => {
                 self.focus = match self.focus {
-                    Pane::Senders if !self.messages_shown.is_empty() => Pane::Messages,
+                    Pane::Senders if self.selected_row().is_some() => Pane::Messages,
                     Pane::Messages if self.detail.is_some() => Pane::Detail,
                     f => f,
                 };

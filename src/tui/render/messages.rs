@@ -22,10 +22,23 @@ pub fn render(frame: &mut Frame, area: Rect, app: &App, theme: Theme, wide: bool
     frame.render_widget(block, area);
     let Some(m) = &app.model else { return };
     if app.messages_shown.is_empty() {
+        let peers = app.selected_peer_lines(body.height.saturating_sub(2) as usize);
+        if app.sender_messages.is_empty() && !peers.is_empty() {
+            // A sender that never got a message through: show what it tried.
+            let mut lines = vec![Line::from(Span::styled(
+                "No accepted message. Latest rejections without a message id:",
+                theme.dim(),
+            ))];
+            for l in peers {
+                lines.push(Line::from(crate::text::sanitize(m.line(l))));
+            }
+            frame.render_widget(Paragraph::new(lines), body);
+            return;
+        }
         let text = if app.selected_row().is_some() && !app.sender_messages.is_empty() {
             "No message matches the search (Esc clears it)."
         } else if app.selected_row().is_some() {
-            "This sender has no accepted message here (only rejections or stray lines)."
+            "This sender has no accepted message here (only stray lines)."
         } else {
             "No sender selected."
         };
