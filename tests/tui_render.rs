@@ -186,3 +186,43 @@ fn a_sender_with_only_rejections_shows_its_rejected_lines() {
         "{s}"
     );
 }
+
+#[test]
+fn tiny_and_odd_sizes_draw_without_panicking() {
+    for (w, h) in [
+        (1, 1),
+        (10, 3),
+        (20, 5),
+        (40, 10),
+        (99, 23),
+        (100, 24),
+        (150, 30),
+        (300, 80),
+    ] {
+        let mut a = app("tui-mixed.log", w, h);
+        for keys in ["", "j\n", "\n", "?", "?", "\x1b\x1b", "ffdd"] {
+            press(&mut a, keys);
+            let _ = draw(&a, Theme { color: true });
+        }
+    }
+}
+
+#[test]
+fn loading_screen_shows_progress_and_the_keys_that_work() {
+    let mut a = App::new(
+        KeyMap::defaults().expect("keys"),
+        vec!["/var/log/exim4/mainlog".into()],
+        NetPrefix::default(),
+        mailtriage::parse::ParseContext::default(),
+    );
+    a.resize(80, 24);
+    a.progress(mailtriage::model::Progress {
+        bytes_done: 512 << 20,
+        bytes_total: 1 << 30,
+        lines: 2_000_000,
+    });
+    let s = screen(&a);
+    assert!(s.contains("mailtriage mainlog"), "{s}");
+    assert!(s.contains("indexing") && s.contains(" 50%"), "{s}");
+    assert!(s.contains("q quits, ? shows the keys."), "{s}");
+}
