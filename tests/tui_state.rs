@@ -440,3 +440,15 @@ fn regrouping_starts_at_the_top_of_the_new_list() {
     assert_eq!(a.view_text(), "by=net family=all dkim=any sort=messages");
     assert_eq!(selected_key(&a), a.shown_keys()[0]);
 }
+
+#[test]
+fn back_drops_a_kept_message_search_before_leaving_the_pane() {
+    let mut a = app("tui-mixed.log");
+    typ(&mut a, "\n/000004\n");
+    assert_eq!(a.messages_shown.len(), 1);
+    key(&mut a, KeyCode::Esc);
+    assert_eq!(a.focus, Pane::Messages);
+    assert_eq!(a.messages_shown.len(), 2);
+    key(&mut a, KeyCode::Esc);
+    assert_eq!(a.focus, Pane::Senders);
+}

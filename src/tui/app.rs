@@ -630,8 +630,13 @@ impl App {
                 self.resize(self.size.0, self.size.1);
             }
             Action::Back => {
+                // Back first drops the focused list's search, then leaves the pane.
                 if self.focus == Pane::Senders && !self.sender_search.is_empty() {
                     self.set_search(Pane::Senders, String::new());
+                    return;
+                }
+                if self.focus == Pane::Messages && !self.message_search.is_empty() {
+                    self.set_search(Pane::Messages, String::new());
                     return;
                 }
                 self.focus = match self.focus {
