@@ -45,9 +45,8 @@ pub enum PromptKind {
 pub struct Prompt {
     pub kind: PromptKind,
     pub text: String,
-    /// For a search: which list it narrows, and the text before editing began.
+    /// For a search: which list it narrows.
     pub pane: Pane,
-    pub before: String,
 }
 
 /// Selection and scroll of one list.
@@ -678,22 +677,20 @@ impl App {
             }
             Action::Search => {
                 let pane = self.focus;
-                let before = match pane {
+                let text = match pane {
                     Pane::Messages => self.message_search.clone(),
                     _ => self.sender_search.clone(),
                 };
                 self.prompt = Some(Prompt {
                     kind: PromptKind::Search,
-                    text: before.clone(),
+                    text,
                     pane,
-                    before,
                 });
             }
             Action::Regex => {
                 let text = self.regex.clone().unwrap_or_default();
                 self.prompt = Some(Prompt {
                     kind: PromptKind::Regex,
-                    before: text.clone(),
                     text,
                     pane: self.focus,
                 });
@@ -702,7 +699,6 @@ impl App {
                 let text = self.time_text.clone().unwrap_or_default();
                 self.prompt = Some(Prompt {
                     kind: PromptKind::Time,
-                    before: text.clone(),
                     text,
                     pane: self.focus,
                 });
