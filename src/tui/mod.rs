@@ -1,13 +1,205 @@
-//! The interactive view (lands with the TUI issue; until then the summary).
+//! The terminal UI: app state, key table, one file per pane, the event loop.
+//!
+//! Reads the model through `query` and never parses log text itself, except one
+//! message's lines for the detail pane (`parse::exim::parse_line`).
+
+pub mod app;
+pub mod data;
+pub mod index;
+pub mod keys;
+pub mod layout;
+pub mod render;
+pub mod theme;
 
 use std::path::PathBuf;
+use std::sync::Arc;
+use std::sync::mpsc::{self, Receiver, Sender};
+use std::time::{Duration, Instant};
 
-use crate::model::LoadOptions;
-use crate::query::NetPrefix;
+use anyhow::Context;
+use ratatui::crossterm::event::{self, Event};
 
-pub fn run(paths: Vec<PathBuf>, opts: LoadOptions, _prefix: NetPrefix) -> anyhow::Result<()> {
-    let m = crate::model::load(&paths, &opts, &mut |_| {})?;
-    let s = crate::query::summary(&m);
-    println!("{}", serde_json::to_string_pretty(&s)?);
+use crate::model::{LoadOptions, Progress};
+use crate::query::{AggKey, Grouping, NetPrefix};
+use app::{App, Loaded};
+use index::GroupIndex;
+use keys::KeyMap;
+use theme::Theme;
+
+/// What wakes the event loop. Nothing else does: no frame is drawn without one.
+pub enum Msg {
+    Input(Event),
+    /// The input thread lost the terminal (e.g. the SSH session went away).
+    InputGone(String),
+    Progress(Progress),
+    Loaded(Box<Loaded>),
+    LoadFailed(String),
+    Grouping(Arc<GroupIndex>),
+    Signal(i32),
+}
+
+/// Opens the TUI over `paths`. Returns once the user quits; the terminal is
+/// restored on every path out (error, panic, SIGTERM, SIGHUP).
+pub fn run(paths: Vec<PathBuf>, opts: LoadOptions, prefix: NetPrefix) -> anyhow::Result<()> {
+    let keys = KeyMap::load_user()?;
+    // A missing file is reported before the screen is taken over.
+    for p in &paths {
+        std::fs::metadata(p).with_context(|| format!("{}: cannot open", p.display()))?;
+    }
+    if paths.is_empty() {
+        anyhow::bail!("no log file given");
+    }
+    let files = paths.iter().map(|p| p.display().to_string()).collect();
+    let mut app = App::new(keys, files, prefix, opts.ctx);
+    let theme = Theme::from_env();
+
+    let (tx, rx) = mpsc::channel();
+    spawn_signals(tx.clone())?;
+    // try_init installs a panic hook that restores the terminal before the
+    // default hook prints the message, so a panic report is readable.
+    let mut terminal = ratatui::try_init().context("cannot set up the terminal")?;
+    let result = (|| {
+        let size = terminal.size()?;
+        app.resize(size.width, size.height);
+        terminal.draw(|f| render::render(f, &app, theme))?;
+        spawn_loader(paths, opts, prefix, tx.clone());
+        spawn_input(tx);
+        event_loop(&mut terminal, &mut app, theme, &rx)
+    })();
+    let restored = ratatui::try_restore();
+    result?;
+    restored.context("cannot restore the terminal")?;
     Ok(())
+}
+
+fn event_loop(
+    terminal: &mut ratatui::DefaultTerminal,
+    app: &mut App,
+    theme: Theme,
+    rx: &Receiver<Msg>,
+) -> anyhow::Result<()> {
+    loop {
+        let Ok(msg) = rx.recv() else {
+            return Ok(());
+        };
+        let mut dirty = handle(app, msg)?;
+        // Drain what queued up meanwhile (key repeat, progress) into one frame.
+        while let Ok(more) = rx.try_recv() {
+            dirty |= handle(app, more)?;
+        }
+        if app.quit {
+            return Ok(());
+        }
+        if dirty {
+            terminal.draw(|f| render::render(f, app, theme))?;
+        }
+    }
+}
+
+/// Applies one message; whether a redraw is due.
+fn handle(app: &mut App, msg: Msg) -> anyhow::Result<bool> {
+    Ok(match msg {
+        Msg::Input(Event::Key(k)) => app.key(k),
+        Msg::Input(Event::Resize(w, h)) => {
+            app.resize(w, h);
+            true
+        }
+        Msg::Input(_) => false,
+        Msg::InputGone(e) => anyhow::bail!("lost the terminal: {e}"),
+        Msg::Progress(p) => {
+            app.progress(p);
+            true
+        }
+        Msg::Loaded(l) => {
+            app.loaded(*l);
+            true
+        }
+        Msg::LoadFailed(e) => anyhow::bail!("{e}"),
+        Msg::Grouping(g) => {
+            app.add_grouping(g);
+            false
+        }
+        Msg::Signal(s) => {
+            let name = match s {
+                signal_hook::consts::SIGHUP => "SIGHUP",
+                signal_hook::consts::SIGTERM => "SIGTERM",
+                _ => "a signal",
+            };
+            anyhow::bail!("stopped by {name}")
+        }
+    })
+}
+
+fn spawn_input(tx: Sender<Msg>) {
+    std::thread::spawn(move || {
+        loop {
+            let m = match event::read() {
+                Ok(e) => Msg::Input(e),
+                Err(e) => Msg::InputGone(e.to_string()),
+            };
+            let gone = matches!(m, Msg::InputGone(_));
+            if tx.send(m).is_err() || gone {
+                return;
+            }
+        }
+    });
+}
+
+fn spawn_signals(tx: Sender<Msg>) -> anyhow::Result<()> {
+    use signal_hook::consts::{SIGHUP, SIGTERM};
+    let mut signals = signal_hook::iterator::Signals::new([SIGHUP, SIGTERM])
+        .context("cannot install signal handlers")?;
+    std::thread::spawn(move || {
+        if let Some(s) = signals.forever().next() {
+            let _ = tx.send(Msg::Signal(s));
+        }
+    });
+    Ok(())
+}
+
+/// Indexes on a thread, reporting progress at most every 50 ms, then builds the
+/// other groupings so switching the key later costs nothing.
+fn spawn_loader(paths: Vec<PathBuf>, opts: LoadOptions, prefix: NetPrefix, tx: Sender<Msg>) {
+    std::thread::spawn(move || {
+        let work = std::panic::AssertUnwindSafe(|| {
+            let mut last = Instant::now();
+            let ptx = tx.clone();
+            let mut progress = |p: Progress| {
+                if last.elapsed() >= Duration::from_millis(50) {
+                    last = Instant::now();
+                    let _ = ptx.send(Msg::Progress(p));
+                }
+            };
+            let model = match crate::model::load(&paths, &opts, &mut progress) {
+                Ok(m) => Arc::new(m),
+                Err(e) => {
+                    let _ = tx.send(Msg::LoadFailed(e.to_string()));
+                    return;
+                }
+            };
+            let first = Arc::new(Grouping::new(&model, AggKey::Ip, prefix));
+            let first = Arc::new(GroupIndex::new(&model, first, prefix));
+            let recipients = Arc::new(data::RecipientIndex::new(&model));
+            let summary = crate::query::summary(&model);
+            let loaded = Loaded {
+                model: model.clone(),
+                recipients,
+                groupings: vec![first],
+                summary,
+            };
+            if tx.send(Msg::Loaded(Box::new(loaded))).is_err() {
+                return;
+            }
+            for by in AggKey::ALL.into_iter().filter(|k| *k != AggKey::Ip) {
+                let g = Arc::new(Grouping::new(&model, by, prefix));
+                let g = Arc::new(GroupIndex::new(&model, g, prefix));
+                if tx.send(Msg::Grouping(g)).is_err() {
+                    return;
+                }
+            }
+        });
+        if std::panic::catch_unwind(work).is_err() {
+            let _ = tx.send(Msg::LoadFailed("the indexer crashed (see above)".into()));
+        }
+    });
 }

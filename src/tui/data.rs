@@ -1,0 +1,606 @@
+//! Queries the TUI needs that `query` does not offer yet: per-message recipients,
+//! sender sparklines, time-range text, fuzzy narrowing, and one message's detail.
+//!
+//! Pure functions of the model (candidates to move into `query`); the detail is the
+//! one place the TUI parses log text, through `parse::exim::parse_line`.
+
+use std::net::IpAddr;
+
+use fuzzy_matcher::FuzzyMatcher;
+use fuzzy_matcher::skim::SkimMatcherV2;
+
+use crate::model::{Model, NONE, flags};
+use crate::parse::{self, LineKind, ParseContext, Payload, exim, time};
+use crate::query::Filter;
+use crate::text::{sanitize, unescape_exim};
+
+/// The same test `query::senders::group` applies to a message (it is private there).
+pub fn message_passes(m: &Model, f: &Filter, i: u32) -> bool {
+    let Some(msg) = m.messages.get(i as usize) else {
+        return false;
+    };
+    if let Some(fam) = f.family
+        && m.family(msg) != fam
+    {
+        return false;
+    }
+    if let Some(d) = f.dkim
+        && (msg.dkim != d || !msg.has(flags::ARRIVED))
+    {
+        return false;
+    }
+    if let Some((a, b)) = f.time
+        && (msg.time < a || msg.time > b)
+    {
+        return false;
+    }
+    if let Some(x) = &f.matches
+        && !x.messages.contains(i)
+    {
+        return false;
+    }
+    true
+}
+
+/// Distinct recipients of every message, as a compressed index (built once per
+/// model, since `Model::recipients` is in line order, not message order).
+pub struct RecipientIndex {
+    start: Vec<u32>,
+    addrs: Vec<u32>,
+}
+
+impl RecipientIndex {
+    pub fn new(m: &Model) -> RecipientIndex {
+        let n = m.messages.len();
+        let mut start = vec![0u32; n + 1];
+        for r in &m.recipients {
+            if let Some(c) = start.get_mut(r.msg as usize + 1) {
+                *c += 1;
+            }
+        }
+        for i in 0..n {
+            start[i + 1] += start[i];
+        }
+        let mut fill = start.clone();
+        let mut addrs = vec![NONE; m.recipients.len()];
+        for r in &m.recipients {
+            if let Some(at) = fill.get_mut(r.msg as usize) {
+                addrs[*at as usize] = r.addr;
+                *at += 1;
+            }
+        }
+        RecipientIndex { start, addrs }
+    }
+
+    /// Distinct recipients of a message, in the order first named.
+    pub fn of(&self, msg: u32) -> Vec<u32> {
+        let i = msg as usize;
+        let (Some(&a), Some(&b)) = (self.start.get(i), self.start.get(i + 1)) else {
+            return Vec::new();
+        };
+        let mut out: Vec<u32> = Vec::new();
+        for &r in &self.addrs[a as usize..b as usize] {
+            if r != NONE && !out.contains(&r) {
+                out.push(r);
+            }
+        }
+        out
+    }
+}
+
+pub const SPARK_BUCKETS: usize = 16;
+pub type Spark = [u32; SPARK_BUCKETS];
+
+/// Activity of one sender over the log's time span: its messages, and the
+/// rejections and auth failures counted for it without a message (a spammer
+/// that never gets a message through is all of those).
+pub fn sparkline(m: &Model, f: &Filter, msgs: &[u32], peers: &[u32]) -> Spark {
+    let mut out = [0; SPARK_BUCKETS];
+    let (Some(t0), Some(t1)) = (m.first_time, m.last_time) else {
+        return out;
+    };
+    let span = (t1 - t0).max(1) as i128;
+    let bucket = |t: i64| {
+        let b = ((t - t0).max(0) as i128 * SPARK_BUCKETS as i128 / span) as usize;
+        b.min(SPARK_BUCKETS - 1)
+    };
+    if f.dkim.is_none() {
+        for &pi in peers {
+            let Some(p) = m.peer_events.get(pi as usize) else {
+                continue;
+            };
+            if !p.kind.is_rejection() && p.kind != LineKind::AuthFailure
+                || f.family
+                    .is_some_and(|x| x != crate::parse::Family::of(m.ip(p.ip)))
+                || f.time.is_some_and(|(a, b)| p.time < a || p.time > b)
+                || f.matches
+                    .as_ref()
+                    .is_some_and(|x| !x.lines.contains(p.line))
+            {
+                continue;
+            }
+            out[bucket(p.time)] += 1;
+        }
+    }
+    for &i in msgs {
+        let Some(msg) = m.messages.get(i as usize) else {
+            continue;
+        };
+        if !msg.has(flags::ARRIVED) && !msg.has(flags::REJECTED) || !message_passes(m, f, i) {
+            continue;
+        }
+        out[bucket(msg.time)] += 1;
+    }
+    out
+}
+
+/// Block characters for a sparkline; an empty bucket is a space so a rare sender
+/// reads as isolated ticks. Each non-empty bucket shows at least the lowest bar.
+pub fn spark_text(s: &Spark, width: usize) -> String {
+    const BARS: [char; 8] = ['▁', '▂', '▃', '▄', '▅', '▆', '▇', '█'];
+    let width = width.clamp(1, SPARK_BUCKETS);
+    // Merge buckets when the column is narrower than the bucket count.
+    let mut cols = vec![0u32; width];
+    for (i, &v) in s.iter().enumerate() {
+        cols[i * width / SPARK_BUCKETS] += v;
+    }
+    let max = cols.iter().copied().max().unwrap_or(0).max(1) as u64;
+    cols.iter()
+        .map(|&v| {
+            if v == 0 {
+                ' '
+            } else {
+                BARS[((v as u64 * 7).div_ceil(max) as usize).min(7)]
+            }
+        })
+        .collect()
+}
+
+/// Fuzzy narrowing: a candidate stays when the pattern's characters appear in
+/// its text in order (smart case: case matters only if the pattern has capitals).
+/// Candidates keep their order, so the list stays sorted by the chosen key.
+///
+/// Membership is a plain subsequence test, the same rule skim applies, so a
+/// keystroke over 100 k senders costs a few milliseconds; the skim matcher
+/// (`highlights`) only runs for the rows on screen, to mark matched characters.
+pub struct Fuzzy {
+    matcher: SkimMatcherV2,
+}
+
+impl Default for Fuzzy {
+    fn default() -> Self {
+        Fuzzy {
+            matcher: SkimMatcherV2::default().smart_case(),
+        }
+    }
+}
+
+impl Fuzzy {
+    pub fn narrow<'a>(
+        &self,
+        candidates: &[u32],
+        pattern: &str,
+        text: impl Fn(u32) -> &'a str,
+    ) -> Vec<u32> {
+        if pattern.is_empty() {
+            return candidates.to_vec();
+        }
+        let p = Pattern::new(pattern);
+        candidates
+            .iter()
+            .copied()
+            .filter(|&i| p.matches(text(i)))
+            .collect()
+    }
+
+    /// Char positions of `text` that the pattern matched, for highlighting.
+    pub fn highlights(&self, text: &str, pattern: &str) -> Vec<usize> {
+        if pattern.is_empty() {
+            return Vec::new();
+        }
+        self.matcher
+            .fuzzy_indices(text, pattern)
+            .map(|(_, v)| v)
+            .unwrap_or_default()
+    }
+}
+
+struct Pattern {
+    chars: Vec<char>,
+    bytes: Option<Vec<u8>>,
+    case_sensitive: bool,
+}
+
+impl Pattern {
+    fn new(p: &str) -> Pattern {
+        let case_sensitive = p.chars().any(char::is_uppercase);
+        let chars: Vec<char> = if case_sensitive {
+            p.chars().collect()
+        } else {
+            p.chars().flat_map(char::to_lowercase).collect()
+        };
+        let bytes = p
+            .is_ascii()
+            .then(|| chars.iter().map(|&c| c as u8).collect());
+        Pattern {
+            chars,
+            bytes,
+            case_sensitive,
+        }
+    }
+
+    fn matches(&self, text: &str) -> bool {
+        if let (Some(p), true) = (&self.bytes, text.is_ascii()) {
+            let mut want = p.iter();
+            let Some(mut w) = want.next() else {
+                return true;
+            };
+            for &c in text.as_bytes() {
+                let c = if self.case_sensitive {
+                    c
+                } else {
+                    c.to_ascii_lowercase()
+                };
+                if c == *w {
+                    match want.next() {
+                        Some(n) => w = n,
+                        None => return true,
+                    }
+                }
+            }
+            return false;
+        }
+        is_subsequence(text, &self.chars, self.case_sensitive)
+    }
+}
+
+fn is_subsequence(text: &str, pattern: &[char], case_sensitive: bool) -> bool {
+    let mut p = pattern.iter().peekable();
+    for c in text.chars() {
+        let Some(&&want) = p.peek() else { break };
+        let hit = if case_sensitive {
+            c == want
+        } else {
+            c == want || c.to_lowercase().eq(std::iter::once(want))
+        };
+        if hit {
+            p.next();
+        }
+    }
+    p.peek().is_none()
+}
+
+/// Reads a time range. Relative forms count back from the log's last timestamp
+/// (`now` here), so old logs work as they would have on the day.
+///
+/// `A..B` (either side may be empty; a date alone as B means up to that day's
+/// start, as in Rust ranges), `YYYY-MM-DD` (that day), `last 24h` / `last 7d` /
+/// `last 30m`, `today`, `yesterday`.
+pub fn parse_time_range(s: &str, now: i64) -> Result<(i64, i64), String> {
+    const DAY: i64 = 86_400_000;
+    let s = s.trim();
+    let day_start = |t: i64| t.div_euclid(DAY) * DAY;
+    if s == "today" {
+        return Ok((day_start(now), day_start(now) + DAY - 1));
+    }
+    if s == "yesterday" {
+        return Ok((day_start(now) - DAY, day_start(now) - 1));
+    }
+    if let Some(rest) = s.strip_prefix("last") {
+        let rest = rest.trim();
+        let (num, unit) = rest.split_at(
+            rest.find(|c: char| !c.is_ascii_digit())
+                .unwrap_or(rest.len()),
+        );
+        let n: i64 = if num.is_empty() {
+            1
+        } else {
+            num.parse().map_err(|_| format!("bad number in `{s}`"))?
+        };
+        let ms = match unit.trim() {
+            "m" | "min" | "minutes" => 60_000,
+            "h" | "hour" | "hours" => 3_600_000,
+            "d" | "day" | "days" => DAY,
+            "w" | "week" | "weeks" => 7 * DAY,
+            u => return Err(format!("unknown unit `{u}`: use m, h, d or w")),
+        };
+        return Ok((now - n.saturating_mul(ms), now));
+    }
+    if let Some((a, b)) = s.split_once("..") {
+        let from = if a.trim().is_empty() {
+            i64::MIN
+        } else {
+            parse_stamp(a.trim())?.0
+        };
+        let to = if b.trim().is_empty() {
+            i64::MAX
+        } else {
+            let (t, date_only) = parse_stamp(b.trim())?;
+            if date_only { t - 1 } else { t }
+        };
+        if from > to {
+            return Err(format!("`{s}` ends before it starts"));
+        }
+        return Ok((from, to));
+    }
+    let (t, date_only) = parse_stamp(s)?;
+    if date_only {
+        Ok((t, t + DAY - 1))
+    } else {
+        Err(format!(
+            "`{s}`: use A..B, a date, `last 24h`, `today` or `yesterday`"
+        ))
+    }
+}
+
+/// `YYYY-MM-DD`, `YYYY-MM-DD HH:MM[:SS]` or with a `T`: (ms, was a date only).
+fn parse_stamp(s: &str) -> Result<(i64, bool), String> {
+    let bad = || format!("bad time `{s}`: use YYYY-MM-DD or YYYY-MM-DD HH:MM[:SS]");
+    let (date, clock) = match s.find([' ', 'T']) {
+        Some(i) => (&s[..i], Some(s[i + 1..].trim())),
+        None => (s, None),
+    };
+    let mut d = date.split('-');
+    let y: i64 = d.next().and_then(|x| x.parse().ok()).ok_or_else(bad)?;
+    let mo: u32 = d.next().and_then(|x| x.parse().ok()).ok_or_else(bad)?;
+    let da: u32 = d.next().and_then(|x| x.parse().ok()).ok_or_else(bad)?;
+    if d.next().is_some() || !(1..=12).contains(&mo) || !(1..=31).contains(&da) {
+        return Err(bad());
+    }
+    let mut secs = time::days_from_civil(y, mo, da) * 86_400;
+    if let Some(c) = clock {
+        let mut p = c.split(':');
+        let h: i64 = p.next().and_then(|x| x.parse().ok()).ok_or_else(bad)?;
+        let mi: i64 = p.next().and_then(|x| x.parse().ok()).ok_or_else(bad)?;
+        let se: i64 = match p.next() {
+            Some(x) => x.parse().map_err(|_| bad())?,
+            None => 0,
+        };
+        if h > 23 || mi > 59 || se > 60 {
+            return Err(bad());
+        }
+        secs += h * 3600 + mi * 60 + se;
+    }
+    Ok((secs * 1000, clock.is_none()))
+}
+
+/// `2011-04-28 12:40` for lists.
+pub fn short_time(ms: i64) -> String {
+    let s = time::format_log(ms);
+    s.get(..16).unwrap_or(&s).to_string()
+}
+
+/// Human bytes: `1.2M`.
+pub fn human_bytes(b: u64) -> String {
+    const UNITS: [&str; 5] = ["", "K", "M", "G", "T"];
+    let mut v = b as f64;
+    let mut u = 0;
+    while v >= 1000.0 && u < UNITS.len() - 1 {
+        v /= 1024.0;
+        u += 1;
+    }
+    if u == 0 {
+        format!("{b}")
+    } else if v < 10.0 {
+        format!("{v:.1}{}", UNITS[u])
+    } else {
+        format!("{v:.0}{}", UNITS[u])
+    }
+}
+
+/// Short counts for narrow columns: `9999`, `12k`, `1.3M`.
+pub fn compact(n: u64) -> String {
+    if n < 10_000 {
+        n.to_string()
+    } else if n < 1_000_000 {
+        format!("{}k", n / 1000)
+    } else if n < 10_000_000 {
+        format!("{:.1}M", n as f64 / 1e6)
+    } else {
+        format!("{}M", n / 1_000_000)
+    }
+}
+
+/// What the detail pane shows about one message, already sanitized.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Detail {
+    pub id: String,
+    pub fields: Vec<(&'static str, String)>,
+    pub signatures: Vec<String>,
+    pub deliveries: Vec<String>,
+    pub lines: Vec<(LineKind, String)>,
+}
+
+fn opt(b: Option<&[u8]>) -> Option<String> {
+    b.map(sanitize)
+}
+
+/// Parses the lines of one message for display.
+pub fn detail(m: &Model, msg: u32, ctx: &ParseContext) -> Option<Detail> {
+    let message = m.messages.get(msg as usize)?;
+    let mut d = Detail {
+        id: message.id.to_string(),
+        ..Detail::default()
+    };
+    let push = |d: &mut Detail, k: &'static str, v: Option<String>| {
+        if let Some(v) = v {
+            d.fields.push((k, v));
+        }
+    };
+    for l in m.message_lines(msg) {
+        let raw = m.line(l);
+        let kind = m
+            .line_kind
+            .get(l as usize)
+            .copied()
+            .unwrap_or(LineKind::Unrecognized);
+        d.lines.push((kind, sanitize(raw)));
+        let ev = exim::parse_line(raw, ctx);
+        let when = ev.time.map(time::format_log).unwrap_or_default();
+        match &ev.payload {
+            Payload::Arrival(a) => {
+                push(&mut d, "time", Some(when));
+                push(
+                    &mut d,
+                    "sender",
+                    a.sender.map(|s| {
+                        if s.is_empty() {
+                            "<>".into()
+                        } else {
+                            sanitize(s)
+                        }
+                    }),
+                );
+                if let Some(h) = &a.host {
+                    push(&mut d, "client", Some(client_text(h)));
+                    push(&mut d, "host", opt(h.name));
+                    push(&mut d, "helo", opt(h.helo));
+                }
+                push(&mut d, "protocol", opt(a.protocol));
+                push(&mut d, "tls", opt(a.tls));
+                push(&mut d, "auth", opt(a.auth));
+                push(
+                    &mut d,
+                    "size",
+                    a.size.map(|s| format!("{s} ({})", human_bytes(s))),
+                );
+                push(&mut d, "message-id", opt(a.message_id));
+                push(
+                    &mut d,
+                    "subject",
+                    a.subject.map(|s| sanitize(&unescape_exim(s))),
+                );
+                push(&mut d, "recipients", opt(a.recipients));
+                if let Some(dom) = a.dkim_domain {
+                    d.signatures.push(format!(
+                        "d={} result=pass (DKIM= on arrival)",
+                        sanitize(dom)
+                    ));
+                }
+            }
+            Payload::Dkim(s) => {
+                let result = s.result.map_or("?", |r| match r {
+                    parse::DkimResult::Pass => "pass",
+                    parse::DkimResult::Fail => "fail",
+                    parse::DkimResult::Invalid => "invalid",
+                });
+                let mut t = format!(
+                    "d={} s={} a={} result={result}",
+                    s.domain.map_or("-".into(), sanitize),
+                    s.selector.map_or("-".into(), sanitize),
+                    s.algorithm.map_or("-".into(), sanitize),
+                );
+                if let Some(r) = s.reason {
+                    t.push_str(&format!(" reason={}", sanitize(r)));
+                }
+                d.signatures.push(t);
+            }
+            Payload::Delivery(x) => {
+                let what = match ev.kind {
+                    LineKind::Bounce => "bounced",
+                    LineKind::Deferral => "deferred",
+                    _ => "delivered",
+                };
+                let mut t = format!("{when} {what} {}", sanitize(x.address));
+                if let Some(r) = x.router {
+                    t.push_str(&format!(" R={}", sanitize(r)));
+                }
+                if let Some(tr) = x.transport {
+                    t.push_str(&format!(" T={}", sanitize(tr)));
+                }
+                if let Some(h) = &x.host {
+                    t.push_str(&format!(" H={}", client_text(h)));
+                }
+                if let Some(msg) = x.message {
+                    t.push_str(&format!(": {}", sanitize(msg)));
+                }
+                d.deliveries.push(t);
+            }
+            Payload::Rejection(r) => {
+                let mut t = format!("{when} rejected");
+                if let Some(reason) = r.reason {
+                    t.push_str(&format!(": {}", sanitize(reason)));
+                }
+                d.deliveries.push(t);
+            }
+            _ => {}
+        }
+    }
+    if !d.fields.iter().any(|(k, _)| *k == "size") && message.size > 0 {
+        d.fields.push(("size", message.size.to_string()));
+    }
+    d.fields
+        .push(("outcome", message.outcome().as_str().to_string()));
+    d.fields.push(("dkim", message.dkim.as_str().to_string()));
+    Some(d)
+}
+
+fn client_text(h: &parse::Host<'_>) -> String {
+    let ip = match (h.ip, h.addr_text) {
+        (Some(IpAddr::V6(a)), _) => format!("[{a}]"),
+        (Some(a), _) => a.to_string(),
+        (None, Some(t)) => format!("[{}]", sanitize(t)),
+        (None, None) => "-".into(),
+    };
+    match h.port {
+        Some(p) => format!("{ip}:{p}"),
+        None => ip,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn time_ranges_read_dates_and_relative_forms() {
+        let (a, b) = parse_time_range("2011-01-01..2011-03-01", 0).expect("range");
+        assert_eq!(time::format_log(a), "2011-01-01 00:00:00");
+        assert_eq!(time::format_log(b + 1), "2011-03-01 00:00:00");
+        let now = parse_stamp("2011-04-28 12:40:26").expect("t").0;
+        let (a, b) = parse_time_range("last 24h", now).expect("last");
+        assert_eq!((b - a), 86_400_000);
+        let (a, _) = parse_time_range("today", now).expect("today");
+        assert_eq!(time::format_log(a), "2011-04-28 00:00:00");
+        assert!(parse_time_range("soon", now).is_err());
+        assert!(parse_time_range("2011-03-01..2011-01-01", now).is_err());
+    }
+
+    #[test]
+    fn sparkline_marks_isolated_hits() {
+        let mut s = [0; SPARK_BUCKETS];
+        s[0] = 1;
+        s[15] = 4;
+        assert_eq!(spark_text(&s, 16).chars().filter(|c| *c != ' ').count(), 2);
+        assert_eq!(spark_text(&s, 8).chars().count(), 8);
+    }
+
+    #[test]
+    fn fuzzy_is_a_smart_case_subsequence_like_skim() {
+        let f = Fuzzy::default();
+        let texts = [
+            "mail.GMX.net",
+            "mail.net",
+            "Gmx.example",
+            "2001:db8::25",
+            "caf\u{e9}.example",
+        ];
+        for pat in [
+            "gmx",
+            "GMX",
+            "G",
+            "db8:2",
+            "2001",
+            "x",
+            "CAF\u{c9}",
+            "f\u{e9}",
+            "",
+        ] {
+            let kept = f.narrow(&[0, 1, 2, 3, 4], pat, |i| texts[i as usize]);
+            for (i, t) in texts.iter().enumerate() {
+                let skim = f.matcher.fuzzy_match(t, pat).is_some() || pat.is_empty();
+                assert_eq!(kept.contains(&(i as u32)), skim, "{pat:?} on {t:?}");
+            }
+        }
+    }
+}

@@ -1,0 +1,124 @@
+//! Messages of the selected sender, newest first.
+
+use ratatui::Frame;
+use ratatui::layout::{Alignment, Constraint, Rect};
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Cell, Paragraph, Row, Table};
+
+use super::{inner, pane_block};
+use crate::model::Outcome;
+use crate::parse::DkimStatus;
+use crate::tui::app::{App, Pane};
+use crate::tui::data::human_bytes;
+use crate::tui::theme::Theme;
+
+pub fn render(frame: &mut Frame, area: Rect, app: &App, theme: Theme, wide: bool) {
+    let title = match app.selected_key() {
+        Some(k) => format!("messages of {}", crate::text::sanitize(k.as_bytes())),
+        None => "messages".to_string(),
+    };
+    let block = pane_block(app, Pane::Messages, title, theme, wide);
+    let body = inner(&block, area);
+    frame.render_widget(block, area);
+    let Some(m) = &app.model else { return };
+    if app.messages_shown.is_empty() {
+        let peers = app.selected_peer_lines(body.height.saturating_sub(2) as usize);
+        if app.sender_messages.is_empty() && !peers.is_empty() {
+            // A sender that never got a message through: show what it tried.
+            let mut lines = vec![Line::from(Span::styled(
+                "No accepted message. Latest rejections without a message id:",
+                theme.dim(),
+            ))];
+            for l in peers {
+                lines.push(Line::from(crate::text::sanitize(m.line(l))));
+            }
+            frame.render_widget(Paragraph::new(lines), body);
+            return;
+        }
+        let text = if app.selected_row().is_some() && !app.sender_messages.is_empty() {
+            "No message matches the search (Esc clears it)."
+        } else if app.selected_row().is_some() {
+            "This sender has no accepted message here (only stray lines)."
+        } else {
+            "No sender selected."
+        };
+        frame.render_widget(Paragraph::new(Span::styled(text, theme.dim())), body);
+        return;
+    }
+    let focused = app.focus == Pane::Messages;
+    let height = body.height.saturating_sub(1) as usize;
+    let long_ids = app
+        .messages_shown
+        .iter()
+        .skip(app.messages.offset)
+        .take(height)
+        .any(|&i| m.messages.get(i as usize).is_some_and(|x| x.id.is_long()));
+    let rows: Vec<Row> = app
+        .messages_shown
+        .iter()
+        .enumerate()
+        .skip(app.messages.offset)
+        .take(height)
+        .filter_map(|(pos, &i)| {
+            let msg = m.messages.get(i as usize)?;
+            let sender = m.str(msg.sender);
+            let sender = if msg.sender == crate::model::NONE {
+                "-".to_string()
+            } else if sender.is_empty() {
+                "<>".to_string()
+            } else {
+                crate::text::sanitize(sender)
+            };
+            let dkim_style = match msg.dkim {
+                DkimStatus::Pass => theme.pass(),
+                DkimStatus::Fail => theme.fail(),
+                DkimStatus::Invalid => theme.warn(),
+                DkimStatus::None => theme.dim(),
+            };
+            let outcome = msg.outcome();
+            let out_style = match outcome {
+                Outcome::Rejected | Outcome::Bounced | Outcome::Frozen => theme.fail(),
+                Outcome::Deferred | Outcome::Partial => theme.warn(),
+                _ => ratatui::style::Style::new(),
+            };
+            let t = crate::parse::time::format_log(msg.time);
+            let row = Row::new(vec![
+                Cell::from(t.get(5..).unwrap_or(&t).to_string()),
+                Cell::from(msg.id.to_string()),
+                Cell::from(sender),
+                Cell::from(app.recipients_of.get(&i).cloned().unwrap_or_default()),
+                Cell::from(Line::from(human_bytes(msg.size as u64)).alignment(Alignment::Right)),
+                Cell::from(Span::styled(msg.dkim.as_str(), dkim_style)),
+                Cell::from(Span::styled(outcome.as_str(), out_style)),
+            ]);
+            Some(if pos == app.messages.selected {
+                row.style(theme.selected(focused))
+            } else {
+                row
+            })
+        })
+        .collect();
+    let head = Row::new(vec![
+        Cell::from("time"),
+        Cell::from("message id"),
+        Cell::from("envelope sender"),
+        Cell::from("recipients"),
+        Cell::from(Line::from("size").alignment(Alignment::Right)),
+        Cell::from("dkim"),
+        Cell::from("outcome"),
+    ])
+    .style(theme.column_titles());
+    let widths = [
+        Constraint::Length(14),
+        Constraint::Length(if long_ids { 23 } else { 16 }),
+        Constraint::Fill(3),
+        Constraint::Fill(2),
+        Constraint::Length(5),
+        Constraint::Length(7),
+        Constraint::Length(9),
+    ];
+    frame.render_widget(
+        Table::new(rows, widths).header(head).column_spacing(1),
+        body,
+    );
+}

@@ -1,0 +1,95 @@
+//! Drawing: one pure function of the app state, delegating to one file per region.
+//!
+//! Never mutates state and never does I/O; every string from the log arrives here
+//! already sanitized or is sanitized here.
+
+mod detail;
+mod footer;
+mod header;
+mod help;
+mod messages;
+mod senders;
+
+use ratatui::Frame;
+use ratatui::layout::Rect;
+use ratatui::style::Style;
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Block, Borders};
+
+use super::app::{App, Pane};
+use super::layout;
+use super::theme::Theme;
+
+pub fn render(frame: &mut Frame, app: &App, theme: Theme) {
+    let area = frame.area();
+    let a = layout::areas(area, app.focus);
+    header::render(frame, a.header, app, theme);
+    if let Some(r) = a.senders {
+        senders::render(frame, r, app, theme, a.wide);
+    }
+    if let Some(r) = a.messages {
+        messages::render(frame, r, app, theme, a.wide);
+    }
+    if let Some(r) = a.detail {
+        detail::render(frame, r, app, theme, a.wide);
+    }
+    footer::render(frame, a.status, a.hints, app, theme);
+    if app.help {
+        help::render(frame, area, app, theme);
+    }
+}
+
+/// A pane's frame: a full border when panes sit side by side, else a title line
+/// holding the breadcrumb (the only pane on screen says where it is).
+fn pane_block<'a>(app: &App, pane: Pane, title: String, theme: Theme, wide: bool) -> Block<'a> {
+    let focused = app.focus == pane;
+    if wide {
+        Block::new()
+            .borders(Borders::ALL)
+            .border_style(theme.border(focused))
+            .title(Line::from(Span::styled(
+                format!(" {title} "),
+                theme.title(),
+            )))
+    } else {
+        Block::new()
+            .borders(Borders::TOP)
+            .border_style(theme.border(true))
+            .title(breadcrumb(app, theme))
+    }
+}
+
+/// `senders › 2a01:238:… › 1QFOdo-0001zq-E9`, the focused step in bold.
+fn breadcrumb<'a>(app: &App, theme: Theme) -> Line<'a> {
+    let mut parts: Vec<(Pane, String)> =
+        vec![(Pane::Senders, format!("senders by {}", app.by.as_str()))];
+    if app.focus != Pane::Senders
+        && let Some(k) = app.selected_key()
+    {
+        parts.push((Pane::Messages, crate::text::sanitize(k.as_bytes())));
+    }
+    if app.focus == Pane::Detail
+        && let Some(d) = &app.detail
+    {
+        parts.push((Pane::Detail, d.id.clone()));
+    }
+    let mut spans = vec![Span::raw(" ")];
+    for (i, (p, t)) in parts.into_iter().enumerate() {
+        if i > 0 {
+            spans.push(Span::styled(" › ", theme.dim()));
+        }
+        let style = if p == app.focus {
+            theme.title()
+        } else {
+            Style::new()
+        };
+        spans.push(Span::styled(t, style));
+    }
+    spans.push(Span::raw(" "));
+    Line::from(spans)
+}
+
+/// The part of `r` inside a pane block.
+fn inner(block: &Block<'_>, r: Rect) -> Rect {
+    block.inner(r)
+}

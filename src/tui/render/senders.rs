@@ -1,0 +1,143 @@
+//! The sender list: one row per aggregate, only the rows on screen are built.
+
+use ratatui::Frame;
+use ratatui::layout::{Alignment, Constraint, Rect};
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Cell, Paragraph, Row, Table, Wrap};
+
+use super::{inner, pane_block};
+use crate::tui::app::{App, Pane};
+use crate::tui::data::{compact, short_time, spark_text};
+use crate::tui::theme::Theme;
+
+fn num<'a>(n: u64) -> Cell<'a> {
+    Cell::from(Line::from(compact(n)).alignment(Alignment::Right))
+}
+
+/// The label, with the characters the search matched underlined.
+fn key_line<'a>(app: &App, label: &str, theme: Theme) -> Line<'a> {
+    let safe = crate::text::sanitize(label.as_bytes());
+    if app.sender_search.is_empty() || safe != label {
+        return Line::from(safe);
+    }
+    let marks = app.sender_highlights(label);
+    let spans: Vec<Span> = safe
+        .chars()
+        .enumerate()
+        .map(|(i, c)| {
+            if marks.contains(&i) {
+                Span::styled(c.to_string(), theme.matched())
+            } else {
+                Span::raw(c.to_string())
+            }
+        })
+        .collect();
+    Line::from(spans)
+}
+
+pub fn render(frame: &mut Frame, area: Rect, app: &App, theme: Theme, wide: bool) {
+    let title = format!("senders by {}", app.by.as_str());
+    let block = pane_block(app, Pane::Senders, title, theme, wide);
+    let body = inner(&block, area);
+    frame.render_widget(block, area);
+    if app.is_loading() {
+        let p = Paragraph::new(vec![
+            Line::from("Indexing the log; the list appears when it is ready."),
+            Line::from(format!(
+                "{} quits, {} shows the keys.",
+                app.keys.first(crate::tui::keys::Action::Quit),
+                app.keys.first(crate::tui::keys::Action::Help)
+            )),
+        ])
+        .style(theme.dim());
+        frame.render_widget(p, body);
+        return;
+    }
+    if let Some(reason) = app.empty_reason() {
+        let p = Paragraph::new(Span::styled(reason, theme.notice())).wrap(Wrap { trim: true });
+        frame.render_widget(p, body);
+        return;
+    }
+    let spark_w: u16 = if body.width >= 110 { 16 } else { 8 };
+    let last_w: u16 = 11;
+    let focused = app.focus == Pane::Senders;
+    let height = body.height.saturating_sub(1) as usize;
+    let rows: Vec<Row> = app
+        .senders_shown
+        .iter()
+        .enumerate()
+        .skip(app.senders.offset)
+        .take(height)
+        .filter_map(|(pos, &i)| {
+            let r = app.rows.get(i as usize)?;
+            let fam = match r.family() {
+                "ipv4" => "v4",
+                "ipv6" => "v6",
+                "mixed" => "mix",
+                _ => "-",
+            };
+            let last = r
+                .last
+                .map(|t| short_time(t).get(5..).unwrap_or_default().to_string())
+                .unwrap_or_default();
+            let spark = app
+                .spark(r.group)
+                .map(|s| spark_text(s, spark_w as usize))
+                .unwrap_or_default();
+            let fail_style = if r.dkim.fail > 0 {
+                theme.fail()
+            } else {
+                theme.dim()
+            };
+            let row = Row::new(vec![
+                Cell::from(key_line(app, app.label(r), theme)),
+                Cell::from(fam),
+                num(r.messages),
+                Cell::from(
+                    Line::from(crate::tui::data::human_bytes(r.bytes)).alignment(Alignment::Right),
+                ),
+                num(r.dkim.pass).style(theme.pass()),
+                num(r.dkim.fail).style(fail_style),
+                num(r.dkim.invalid),
+                num(r.dkim.none),
+                num(r.rejections),
+                Cell::from(last),
+                Cell::from(Span::styled(spark, theme.spark())),
+            ]);
+            Some(if pos == app.senders.selected {
+                row.style(theme.selected(focused))
+            } else {
+                row
+            })
+        })
+        .collect();
+    let head = Row::new(vec![
+        Cell::from(app.by.as_str()),
+        Cell::from("fam"),
+        Cell::from(Line::from("msgs").alignment(Alignment::Right)),
+        Cell::from(Line::from("bytes").alignment(Alignment::Right)),
+        Cell::from(Line::from("pass").alignment(Alignment::Right)),
+        Cell::from(Line::from("fail").alignment(Alignment::Right)),
+        Cell::from(Line::from("inv").alignment(Alignment::Right)),
+        Cell::from(Line::from("none").alignment(Alignment::Right)),
+        Cell::from(Line::from("rej").alignment(Alignment::Right)),
+        Cell::from("last seen"),
+        Cell::from("activity"),
+    ])
+    .style(theme.column_titles());
+    let widths = [
+        Constraint::Fill(1),
+        Constraint::Length(3),
+        Constraint::Length(5),
+        Constraint::Length(5),
+        Constraint::Length(4),
+        Constraint::Length(4),
+        Constraint::Length(3),
+        Constraint::Length(4),
+        Constraint::Length(3),
+        Constraint::Length(last_w),
+        Constraint::Length(spark_w),
+    ];
+    let table = Table::new(rows, widths).header(head).column_spacing(1);
+    frame.render_widget(table, body);
+}

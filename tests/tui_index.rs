@@ -1,0 +1,111 @@
+//! The TUI's fast aggregates must equal the CLI's `query::group` + `sort_rows`,
+//! and its message lists `query::messages_of`, for every key, filter and sort.
+
+use std::sync::Arc;
+
+use mailtriage::model::{LoadOptions, Model, load};
+use mailtriage::parse::{DkimStatus, Family};
+use mailtriage::query::{self, AggKey, Filter, Grouping, NetPrefix, SortKey};
+use mailtriage::tui::index::{GroupIndex, aggregate, sort_aggs};
+
+fn model(fixture: &str) -> Model {
+    let path = format!("{}/tests/fixtures/{fixture}", env!("CARGO_MANIFEST_DIR"));
+    let data = std::fs::read(&path).expect("fixture exists");
+    let opts = LoadOptions {
+        threads: 1,
+        ..LoadOptions::default()
+    };
+    load::from_bytes(fixture, data, &opts)
+}
+
+fn filters(m: &Model) -> Vec<Filter> {
+    let re = query::grep::compile("peter|mailbox", &Default::default()).expect("regex");
+    let matches = Some(Arc::new(query::grep(m, &re)));
+    let mut out = vec![Filter::default()];
+    for fam in [Family::Ipv4, Family::Ipv6, Family::Unknown] {
+        out.push(Filter {
+            family: Some(fam),
+            ..Filter::default()
+        });
+    }
+    for d in DkimStatus::ALL {
+        out.push(Filter {
+            dkim: Some(d),
+            ..Filter::default()
+        });
+    }
+    if let (Some(a), Some(b)) = (m.first_time, m.last_time) {
+        out.push(Filter {
+            time: Some((a + (b - a) / 2, b)),
+            ..Filter::default()
+        });
+    }
+    out.push(Filter {
+        matches,
+        ..Filter::default()
+    });
+    out
+}
+
+#[test]
+fn fast_aggregates_equal_the_query_module() {
+    for fixture in ["seed-main.log", "tui-mixed.log"] {
+        let m = model(fixture);
+        let prefix = NetPrefix::default();
+        for by in AggKey::ALL {
+            let g = Arc::new(Grouping::new(&m, by, prefix));
+            let ix = GroupIndex::new(&m, g.clone(), prefix);
+            for f in filters(&m) {
+                for sort in SortKey::ALL {
+                    let mut cli = query::group(&m, &g, &f, false);
+                    query::sort_rows(&mut cli, sort);
+                    let mut tui = aggregate(&m, &ix, &f);
+                    sort_aggs(&mut tui, sort, &ix);
+                    let cli: Vec<_> = cli
+                        .iter()
+                        .map(|r| {
+                            (
+                                r.key.clone(),
+                                r.family,
+                                r.messages,
+                                r.bytes,
+                                r.dkim,
+                                r.rejections,
+                                r.first,
+                                r.last,
+                            )
+                        })
+                        .collect();
+                    let tui: Vec<_> = tui
+                        .iter()
+                        .map(|r| {
+                            (
+                                ix.label(r.group).to_string(),
+                                r.family(),
+                                r.messages,
+                                r.bytes,
+                                r.dkim,
+                                r.rejections,
+                                r.first,
+                                r.last,
+                            )
+                        })
+                        .collect();
+                    assert_eq!(
+                        cli,
+                        tui,
+                        "{fixture} by={} sort={}",
+                        by.as_str(),
+                        sort.as_str()
+                    );
+                    for r in query::group(&m, &g, &f, false) {
+                        assert_eq!(
+                            query::messages_of(&m, &g, r.group, &f),
+                            ix.messages_of(&m, r.group, &f)
+                        );
+                    }
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,228 @@
+//! Screens drawn with `TestBackend` and kept as insta snapshots, at 80x24 (one
+//! pane at a time) and 120x40 (panes stacked), plus colour and sanitising checks.
+
+use mailtriage::model::{LoadOptions, load};
+use mailtriage::query::NetPrefix;
+use mailtriage::tui::app::App;
+use mailtriage::tui::keys::KeyMap;
+use mailtriage::tui::render::render;
+use mailtriage::tui::theme::Theme;
+use ratatui::Terminal;
+use ratatui::backend::TestBackend;
+use ratatui::buffer::Buffer;
+use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+use ratatui::style::Color;
+
+fn app(fixture: &str, w: u16, h: u16) -> App {
+    let path = format!("{}/tests/fixtures/{fixture}", env!("CARGO_MANIFEST_DIR"));
+    let data = std::fs::read(&path).expect("fixture exists");
+    let opts = LoadOptions {
+        threads: 1,
+        ..LoadOptions::default()
+    };
+    let model = load::from_bytes(fixture, data, &opts);
+    App::with_model(
+        KeyMap::defaults().expect("default keys"),
+        model,
+        NetPrefix::default(),
+        (w, h),
+    )
+}
+
+fn press(app: &mut App, keys: &str) {
+    for c in keys.chars() {
+        let code = match c {
+            '\n' => KeyCode::Enter,
+            '\x1b' => KeyCode::Esc,
+            c => KeyCode::Char(c),
+        };
+        app.key(KeyEvent::new(code, KeyModifiers::NONE));
+    }
+}
+
+fn draw(app: &App, theme: Theme) -> Buffer {
+    let (w, h) = app.size;
+    let mut t = Terminal::new(TestBackend::new(w, h)).expect("test terminal");
+    t.draw(|f| render(f, app, theme)).expect("draw");
+    t.backend().buffer().clone()
+}
+
+fn text(b: &Buffer) -> String {
+    let mut out = String::new();
+    for y in 0..b.area.height {
+        let mut line = String::new();
+        for x in 0..b.area.width {
+            line.push_str(b[(x, y)].symbol());
+        }
+        out.push_str(line.trim_end());
+        out.push('\n');
+    }
+    out
+}
+
+fn screen(app: &App) -> String {
+    text(&draw(app, Theme { color: false }))
+}
+
+macro_rules! snap {
+    ($name:expr, $app:expr) => {
+        insta::assert_snapshot!($name, screen(&$app));
+    };
+}
+
+#[test]
+fn seed_screens_at_80x24() {
+    let mut a = app("seed-main.log", 80, 24);
+    snap!("seed_80x24_senders", a);
+    press(&mut a, "ff");
+    snap!("seed_80x24_senders_ipv6", a);
+    press(&mut a, "\n");
+    snap!("seed_80x24_messages", a);
+    press(&mut a, "\n");
+    snap!("seed_80x24_detail", a);
+    press(&mut a, "?");
+    snap!("seed_80x24_help", a);
+}
+
+#[test]
+fn seed_screens_at_120x40() {
+    let mut a = app("seed-main.log", 120, 40);
+    snap!("seed_120x40_senders", a);
+    press(&mut a, "ff\n\n");
+    snap!("seed_120x40_detail", a);
+    press(&mut a, "?");
+    snap!("seed_120x40_help", a);
+}
+
+#[test]
+fn empty_result_says_which_key_clears_it() {
+    for (w, h) in [(80, 24), (120, 40)] {
+        let mut a = app("seed-main.log", w, h);
+        // ipv6, then dkim=fail: the only IPv6 message passed.
+        press(&mut a, "ffdd");
+        let s = screen(&a);
+        assert!(s.contains("family (f)") && s.contains("dkim (d)"), "{s}");
+        assert!(s.contains("0/2 senders"), "{s}");
+        snap!(format!("seed_{w}x{h}_empty"), a);
+    }
+}
+
+#[test]
+fn mixed_screens_with_hostile_lines() {
+    for (w, h) in [(80, 24), (120, 40)] {
+        let mut a = app("tui-mixed.log", w, h);
+        snap!(format!("mixed_{w}x{h}_senders"), a);
+        // 198.51.100.7 sends the hostile message; it is second by messages.
+        press(&mut a, "j\n");
+        snap!(format!("mixed_{w}x{h}_messages"), a);
+        press(&mut a, "\n");
+        snap!(format!("mixed_{w}x{h}_detail"), a);
+    }
+}
+
+#[test]
+fn hostile_bytes_are_drawn_visible_and_inert() {
+    let mut a = app("tui-mixed.log", 200, 50);
+    press(&mut a, "j\n\n");
+    let b = draw(&a, Theme { color: true });
+    let s = text(&b);
+    assert!(
+        s.contains(r"subject \x1b[31mYOU WON\x1b[0m \xff\xfe \x1b]0;pwned\x07"),
+        "{s}"
+    );
+    assert!(s.contains(r"helo \xff\xfeevil"), "{s}");
+    assert!(s.contains(r"H=(\xff\xfeevil)"), "{s}");
+    for cell in b.content() {
+        assert!(
+            !cell.symbol().chars().any(|c| c.is_control()),
+            "control character reached the screen"
+        );
+    }
+}
+
+#[test]
+fn no_color_uses_no_colour_and_color_only_the_basic_16() {
+    let mut a = app("seed-main.log", 120, 40);
+    press(&mut a, "ff\n\n");
+    let plain = draw(&a, Theme { color: false });
+    for c in plain.content() {
+        assert_eq!((c.fg, c.bg), (Color::Reset, Color::Reset), "{c:?}");
+    }
+    let colored = draw(&a, Theme { color: true });
+    let mut saw_dkim = false;
+    for c in colored.content() {
+        for col in [c.fg, c.bg] {
+            assert!(
+                !matches!(col, Color::Rgb(..) | Color::Indexed(_)),
+                "only the 16 basic colours: {col:?}"
+            );
+        }
+        saw_dkim |= c.fg == Color::Magenta;
+    }
+    assert!(saw_dkim, "the DKIM line is highlighted");
+    // Same characters either way: colour is decoration only.
+    assert_eq!(text(&plain), text(&colored));
+}
+
+#[test]
+fn long_lines_are_cut_inside_their_pane() {
+    let mut a = app("tui-mixed.log", 80, 24);
+    press(&mut a, "j\n\n");
+    let s = screen(&a);
+    for line in s.lines() {
+        assert!(line.chars().count() <= 80, "{line}");
+    }
+    assert!(s.lines().count() == 24);
+}
+
+#[test]
+fn a_sender_with_only_rejections_shows_its_rejected_lines() {
+    let mut a = app("tui-mixed.log", 80, 24);
+    press(&mut a, "G\n");
+    let s = screen(&a);
+    assert!(s.contains("No accepted message"), "{s}");
+    assert!(
+        s.contains("H=(bad.example) [203.0.113.9]:4000 F=<x@spam.example.net>"),
+        "{s}"
+    );
+}
+
+#[test]
+fn tiny_and_odd_sizes_draw_without_panicking() {
+    for (w, h) in [
+        (1, 1),
+        (10, 3),
+        (20, 5),
+        (40, 10),
+        (99, 23),
+        (100, 24),
+        (150, 30),
+        (300, 80),
+    ] {
+        let mut a = app("tui-mixed.log", w, h);
+        for keys in ["", "j\n", "\n", "?", "?", "\x1b\x1b", "ffdd"] {
+            press(&mut a, keys);
+            let _ = draw(&a, Theme { color: true });
+        }
+    }
+}
+
+#[test]
+fn loading_screen_shows_progress_and_the_keys_that_work() {
+    let mut a = App::new(
+        KeyMap::defaults().expect("keys"),
+        vec!["/var/log/exim4/mainlog".into()],
+        NetPrefix::default(),
+        mailtriage::parse::ParseContext::default(),
+    );
+    a.resize(80, 24);
+    a.progress(mailtriage::model::Progress {
+        bytes_done: 512 << 20,
+        bytes_total: 1 << 30,
+        lines: 2_000_000,
+    });
+    let s = screen(&a);
+    assert!(s.contains("mailtriage mainlog"), "{s}");
+    assert!(s.contains("indexing") && s.contains(" 50%"), "{s}");
+    assert!(s.contains("q quits, ? shows the keys."), "{s}");
+}

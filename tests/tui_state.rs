@@ -1,0 +1,454 @@
+//! What each key action does to the app state, without a screen.
+
+use mailtriage::model::{LoadOptions, load};
+use mailtriage::parse::{DkimStatus, Family, ParseContext};
+use mailtriage::query::{AggKey, NetPrefix, SortKey};
+use mailtriage::tui::app::{App, Pane, PromptKind};
+use mailtriage::tui::keys::{Action, KeyMap};
+use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyEventKind, KeyModifiers};
+
+fn app(fixture: &str) -> App {
+    let path = format!("{}/tests/fixtures/{fixture}", env!("CARGO_MANIFEST_DIR"));
+    let data = std::fs::read(&path).expect("fixture exists");
+    let opts = LoadOptions {
+        threads: 1,
+        ..LoadOptions::default()
+    };
+    let model = load::from_bytes(fixture, data, &opts);
+    App::with_model(
+        KeyMap::defaults().expect("default keys"),
+        model,
+        NetPrefix::default(),
+        (80, 24),
+    )
+}
+
+fn key(app: &mut App, code: KeyCode) {
+    app.key(KeyEvent::new(code, KeyModifiers::NONE));
+}
+
+fn ctrl(app: &mut App, c: char) {
+    app.key(KeyEvent::new(KeyCode::Char(c), KeyModifiers::CONTROL));
+}
+
+fn typ(app: &mut App, s: &str) {
+    for c in s.chars() {
+        match c {
+            '\n' => key(app, KeyCode::Enter),
+            c => key(app, KeyCode::Char(c)),
+        }
+    }
+}
+
+fn selected_key(app: &App) -> String {
+    app.selected_key().unwrap_or_default()
+}
+
+fn keys_shown(app: &App) -> Vec<String> {
+    app.shown_keys()
+}
+
+#[test]
+fn status_line_names_the_view_in_plain_text() {
+    let mut a = app("seed-main.log");
+    assert_eq!(a.view_text(), "by=ip family=all dkim=any sort=messages");
+    assert_eq!(a.count_text(), "2/2 senders");
+    typ(&mut a, "ffd");
+    assert_eq!(a.view_text(), "by=ip family=ipv6 dkim=pass sort=messages");
+    assert_eq!(a.count_text(), "1/2 senders");
+}
+
+#[test]
+fn movement_keys_move_and_stop_at_the_ends() {
+    let mut a = app("tui-mixed.log");
+    assert_eq!(a.senders.selected, 0);
+    typ(&mut a, "j");
+    assert_eq!(a.senders.selected, 1);
+    key(&mut a, KeyCode::Down);
+    assert_eq!(a.senders.selected, 2);
+    typ(&mut a, "k");
+    key(&mut a, KeyCode::Up);
+    key(&mut a, KeyCode::Up);
+    assert_eq!(a.senders.selected, 0);
+    typ(&mut a, "G");
+    assert_eq!(a.senders.selected, 4);
+    typ(&mut a, "j");
+    assert_eq!(a.senders.selected, 4);
+    typ(&mut a, "g");
+    assert_eq!(a.senders.selected, 0);
+    key(&mut a, KeyCode::End);
+    assert_eq!(a.senders.selected, 4);
+    key(&mut a, KeyCode::Home);
+    assert_eq!(a.senders.selected, 0);
+    key(&mut a, KeyCode::PageDown);
+    assert_eq!(a.senders.selected, 4);
+    key(&mut a, KeyCode::PageUp);
+    assert_eq!(a.senders.selected, 0);
+    ctrl(&mut a, 'd');
+    assert_eq!(a.senders.selected, 4);
+    ctrl(&mut a, 'u');
+    assert_eq!(a.senders.selected, 0);
+}
+
+#[test]
+fn scrolling_keeps_the_selection_on_screen() {
+    let mut a = app("tui-mixed.log");
+    a.resize(80, 8);
+    let h = a.list_height(Pane::Senders);
+    assert!(h < 5, "{h}");
+    typ(&mut a, "G");
+    assert!(a.senders.offset + h > a.senders.selected);
+    assert!(a.senders.offset <= a.senders.selected);
+}
+
+#[test]
+fn drill_and_back_walk_the_panes() {
+    let mut a = app("seed-main.log");
+    typ(&mut a, "ff");
+    assert_eq!(selected_key(&a), "2a01:238:20a:202:53f0::1");
+    key(&mut a, KeyCode::Enter);
+    assert_eq!(a.focus, Pane::Messages);
+    assert_eq!(a.messages_shown.len(), 1);
+    typ(&mut a, "l");
+    assert_eq!(a.focus, Pane::Detail);
+    let d = a.detail.clone().expect("detail");
+    assert_eq!(d.id, "1QFOdo-0001zq-E9");
+    assert!(d.lines.iter().any(|(_, l)| l.contains("DKIM: s=domk")));
+    key(&mut a, KeyCode::Right);
+    assert_eq!(a.focus, Pane::Detail);
+    typ(&mut a, "h");
+    assert_eq!(a.focus, Pane::Messages);
+    key(&mut a, KeyCode::Left);
+    assert_eq!(a.focus, Pane::Senders);
+    key(&mut a, KeyCode::Enter);
+    key(&mut a, KeyCode::Esc);
+    assert_eq!(a.focus, Pane::Senders);
+}
+
+#[test]
+fn tab_cycles_panes_both_ways() {
+    let mut a = app("seed-main.log");
+    key(&mut a, KeyCode::Tab);
+    assert_eq!(a.focus, Pane::Messages);
+    key(&mut a, KeyCode::Tab);
+    assert_eq!(a.focus, Pane::Detail);
+    key(&mut a, KeyCode::Tab);
+    assert_eq!(a.focus, Pane::Senders);
+    a.key(KeyEvent::new(KeyCode::BackTab, KeyModifiers::SHIFT));
+    assert_eq!(a.focus, Pane::Detail);
+}
+
+#[test]
+fn detail_pane_scrolls_with_movement_keys() {
+    let mut a = app("tui-mixed.log");
+    a.resize(80, 10);
+    typ(&mut a, "\n");
+    key(&mut a, KeyCode::Enter);
+    key(&mut a, KeyCode::Enter);
+    assert_eq!(a.focus, Pane::Detail);
+    typ(&mut a, "jj");
+    assert_eq!(a.detail_scroll, 2);
+    typ(&mut a, "g");
+    assert_eq!(a.detail_scroll, 0);
+}
+
+#[test]
+fn family_filter_cycles_all_ipv4_ipv6() {
+    let mut a = app("tui-mixed.log");
+    assert_eq!(a.filter.family, None);
+    typ(&mut a, "f");
+    assert_eq!(a.filter.family, Some(Family::Ipv4));
+    assert_eq!(
+        keys_shown(&a),
+        ["192.0.2.10", "198.51.100.7", "203.0.113.9"]
+    );
+    typ(&mut a, "f");
+    assert_eq!(a.filter.family, Some(Family::Ipv6));
+    assert_eq!(keys_shown(&a), ["2001:db8:1::7", "2001:db8::25"]);
+    typ(&mut a, "f");
+    assert_eq!(a.filter.family, None);
+    assert_eq!(a.senders_shown.len(), 5);
+}
+
+#[test]
+fn dkim_filter_cycles_any_pass_fail_invalid_none() {
+    let mut a = app("tui-mixed.log");
+    let mut seen = Vec::new();
+    for _ in 0..5 {
+        typ(&mut a, "d");
+        seen.push(a.filter.dkim);
+    }
+    assert_eq!(
+        seen,
+        [
+            Some(DkimStatus::Pass),
+            Some(DkimStatus::Fail),
+            Some(DkimStatus::Invalid),
+            Some(DkimStatus::None),
+            None
+        ]
+    );
+    typ(&mut a, "dd");
+    assert_eq!(keys_shown(&a), ["2001:db8::25"]);
+}
+
+#[test]
+fn group_by_cycles_every_key() {
+    let mut a = app("tui-mixed.log");
+    let mut seen = vec![a.by];
+    for _ in 0..6 {
+        typ(&mut a, "a");
+        seen.push(a.by);
+    }
+    assert_eq!(
+        seen,
+        [
+            AggKey::Ip,
+            AggKey::Net,
+            AggKey::Host,
+            AggKey::Sender,
+            AggKey::Domain,
+            AggKey::DkimDomain,
+            AggKey::Ip
+        ]
+    );
+    typ(&mut a, "aaaa");
+    assert_eq!(a.by, AggKey::Domain);
+    assert!(keys_shown(&a).contains(&"example.org".to_string()));
+    assert!(a.view_text().starts_with("by=domain "));
+}
+
+#[test]
+fn sort_cycles_and_keeps_the_selected_sender() {
+    let mut a = app("tui-mixed.log");
+    typ(&mut a, "jjj");
+    let chosen = selected_key(&a);
+    let mut seen = Vec::new();
+    for _ in 0..4 {
+        typ(&mut a, "s");
+        seen.push(a.sort);
+        assert_eq!(selected_key(&a), chosen);
+    }
+    assert_eq!(
+        seen,
+        [
+            SortKey::Bytes,
+            SortKey::Last,
+            SortKey::DkimFail,
+            SortKey::Messages
+        ]
+    );
+    typ(&mut a, "s");
+    assert_eq!(keys_shown(&a)[0], "2001:db8:1::7");
+    typ(&mut a, "ss");
+    assert_eq!(keys_shown(&a)[0], "2001:db8::25");
+}
+
+#[test]
+fn search_narrows_live_enter_keeps_esc_clears() {
+    let mut a = app("tui-mixed.log");
+    typ(&mut a, "/");
+    assert_eq!(a.prompt.as_ref().map(|p| p.kind), Some(PromptKind::Search));
+    typ(&mut a, "db8");
+    assert_eq!(keys_shown(&a), ["2001:db8:1::7", "2001:db8::25"]);
+    typ(&mut a, ":1");
+    assert_eq!(keys_shown(&a), ["2001:db8:1::7"]);
+    key(&mut a, KeyCode::Backspace);
+    key(&mut a, KeyCode::Backspace);
+    assert_eq!(a.senders_shown.len(), 2);
+    key(&mut a, KeyCode::Enter);
+    assert!(a.prompt.is_none());
+    assert_eq!(a.sender_search, "db8");
+    assert!(a.view_text().contains("search=db8"));
+    // While the prompt is closed, keys act again.
+    typ(&mut a, "j");
+    assert_eq!(a.senders.selected, 1);
+    typ(&mut a, "/");
+    key(&mut a, KeyCode::Esc);
+    assert_eq!(a.sender_search, "");
+    assert_eq!(a.senders_shown.len(), 5);
+}
+
+#[test]
+fn search_in_the_message_list() {
+    let mut a = app("tui-mixed.log");
+    typ(&mut a, "\n/");
+    assert_eq!(a.focus, Pane::Messages);
+    assert_eq!(a.messages_shown.len(), 2);
+    typ(&mut a, "000004");
+    assert_eq!(a.messages_shown.len(), 1);
+    typ(&mut a, "zzz");
+    assert!(a.messages_shown.is_empty());
+    key(&mut a, KeyCode::Esc);
+    assert_eq!(a.messages_shown.len(), 2);
+    assert_eq!(a.sender_search, "", "the sender list is untouched");
+}
+
+#[test]
+fn regex_keeps_senders_with_a_matching_line_exigrep_style() {
+    let mut a = app("tui-mixed.log");
+    typ(&mut a, "r");
+    typ(&mut a, "mailbox is full");
+    key(&mut a, KeyCode::Enter);
+    // The match is on a deferral line; the whole message (and its sender) stays.
+    assert_eq!(keys_shown(&a), ["2001:db8::25"]);
+    assert!(a.view_text().ends_with("regex=mailbox is full"));
+    typ(&mut a, "r");
+    key(&mut a, KeyCode::Char('u'));
+    a.key(KeyEvent::new(KeyCode::Char('u'), KeyModifiers::CONTROL));
+    key(&mut a, KeyCode::Enter);
+    assert_eq!(a.regex, None);
+    assert_eq!(a.senders_shown.len(), 5);
+    typ(&mut a, "r(");
+    key(&mut a, KeyCode::Enter);
+    assert!(a.notice.as_deref().unwrap_or("").starts_with("regex error"));
+    assert_eq!(a.regex, None);
+}
+
+#[test]
+fn time_range_filters_and_clears() {
+    let mut a = app("tui-mixed.log");
+    typ(&mut a, "t2024-03-01 12:00..2024-03-01 13:30\n");
+    assert_eq!(
+        keys_shown(&a),
+        ["192.0.2.10", "198.51.100.7", "203.0.113.9"]
+    );
+    assert!(
+        a.view_text()
+            .contains("time=2024-03-01 12:00..2024-03-01 13:30")
+    );
+    // Relative to the log's last line (14:00:01).
+    typ(&mut a, "t");
+    a.key(KeyEvent::new(KeyCode::Char('u'), KeyModifiers::CONTROL));
+    typ(&mut a, "last 1h\n");
+    assert_eq!(keys_shown(&a), ["192.0.2.10", "2001:db8:1::7"]);
+    typ(&mut a, "t");
+    a.key(KeyEvent::new(KeyCode::Char('u'), KeyModifiers::CONTROL));
+    typ(&mut a, "today\n");
+    assert_eq!(a.senders_shown.len(), 5);
+    typ(&mut a, "t");
+    a.key(KeyEvent::new(KeyCode::Char('u'), KeyModifiers::CONTROL));
+    typ(&mut a, "2023-01-01..2023-02-01\n");
+    assert!(a.senders_shown.is_empty());
+    let why = a.empty_reason().expect("empty");
+    assert!(why.contains("time (t"), "{why}");
+    typ(&mut a, "t");
+    a.key(KeyEvent::new(KeyCode::Char('u'), KeyModifiers::CONTROL));
+    key(&mut a, KeyCode::Enter);
+    assert_eq!(a.time_text, None);
+    typ(&mut a, "tnonsense\n");
+    assert!(a.notice.is_some());
+}
+
+#[test]
+fn help_opens_and_any_key_closes_it() {
+    let mut a = app("seed-main.log");
+    typ(&mut a, "?");
+    assert!(a.help);
+    typ(&mut a, "j");
+    assert!(!a.help);
+    assert_eq!(a.senders.selected, 0, "the closing key does nothing else");
+    typ(&mut a, "?q");
+    assert!(a.quit);
+}
+
+#[test]
+fn q_and_ctrl_c_quit_even_in_a_prompt() {
+    let mut a = app("seed-main.log");
+    typ(&mut a, "q");
+    assert!(a.quit);
+    let mut a = app("seed-main.log");
+    typ(&mut a, "/q");
+    assert!(!a.quit, "q is text inside a prompt");
+    ctrl(&mut a, 'c');
+    assert!(a.quit);
+}
+
+#[test]
+fn while_loading_only_quit_and_help_answer() {
+    let keys = KeyMap::defaults().expect("keys");
+    let mut a = App::new(
+        keys,
+        vec!["x.log".into()],
+        NetPrefix::default(),
+        ParseContext::default(),
+    );
+    assert!(a.is_loading());
+    typ(&mut a, "f");
+    assert_eq!(a.filter.family, None);
+    assert!(a.notice.is_some());
+    typ(&mut a, "?");
+    assert!(a.help);
+    typ(&mut a, "?");
+    typ(&mut a, "q");
+    assert!(a.quit);
+}
+
+#[test]
+fn key_releases_are_ignored() {
+    let mut a = app("tui-mixed.log");
+    let mut e = KeyEvent::new(KeyCode::Char('j'), KeyModifiers::NONE);
+    e.kind = KeyEventKind::Release;
+    assert!(!a.key(e));
+    assert_eq!(a.senders.selected, 0);
+}
+
+#[test]
+fn every_action_has_a_default_key_and_appears_in_help() {
+    let k = KeyMap::defaults().expect("keys");
+    for act in Action::ALL {
+        assert!(!k.keys(act).is_empty(), "{act:?}");
+    }
+    assert_eq!(k.joined(Action::Down), "j/↓");
+    assert_eq!(k.joined(Action::PageDown), "PgDn/Ctrl-d");
+}
+
+#[test]
+fn help_closes_on_an_unbound_key_too() {
+    let mut a = app("seed-main.log");
+    typ(&mut a, "?");
+    assert!(a.key(KeyEvent::new(KeyCode::Char('x'), KeyModifiers::NONE)));
+    assert!(!a.help);
+    assert!(!a.quit);
+}
+
+#[test]
+fn search_in_the_detail_pane_explains_itself() {
+    let mut a = app("seed-main.log");
+    typ(&mut a, "\n\n/");
+    assert_eq!(a.focus, Pane::Detail);
+    assert!(a.prompt.is_none());
+    assert!(a.notice.is_some());
+}
+
+#[test]
+fn rejection_only_sender_has_activity() {
+    let mut a = app("tui-mixed.log");
+    typ(&mut a, "G");
+    assert_eq!(selected_key(&a), "203.0.113.9");
+    let r = *a.selected_row().expect("row");
+    let spark = a.spark(r.group).expect("visible rows have a sparkline");
+    assert_eq!(spark.iter().sum::<u32>(), 1);
+}
+
+#[test]
+fn regrouping_starts_at_the_top_of_the_new_list() {
+    let mut a = app("tui-mixed.log");
+    typ(&mut a, "jjj");
+    typ(&mut a, "a");
+    assert_eq!(a.senders.selected, 0);
+    assert_eq!(a.view_text(), "by=net family=all dkim=any sort=messages");
+    assert_eq!(selected_key(&a), a.shown_keys()[0]);
+}
+
+#[test]
+fn back_drops_a_kept_message_search_before_leaving_the_pane() {
+    let mut a = app("tui-mixed.log");
+    typ(&mut a, "\n/000004\n");
+    assert_eq!(a.messages_shown.len(), 1);
+    key(&mut a, KeyCode::Esc);
+    assert_eq!(a.focus, Pane::Messages);
+    assert_eq!(a.messages_shown.len(), 2);
+    key(&mut a, KeyCode::Esc);
+    assert_eq!(a.focus, Pane::Senders);
+}
