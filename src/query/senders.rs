@@ -336,27 +336,23 @@ fn dkim_groups(m: &Model, msg: u32) -> Vec<u32> {
     out
 }
 
-fn message_ok(m: &Model, f: &Filter, i: usize) -> bool {
-    let msg = &m.messages[i];
-    if let Some(fam) = f.family
-        && m.family(msg) != fam
-    {
+/// Whether message `i` passes the filter: the one test every view applies.
+pub fn message_passes(m: &Model, f: &Filter, i: u32) -> bool {
+    let Some(msg) = m.messages.get(i as usize) else {
+        return false;
+    };
+    if f.family.is_some_and(|fam| m.family(msg) != fam) {
         return false;
     }
-    if let Some(d) = f.dkim
-        && (msg.dkim != d || !msg.has(flags::ARRIVED))
+    if f.dkim
+        .is_some_and(|d| msg.dkim != d || !msg.has(flags::ARRIVED))
     {
         return false;
     }
     if !f.time_ok(msg.time) {
         return false;
     }
-    if let Some(x) = &f.matches
-        && !x.messages.contains(i as u32)
-    {
-        return false;
-    }
-    true
+    f.matches.as_ref().is_none_or(|x| x.messages.contains(i))
 }
 
 #[derive(Default, Clone)]
@@ -394,7 +390,7 @@ pub fn group(m: &Model, g: &Grouping, f: &Filter, recipients: bool) -> Vec<Sende
     let mut acc: Vec<Acc> = vec![Acc::default(); g.labels.len()];
     let mut keep = vec![false; if recipients { m.messages.len() } else { 0 }];
     for i in 0..m.messages.len() {
-        if !message_ok(m, f, i) {
+        if !message_passes(m, f, i as u32) {
             continue;
         }
         if let Some(k) = keep.get_mut(i) {
@@ -511,7 +507,7 @@ pub fn sort_rows(rows: &mut [SenderRow], by: SortKey) {
 /// Messages of one group that pass the filter, in log order.
 pub fn messages_of(m: &Model, g: &Grouping, group: u32, f: &Filter) -> Vec<u32> {
     (0..m.messages.len())
-        .filter(|&i| g.groups_of(i as u32).contains(&group) && message_ok(m, f, i))
+        .filter(|&i| g.groups_of(i as u32).contains(&group) && message_passes(m, f, i as u32))
         .map(|i| i as u32)
         .collect()
 }

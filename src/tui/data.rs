@@ -14,33 +14,7 @@ use crate::parse::{self, LineKind, ParseContext, Payload, exim, time};
 use crate::query::Filter;
 use crate::text::{sanitize, unescape_exim};
 
-/// The same test `query::senders::group` applies to a message (it is private there).
-pub fn message_passes(m: &Model, f: &Filter, i: u32) -> bool {
-    let Some(msg) = m.messages.get(i as usize) else {
-        return false;
-    };
-    if let Some(fam) = f.family
-        && m.family(msg) != fam
-    {
-        return false;
-    }
-    if let Some(d) = f.dkim
-        && (msg.dkim != d || !msg.has(flags::ARRIVED))
-    {
-        return false;
-    }
-    if let Some((a, b)) = f.time
-        && (msg.time < a || msg.time > b)
-    {
-        return false;
-    }
-    if let Some(x) = &f.matches
-        && !x.messages.contains(i)
-    {
-        return false;
-    }
-    true
-}
+pub use crate::query::senders::message_passes;
 
 /// Distinct recipients of every message, as a compressed index (built once per
 /// model, since `Model::recipients` is in line order, not message order).
