@@ -4,6 +4,7 @@
 //! message's lines for the detail pane (`parse::exim::parse_line`).
 
 pub mod app;
+pub mod block;
 pub mod data;
 pub mod index;
 pub mod keys;
@@ -40,7 +41,14 @@ pub enum Msg {
 
 /// Opens the TUI over `paths`. Returns once the user quits; the terminal is
 /// restored on every path out (error, panic, SIGTERM, SIGHUP).
-pub fn run(paths: Vec<PathBuf>, opts: LoadOptions, prefix: NetPrefix) -> anyhow::Result<()> {
+/// `blocklist` is the file `b` writes and the markers come from; `None` means the default
+/// location.
+pub fn run(
+    paths: Vec<PathBuf>,
+    opts: LoadOptions,
+    prefix: NetPrefix,
+    blocklist: Option<PathBuf>,
+) -> anyhow::Result<()> {
     let keys = KeyMap::load_user()?;
     // A missing file is reported before the screen is taken over.
     for p in &paths {
@@ -51,6 +59,7 @@ pub fn run(paths: Vec<PathBuf>, opts: LoadOptions, prefix: NetPrefix) -> anyhow:
     }
     let files = paths.iter().map(|p| p.display().to_string()).collect();
     let mut app = App::new(keys, files, prefix, opts.ctx);
+    app.open_blocklist(blocklist);
     let theme = Theme::from_env();
 
     let (tx, rx) = mpsc::channel();
