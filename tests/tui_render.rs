@@ -226,3 +226,48 @@ fn loading_screen_shows_progress_and_the_keys_that_work() {
     assert!(s.contains("indexing") && s.contains(" 50%"), "{s}");
     assert!(s.contains("q quits, ? shows the keys."), "{s}");
 }
+
+/// The block preview with a collateral warning (192.0.2.20 shares the /24 and passed DKIM for
+/// bank.example), and the marker once the entry is added. The blocklist is a throw-away file
+/// under `target/`, named by a relative path so the screens do not depend on the checkout.
+#[test]
+fn block_preview_warns_about_collateral() {
+    for (w, h) in [(80, 24), (120, 40)] {
+        let dir = std::path::PathBuf::from(format!("target/tui-render-block-{w}x{h}"));
+        assert!(
+            std::path::Path::new("Cargo.toml").is_file(),
+            "tests run in the package root"
+        );
+        let _ = std::fs::remove_dir_all(&dir);
+        let list = dir.join("blocklist");
+        let mut a = app("tui-block.log", w, h);
+        a.open_blocklist(Some(list.clone()));
+        press(&mut a, "bw");
+        let s = screen(&a);
+        assert!(s.contains("192.0.2.0/24"), "{s}");
+        assert!(
+            s.contains("! COLLATERAL 1 other senders in this network: 192.0.2.20"),
+            "{s}"
+        );
+        assert!(
+            s.contains("! COLLATERAL 1 messages passed DKIM for 1 other domains: bank.example"),
+            "{s}"
+        );
+        insta::assert_snapshot!(format!("block_{w}x{h}_preview"), s);
+        press(&mut a, "\n");
+        let s = screen(&a);
+        assert!(
+            s.contains("comment (optional; Enter adds, Esc cancels)"),
+            "{s}"
+        );
+        press(&mut a, "spam run\n");
+        let s = screen(&a);
+        assert!(
+            s.contains("B 192.0.2.10") && s.contains("B 192.0.2.20"),
+            "{s}"
+        );
+        assert!(!s.contains("B 198.51.100.5"), "{s}");
+        insta::assert_snapshot!(format!("block_{w}x{h}_marked"), s);
+        let _ = std::fs::remove_dir_all(&dir);
+    }
+}
