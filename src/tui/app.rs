@@ -868,10 +868,6 @@ impl App {
         let Some(a) = a else {
             return false;
         };
-        if self.block.is_some() {
-            self.block_act(a);
-            return true;
-        }
         self.act(a);
         true
     }
@@ -883,6 +879,10 @@ impl App {
             if a == Action::Quit {
                 self.quit = true;
             }
+            return;
+        }
+        if self.block.is_some() {
+            self.block_act(a);
             return;
         }
         match a {
