@@ -547,6 +547,11 @@ impl App {
         self.fill_covers();
     }
 
+    /// Facts built in the background after the load; a `b` pressed earlier built its own.
+    pub fn add_block_facts(&mut self, f: Arc<BlockFacts>) {
+        self.block_facts.get_or_insert(f);
+    }
+
     fn facts(&mut self) -> Option<Arc<BlockFacts>> {
         let m = self.model.clone()?;
         Some(
