@@ -200,8 +200,14 @@ fn tiny_and_odd_sizes_draw_without_panicking() {
         (300, 80),
     ] {
         let mut a = app("tui-mixed.log", w, h);
-        for keys in ["", "j\n", "\n", "?", "?", "\x1b\x1b", "ffdd"] {
+        // `b` opens the block preview over whatever is there; `w` grows it; Esc closes it.
+        for keys in [
+            "", "j\n", "\n", "?", "?", "\x1b\x1b", "ffdd", "ddb", "w", "\x1b",
+        ] {
             press(&mut a, keys);
+            if keys == "ddb" {
+                assert!(a.block.is_some(), "the preview is open at {w}x{h}");
+            }
             let _ = draw(&a, Theme { color: true });
         }
     }
