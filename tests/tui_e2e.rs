@@ -110,16 +110,26 @@ fn seed() -> String {
         .to_string()
 }
 
+/// A blocklist path in a fresh temporary directory, so no test reads or writes the user's.
+fn temp_blocklist() -> (tempfile::TempDir, std::path::PathBuf) {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let path = dir.path().join("blocklist");
+    (dir, path)
+}
+
 /// Starts the binary on the seed log from a shell; `None` (with a notice) if
 /// the binary does not open the TUI, e.g. before the CLI is wired to it.
-fn open_tui(name: &str) -> Option<Tmux> {
+fn open_tui(name: &str, blocklist: &Path) -> Option<Tmux> {
     let t = Tmux::start(name, &shell())?;
     if t.wait(|s| s.contains(PROMPT)).is_err() {
         println!("NOTICE: no shell prompt in tmux; skipping");
         return None;
     }
     let bin = env!("CARGO_BIN_EXE_mailtriage");
-    t.keys(&[&format!("{bin} {}", seed()), "Enter"]);
+    t.keys(&[
+        &format!("{bin} --blocklist {} {}", blocklist.display(), seed()),
+        "Enter",
+    ]);
     let opened = t.wait(|s| {
         s.contains("senders by ip") || s.lines().filter(|l| l.starts_with(PROMPT)).count() >= 2
     });
@@ -137,7 +147,10 @@ fn open_tui(name: &str) -> Option<Tmux> {
 
 #[test]
 fn seed_log_ipv6_sender_down_to_its_dkim_line_then_quit_restores() {
-    let Some(t) = open_tui("walk") else { return };
+    let (_dir, list) = temp_blocklist();
+    let Some(t) = open_tui("walk", &list) else {
+        return;
+    };
     assert_eq!(
         t.display("#{alternate_on}"),
         "1",
@@ -185,7 +198,8 @@ fn seed_log_ipv6_sender_down_to_its_dkim_line_then_quit_restores() {
 }
 
 fn signal_restores_the_terminal(signal: &str) {
-    let Some(t) = open_tui(&signal.to_lowercase()) else {
+    let (_dir, list) = temp_blocklist();
+    let Some(t) = open_tui(&signal.to_lowercase(), &list) else {
         return;
     };
     t.wait(|s| s.contains("senders")).expect("the TUI is up");
@@ -224,7 +238,10 @@ fn sighup_restores_the_terminal() {
 
 #[test]
 fn resize_redraws_between_one_pane_and_stacked_panes() {
-    let Some(t) = open_tui("resize") else { return };
+    let (_dir, list) = temp_blocklist();
+    let Some(t) = open_tui("resize", &list) else {
+        return;
+    };
     t.wait(|s| s.contains("2/2 senders")).expect("loaded");
     let _ = t
         .cmd(&["resize-window", "-t", "e2e", "-x", "120", "-y", "40"])
@@ -250,7 +267,12 @@ fn load_error_is_printed_on_a_restored_terminal() {
         println!("NOTICE: no shell prompt in tmux; skipping");
         return;
     }
-    let bin = env!("CARGO_BIN_EXE_mailtriage");
+    let (_tmp, list) = temp_blocklist();
+    let bin = format!(
+        "{} --blocklist {}",
+        env!("CARGO_BIN_EXE_mailtriage"),
+        list.display()
+    );
     // A directory passes the existence check, so this fails inside the loader,
     // after the screen was taken over.
     let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures");
@@ -302,8 +324,9 @@ fn duplicate_user_key_binding_is_refused_with_a_clear_message() {
     let bin = env!("CARGO_BIN_EXE_mailtriage");
     t.keys(&[
         &format!(
-            "XDG_CONFIG_HOME={} {bin} {}; echo exit=$?",
+            "XDG_CONFIG_HOME={} {bin} --blocklist {} {}; echo exit=$?",
             dir.display(),
+            dir.join("blocklist").display(),
             seed()
         ),
         "Enter",
@@ -321,4 +344,48 @@ fn duplicate_user_key_binding_is_refused_with_a_clear_message() {
         "{joined}"
     );
     assert_eq!(t.display("#{alternate_on}"), "0", "{s}");
+}
+
+#[test]
+fn block_the_ipv6_sender_as_its_64_with_a_comment() {
+    let (_dir, list) = temp_blocklist();
+    let Some(t) = open_tui("block", &list) else {
+        return;
+    };
+    t.wait(|s| s.contains("2/2 senders")).expect("loaded");
+    t.keys(&["f", "f"]);
+    t.wait(|s| s.contains("family=ipv6") && s.contains("1/2 senders"))
+        .expect("ipv6 only");
+    t.keys(&["b"]);
+    let s = t
+        .wait(|s| s.contains("block: preview"))
+        .expect("b opens the preview");
+    assert!(s.contains("2a01:238:20a:202:53f0::1"), "{s}");
+    t.keys(&["w"]);
+    let s = t
+        .wait(|s| s.contains("entry    2a01:238:20a:202::/64"))
+        .expect("w widens to the /64");
+    assert!(s.contains("1 messages from 1 senders"), "{s}");
+    t.keys(&["Enter"]);
+    t.wait(|s| s.contains("comment (optional"))
+        .expect("Enter asks for a comment");
+    assert!(!list.exists(), "nothing is written before the comment");
+    t.keys(&["spam run"]);
+    t.wait(|s| s.contains("spam run"))
+        .expect("the comment is echoed");
+    t.keys(&["Enter"]);
+    let s = t
+        // The status line is cut at 80 columns, the path with it.
+        .wait(|s| s.contains("added 2a01:238:20a:202::/"))
+        .expect("the entry is added");
+    let text = std::fs::read_to_string(&list).unwrap_or_default();
+    assert!(
+        text.starts_with("2a01:238:20a:202::/64 # added ")
+            && text.ends_with("; spam run; 1 messages from 1 senders\n"),
+        "{text}"
+    );
+    assert!(s.contains("\nB 2a01:238:20a:202:"), "the marker shows: {s}");
+    t.keys(&["q"]);
+    t.wait(|s| s.lines().filter(|l| l.starts_with(PROMPT)).count() >= 2)
+        .expect("q returns to the shell");
 }

@@ -200,8 +200,14 @@ fn tiny_and_odd_sizes_draw_without_panicking() {
         (300, 80),
     ] {
         let mut a = app("tui-mixed.log", w, h);
-        for keys in ["", "j\n", "\n", "?", "?", "\x1b\x1b", "ffdd"] {
+        // `b` opens the block preview over whatever is there; `w` grows it; Esc closes it.
+        for keys in [
+            "", "j\n", "\n", "?", "?", "\x1b\x1b", "ffdd", "ddb", "w", "\x1b",
+        ] {
             press(&mut a, keys);
+            if keys == "ddb" {
+                assert!(a.block.is_some(), "the preview is open at {w}x{h}");
+            }
             let _ = draw(&a, Theme { color: true });
         }
     }
@@ -225,4 +231,49 @@ fn loading_screen_shows_progress_and_the_keys_that_work() {
     assert!(s.contains("mailtriage mainlog"), "{s}");
     assert!(s.contains("indexing") && s.contains(" 50%"), "{s}");
     assert!(s.contains("q quits, ? shows the keys."), "{s}");
+}
+
+/// The block preview with a collateral warning (192.0.2.20 shares the /24 and passed DKIM for
+/// bank.example), and the marker once the entry is added. The blocklist is a throw-away file
+/// under `target/`, named by a relative path so the screens do not depend on the checkout.
+#[test]
+fn block_preview_warns_about_collateral() {
+    for (w, h) in [(80, 24), (120, 40)] {
+        let dir = std::path::PathBuf::from(format!("target/tui-render-block-{w}x{h}"));
+        assert!(
+            std::path::Path::new("Cargo.toml").is_file(),
+            "tests run in the package root"
+        );
+        let _ = std::fs::remove_dir_all(&dir);
+        let list = dir.join("blocklist");
+        let mut a = app("tui-block.log", w, h);
+        a.open_blocklist(Some(list.clone()));
+        press(&mut a, "bw");
+        let s = screen(&a);
+        assert!(s.contains("192.0.2.0/24"), "{s}");
+        assert!(
+            s.contains("! COLLATERAL 1 other senders in this network: 192.0.2.20"),
+            "{s}"
+        );
+        assert!(
+            s.contains("! COLLATERAL 1 messages passed DKIM for 1 other domains: bank.example"),
+            "{s}"
+        );
+        insta::assert_snapshot!(format!("block_{w}x{h}_preview"), s);
+        press(&mut a, "\n");
+        let s = screen(&a);
+        assert!(
+            s.contains("comment (optional; Enter adds, Esc cancels)"),
+            "{s}"
+        );
+        press(&mut a, "spam run\n");
+        let s = screen(&a);
+        assert!(
+            s.contains("B 192.0.2.10") && s.contains("B 192.0.2.20"),
+            "{s}"
+        );
+        assert!(!s.contains("B 198.51.100.5"), "{s}");
+        insta::assert_snapshot!(format!("block_{w}x{h}_marked"), s);
+        let _ = std::fs::remove_dir_all(&dir);
+    }
 }

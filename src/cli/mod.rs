@@ -64,6 +64,11 @@ pub struct LoadArgs {
     /// No progress on standard error.
     #[arg(long, short, global = true)]
     pub quiet: bool,
+    /// Blocklist file the interactive view marks senders from and adds entries to (the same
+    /// option as `block --blocklist`) [default: $XDG_CONFIG_HOME/mailtriage/blocklist or
+    /// ~/.config/mailtriage/blocklist]
+    #[arg(long, global = true, value_name = "PATH")]
+    pub blocklist: Option<PathBuf>,
 }
 
 impl LoadArgs {
@@ -265,7 +270,12 @@ fn run(cli: Cli) -> Result<i32> {
     match cli.command {
         None => {
             let files = resolve_files(&cli.files, cli.load.quiet)?;
-            crate::tui::run(files, cli.load.options(), cli.load.prefix())?;
+            crate::tui::run(
+                files,
+                cli.load.options(),
+                cli.load.prefix(),
+                cli.load.blocklist.clone(),
+            )?;
         }
         Some(Command::Summary { files, json }) => {
             let m = load(&files, &cli.load)?;
@@ -352,5 +362,29 @@ pub fn main() -> i32 {
             eprintln!("mailtriage: {e:#}");
             2
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_global_blocklist_option_and_blocks_own_one_do_not_clash() {
+        use clap::CommandFactory;
+        Cli::command().debug_assert();
+        for args in [
+            ["mailtriage", "--blocklist", "/tmp/x", "block", "list"],
+            ["mailtriage", "block", "--blocklist", "/tmp/x", "list"],
+        ] {
+            let cli = Cli::try_parse_from(args).expect("parses");
+            let Some(Command::Block(b)) = cli.command else {
+                panic!("block subcommand");
+            };
+            assert_eq!(b.blocklist, Some(PathBuf::from("/tmp/x")));
+        }
+        let cli =
+            Cli::try_parse_from(["mailtriage", "--blocklist", "/tmp/y", "log"]).expect("parses");
+        assert_eq!(cli.load.blocklist, Some(PathBuf::from("/tmp/y")));
     }
 }

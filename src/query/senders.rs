@@ -257,7 +257,8 @@ impl Grouping {
                 AggKey::DkimDomain => {
                     let before = msg_groups.len();
                     for g in dkim_groups(m, i as u32) {
-                        let id = key_of_str(&mut lab, g, true);
+                        // `d=` is a bare domain: `domain_of` would look for an `@` and find none.
+                        let id = key_of_str(&mut lab, g, false);
                         if !msg_groups[before..].contains(&id) {
                             msg_groups.push(id);
                         }

@@ -4,15 +4,18 @@
 //! No terminal I/O here, so every key can be tested without a screen.
 
 use std::collections::HashMap;
+use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::Instant;
 
 use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 
+use super::block::{self, BlockFacts, Preview, Proposal};
 use super::data::{self, Detail, Fuzzy, RecipientIndex, Spark};
 use super::index::{self, Agg, GroupIndex};
 use super::keys::{Action, Key, KeyMap};
 use super::layout;
+use crate::blocklist::{self, Blocklist, Entry};
 use crate::model::{Model, Progress};
 use crate::parse::{DkimStatus, Family, ParseContext};
 use crate::query::{self, AggKey, Filter, Grouping, NetPrefix, SortKey, Summary};
@@ -39,6 +42,8 @@ pub enum PromptKind {
     Search,
     Regex,
     Time,
+    /// The optional reason written into a new blocklist entry's comment.
+    Comment,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -47,6 +52,15 @@ pub struct Prompt {
     pub text: String,
     /// For a search: which list it narrows.
     pub pane: Pane,
+}
+
+/// The block preview: the entry proposed for the selected sender, as widened or narrowed, and
+/// what it would match in the loaded logs.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct BlockOverlay {
+    pub proposal: Proposal,
+    pub entry: Entry,
+    pub preview: Preview,
 }
 
 /// Selection and scroll of one list.
@@ -155,6 +169,15 @@ pub struct App {
     pub quit: bool,
     pub size: (u16, u16),
     fuzzy: Fuzzy,
+
+    /// Where blocklist entries are read and written; `None` when no location is known.
+    pub blocklist_path: Option<PathBuf>,
+    /// The blocklist as last read or written, for the sender markers.
+    pub blocklist: Option<Blocklist>,
+    pub block: Option<BlockOverlay>,
+    block_facts: Option<Arc<BlockFacts>>,
+    /// The entry covering each group on screen (`None`: not covered), filled like `sparks`.
+    covers: HashMap<u32, Option<Entry>>,
 }
 
 fn family_next(f: Option<Family>) -> Option<Family> {
@@ -217,6 +240,11 @@ impl App {
             quit: false,
             size: (80, 24),
             fuzzy: Fuzzy::default(),
+            blocklist_path: None,
+            blocklist: None,
+            block: None,
+            block_facts: None,
+            covers: HashMap::new(),
         }
     }
 
@@ -375,6 +403,7 @@ impl App {
         self.rows = index::aggregate(&m, &ix, &self.filter);
         index::sort_aggs(&mut self.rows, self.sort, &ix);
         self.sparks.clear();
+        self.covers.clear();
         self.narrow_senders(keep);
     }
 
@@ -449,6 +478,255 @@ impl App {
         for gid in want {
             let s = data::sparkline(&m, &self.filter, ix.messages(gid), ix.peers(gid));
             self.sparks.insert(gid, s);
+        }
+        self.fill_covers();
+    }
+
+    /// Blocklist markers for the rows on screen that have none yet.
+    fn fill_covers(&mut self) {
+        let (Some(m), Some(bl)) = (self.model.clone(), self.blocklist.as_ref()) else {
+            return;
+        };
+        let Some(ix) = self.groupings.get(&self.by).cloned() else {
+            return;
+        };
+        let h = self.list_height(Pane::Senders);
+        let want: Vec<u32> = self
+            .senders_shown
+            .iter()
+            .skip(self.senders.offset)
+            .take(h)
+            .filter_map(|&i| self.rows.get(i as usize).map(|r| r.group))
+            .filter(|gid| !self.covers.contains_key(gid))
+            .collect();
+        let mut found = Vec::with_capacity(want.len());
+        for gid in want {
+            let cover = group_key_entry(&m, &ix, gid).and_then(|key| block::covering(bl, &key));
+            found.push((gid, cover));
+        }
+        self.covers.extend(found);
+    }
+
+    /// The blocklist entry covering a group, if the markers were computed for it.
+    pub fn cover(&self, group: u32) -> Option<&Entry> {
+        self.covers.get(&group).and_then(Option::as_ref)
+    }
+
+    /// Reads the blocklist at `path` (the default location when `None`). A missing file is an
+    /// empty list; lines that are not entries are reported once in the status line.
+    pub fn open_blocklist(&mut self, path: Option<PathBuf>) {
+        let path = match path.map_or_else(blocklist::default_path, Ok) {
+            Ok(p) => p,
+            Err(e) => {
+                self.notice = Some(e.to_string());
+                return;
+            }
+        };
+        self.blocklist_path = Some(path.clone());
+        match Blocklist::load(&path) {
+            Ok(bl) => {
+                let problems = bl.problems();
+                if let Some(first) = problems.first() {
+                    self.notice = Some(format!(
+                        "blocklist {}: {} line(s) are not entries and are kept as they are (line {}: {})",
+                        path.display(),
+                        problems.len(),
+                        first.line_no,
+                        first.problem
+                    ));
+                }
+                self.set_blocklist(bl);
+            }
+            Err(e) => self.notice = Some(e.to_string()),
+        }
+    }
+
+    fn set_blocklist(&mut self, bl: Blocklist) {
+        self.blocklist = Some(bl);
+        self.covers.clear();
+        self.fill_covers();
+    }
+
+    /// Facts built in the background after the load; a `b` pressed earlier built its own.
+    pub fn add_block_facts(&mut self, f: Arc<BlockFacts>) {
+        self.block_facts.get_or_insert(f);
+    }
+
+    fn facts(&mut self) -> Option<Arc<BlockFacts>> {
+        let m = self.model.clone()?;
+        Some(
+            self.block_facts
+                .get_or_insert_with(|| Arc::new(BlockFacts::new(&m)))
+                .clone(),
+        )
+    }
+
+    /// `b`: proposes an entry for the selected sender and opens the preview.
+    fn open_block(&mut self) {
+        let (Some(m), Some(ix), Some(gid)) = (
+            self.model.clone(),
+            self.groupings.get(&self.by).cloned(),
+            self.selected_row().map(|r| r.group),
+        ) else {
+            self.notice = Some("no sender selected".into());
+            return;
+        };
+        let Some(facts) = self.facts() else { return };
+        let group_key = self.keys.first(Action::GroupBy);
+        match block::propose(&m, &facts, &ix, gid, &group_key) {
+            Ok(proposal) => {
+                let entry = proposal.entry.clone();
+                let preview = block::preview(&m, &facts, &entry, &proposal);
+                self.block = Some(BlockOverlay {
+                    proposal,
+                    entry,
+                    preview,
+                });
+            }
+            Err(e) => self.notice = Some(e),
+        }
+    }
+
+    /// `w` / `W` in the preview: one step wider or narrower, and the preview again.
+    fn step_block(&mut self, wider: bool) {
+        let Some(ov) = self.block.as_ref() else {
+            self.notice = Some(format!(
+                "{} and {} change the prefix in the block preview; open it with {}",
+                self.keys.first(Action::Widen),
+                self.keys.first(Action::Narrow),
+                self.keys.first(Action::Block)
+            ));
+            return;
+        };
+        let next = if wider {
+            ov.entry.widen()
+        } else {
+            ov.entry.narrow(ov.proposal.anchor)
+        };
+        let Some(next) = next else {
+            self.notice = Some(match (&ov.entry, wider) {
+                (Entry::Net(_), true) => format!("{} is the widest step", ov.entry),
+                (Entry::Net(_), false) => format!("{} is a single address", ov.entry),
+                _ => "only addresses and networks have a prefix to change".into(),
+            });
+            return;
+        };
+        let (Some(m), Some(facts)) = (self.model.clone(), self.facts()) else {
+            return;
+        };
+        if let Some(ov) = self.block.as_mut() {
+            ov.preview = block::preview(&m, &facts, &next, &ov.proposal);
+            ov.entry = next;
+        }
+    }
+
+    /// The comment prompt's `Enter`: adds the previewed entry to the file, merging with what is
+    /// on disk, and refreshes the markers.
+    fn confirm_block(&mut self, reason: &str) {
+        let Some(ov) = self.block.take() else { return };
+        let Some(path) = self.blocklist_path.clone() else {
+            self.notice = Some(
+                "no blocklist location: neither XDG_CONFIG_HOME nor HOME is set; pass --blocklist PATH"
+                    .into(),
+            );
+            return;
+        };
+        let reason = Some(reason.trim()).filter(|r| !r.is_empty());
+        let comment = blocklist::tool_comment(
+            chrono::Local::now().date_naive(),
+            reason,
+            Some(ov.preview.messages),
+            Some(ov.preview.senders),
+        );
+        let saved = Blocklist::load(&path).and_then(|mut bl| {
+            let added = bl.add(ov.entry.clone(), Some(&comment));
+            bl.save().map(|()| (bl, added))
+        });
+        match saved {
+            Ok((bl, added)) => {
+                self.notice = Some(if added {
+                    format!("added {} to {}", ov.entry, path.display())
+                } else {
+                    format!("{} is already in {}", ov.entry, path.display())
+                });
+                self.set_blocklist(bl);
+            }
+            Err(e) => self.notice = Some(e.to_string()),
+        }
+    }
+
+    /// `u`: removes the most specific entry covering the selected sender.
+    fn unblock(&mut self) {
+        let (Some(m), Some(ix), Some(gid)) = (
+            self.model.clone(),
+            self.groupings.get(&self.by).cloned(),
+            self.selected_row().map(|r| r.group),
+        ) else {
+            self.notice = Some("no sender selected".into());
+            return;
+        };
+        let shown = crate::text::sanitize(ix.label(gid).as_bytes());
+        let Some(path) = self.blocklist_path.clone() else {
+            self.notice = Some("no blocklist location; pass --blocklist PATH".into());
+            return;
+        };
+        let Some(key) = group_key_entry(&m, &ix, gid) else {
+            self.notice = Some(format!("{shown} is not covered by the blocklist"));
+            return;
+        };
+        // The file as it is now, not as loaded: another process may have changed it.
+        let mut bl = match Blocklist::load(&path) {
+            Ok(bl) => bl,
+            Err(e) => {
+                self.notice = Some(e.to_string());
+                return;
+            }
+        };
+        let Some(entry) = block::covering(&bl, &key) else {
+            self.notice = Some(format!("{shown} is not covered by the blocklist"));
+            self.set_blocklist(bl);
+            return;
+        };
+        bl.remove(&entry);
+        match bl.save() {
+            Ok(()) => {
+                self.notice = Some(format!(
+                    "removed {entry} (covering {shown}) from {}",
+                    path.display()
+                ));
+                self.set_blocklist(bl);
+            }
+            Err(e) => self.notice = Some(e.to_string()),
+        }
+    }
+
+    /// Keys while the block preview is open: it is modal, so list keys do nothing.
+    fn block_act(&mut self, a: Action) {
+        match a {
+            Action::Drill => {
+                self.prompt = Some(Prompt {
+                    kind: PromptKind::Comment,
+                    text: String::new(),
+                    pane: self.focus,
+                });
+            }
+            Action::Back => {
+                self.block = None;
+                self.notice = Some("not blocked; nothing written".into());
+            }
+            Action::Widen => self.step_block(true),
+            Action::Narrow => self.step_block(false),
+            Action::Quit => self.quit = true,
+            Action::Help => self.help = true,
+            _ => {
+                self.notice = Some(format!(
+                    "{} adds the entry, {} cancels, {}/{} change the prefix",
+                    self.keys.first(Action::Drill),
+                    self.keys.first(Action::Back),
+                    self.keys.first(Action::Widen),
+                    self.keys.first(Action::Narrow)
+                ));
+            }
         }
     }
 
@@ -608,6 +886,10 @@ impl App {
             }
             return;
         }
+        if self.block.is_some() {
+            self.block_act(a);
+            return;
+        }
         match a {
             Action::Quit => self.quit = true,
             Action::Help => self.help = true,
@@ -703,6 +985,9 @@ impl App {
                     pane: self.focus,
                 });
             }
+            Action::Block => self.open_block(),
+            Action::Widen | Action::Narrow => self.step_block(a == Action::Widen),
+            Action::Unblock => self.unblock(),
         }
     }
 
@@ -772,6 +1057,11 @@ impl App {
         let live = p.kind == PromptKind::Search;
         match k.code {
             KeyCode::Esc => {
+                if p.kind == PromptKind::Comment {
+                    // Esc in the comment cancels the whole block, as in the preview.
+                    self.block = None;
+                    self.notice = Some("not blocked; nothing written".into());
+                }
                 if live {
                     // Esc clears the search (the wording), not just the edit.
                     self.set_search(p.pane, String::new());
@@ -783,6 +1073,7 @@ impl App {
                     PromptKind::Search => {}
                     PromptKind::Regex => self.set_regex(&p.text),
                     PromptKind::Time => self.set_time(&p.text),
+                    PromptKind::Comment => self.confirm_block(&p.text),
                 }
                 return;
             }
@@ -917,4 +1208,12 @@ impl App {
             ))
         }
     }
+}
+
+/// The entry a group's key stands for (see `block::key_entry`).
+fn group_key_entry(m: &Model, ix: &GroupIndex, gid: u32) -> Option<Entry> {
+    let host_ip = (ix.by() == AggKey::Host)
+        .then(|| block::single_ip(m, ix, gid))
+        .flatten();
+    block::key_entry(ix.by(), ix.label(gid), host_ip)
 }

@@ -30,13 +30,17 @@ pub enum Action {
     Search,
     Regex,
     Time,
+    Block,
+    Widen,
+    Narrow,
+    Unblock,
     Help,
     Quit,
 }
 
 impl Action {
     /// In the order the help overlay lists them.
-    pub const ALL: [Action; 19] = [
+    pub const ALL: [Action; 23] = [
         Action::Down,
         Action::Up,
         Action::PageDown,
@@ -54,6 +58,10 @@ impl Action {
         Action::Search,
         Action::Regex,
         Action::Time,
+        Action::Block,
+        Action::Widen,
+        Action::Narrow,
+        Action::Unblock,
         Action::Help,
         Action::Quit,
     ];
@@ -78,6 +86,10 @@ impl Action {
             Action::Search => "search",
             Action::Regex => "regex",
             Action::Time => "time",
+            Action::Block => "block",
+            Action::Widen => "widen",
+            Action::Narrow => "narrow",
+            Action::Unblock => "unblock",
             Action::Help => "help",
             Action::Quit => "quit",
         }
@@ -102,6 +114,10 @@ impl Action {
             Action::Search => "fuzzy search the list (Enter keeps, Esc clears)",
             Action::Regex => "regex over raw lines, exigrep style (empty clears)",
             Action::Time => "time range: A..B, last 24h, today (empty clears)",
+            Action::Block => "block the sender: preview the entry, Enter adds it",
+            Action::Widen => "in the block preview: wider prefix (/32 /24 /16)",
+            Action::Narrow => "in the block preview: narrower prefix",
+            Action::Unblock => "remove the blocklist entry covering the sender",
             Action::Help => "this help",
             Action::Quit => "quit",
         }
@@ -119,6 +135,8 @@ impl Action {
             Action::Search => Some("search"),
             Action::Regex => Some("regex"),
             Action::Time => Some("time"),
+            Action::Block => Some("block"),
+            Action::Unblock => Some("unblock"),
             Action::Help => Some("help"),
             Action::Quit => Some("quit"),
             _ => None,

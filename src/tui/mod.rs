@@ -4,6 +4,7 @@
 //! message's lines for the detail pane (`parse::exim::parse_line`).
 
 pub mod app;
+pub mod block;
 pub mod data;
 pub mod index;
 pub mod keys;
@@ -35,12 +36,20 @@ pub enum Msg {
     Loaded(Box<Loaded>),
     LoadFailed(String),
     Grouping(Arc<GroupIndex>),
+    BlockFacts(Arc<block::BlockFacts>),
     Signal(i32),
 }
 
 /// Opens the TUI over `paths`. Returns once the user quits; the terminal is
 /// restored on every path out (error, panic, SIGTERM, SIGHUP).
-pub fn run(paths: Vec<PathBuf>, opts: LoadOptions, prefix: NetPrefix) -> anyhow::Result<()> {
+/// `blocklist` is the file `b` writes and the markers come from; `None` means the default
+/// location.
+pub fn run(
+    paths: Vec<PathBuf>,
+    opts: LoadOptions,
+    prefix: NetPrefix,
+    blocklist: Option<PathBuf>,
+) -> anyhow::Result<()> {
     let keys = KeyMap::load_user()?;
     // A missing file is reported before the screen is taken over.
     for p in &paths {
@@ -51,6 +60,7 @@ pub fn run(paths: Vec<PathBuf>, opts: LoadOptions, prefix: NetPrefix) -> anyhow:
     }
     let files = paths.iter().map(|p| p.display().to_string()).collect();
     let mut app = App::new(keys, files, prefix, opts.ctx);
+    app.open_blocklist(blocklist);
     let theme = Theme::from_env();
 
     let (tx, rx) = mpsc::channel();
@@ -117,6 +127,10 @@ fn handle(app: &mut App, msg: Msg) -> anyhow::Result<bool> {
         Msg::LoadFailed(e) => anyhow::bail!("{e}"),
         Msg::Grouping(g) => {
             app.add_grouping(g);
+            false
+        }
+        Msg::BlockFacts(f) => {
+            app.add_block_facts(f);
             false
         }
         Msg::Signal(s) => {
@@ -197,6 +211,9 @@ fn spawn_loader(paths: Vec<PathBuf>, opts: LoadOptions, prefix: NetPrefix, tx: S
                     return;
                 }
             }
+            // A first `b` would otherwise wait for these (a quarter second at 1.3 M messages).
+            let facts = Arc::new(block::BlockFacts::new(&model));
+            let _ = tx.send(Msg::BlockFacts(facts));
         });
         if std::panic::catch_unwind(work).is_err() {
             let _ = tx.send(Msg::LoadFailed("the indexer crashed (see above)".into()));

@@ -31,6 +31,7 @@ pub fn render(frame: &mut Frame, status: Rect, hints: Rect, app: &App, theme: Th
                 PromptKind::Search => "search (Enter keeps, Esc clears): ",
                 PromptKind::Regex => "regex over raw lines (empty clears): ",
                 PromptKind::Time => "time (A..B, last 24h, today; empty clears): ",
+                PromptKind::Comment => "comment (optional; Enter adds, Esc cancels): ",
             };
             Line::from(vec![
                 Span::styled(label, theme.key()),
@@ -38,6 +39,7 @@ pub fn render(frame: &mut Frame, status: Rect, hints: Rect, app: &App, theme: Th
                 Span::styled("█", theme.dim()),
             ])
         }
+        None if app.block.is_some() => block_hints(app, theme),
         None => hint_line(app, theme),
     };
     frame.render_widget(Paragraph::new(line), hints);
@@ -57,6 +59,25 @@ pub fn hint_line<'a>(app: &App, theme: Theme) -> Line<'a> {
         if app.keys.keys(a).is_empty() {
             continue;
         }
+        if !spans.is_empty() {
+            spans.push(Span::raw("  "));
+        }
+        spans.push(Span::styled(app.keys.first(a), theme.key()));
+        spans.push(Span::raw(format!(" {label}")));
+    }
+    Line::from(spans)
+}
+
+/// While the block preview is open only its own keys do something; the footer says which.
+fn block_hints<'a>(app: &App, theme: Theme) -> Line<'a> {
+    let mut spans = Vec::new();
+    for (a, label) in [
+        (Action::Drill, "add (asks for a comment)"),
+        (Action::Back, "cancel"),
+        (Action::Widen, "wider"),
+        (Action::Narrow, "narrower"),
+        (Action::Help, "help"),
+    ] {
         if !spans.is_empty() {
             spans.push(Span::raw("  "));
         }

@@ -9,18 +9,39 @@ use crate::tui::app::App;
 use crate::tui::keys::Action;
 use crate::tui::theme::Theme;
 
-pub fn render(frame: &mut Frame, area: Rect, app: &App, theme: Theme) {
-    let key_w = Action::ALL
+/// Keys and description of each help line. Widen and narrow share one line so the whole
+/// table still fits an 80x24 screen.
+fn entries(app: &App) -> Vec<(String, &'static str)> {
+    Action::ALL
         .iter()
-        .map(|a| app.keys.joined(*a).chars().count())
+        .filter(|&&a| a != Action::Narrow)
+        .map(|&a| match a {
+            Action::Widen => (
+                format!(
+                    "{} {}",
+                    app.keys.joined(Action::Widen),
+                    app.keys.joined(Action::Narrow)
+                ),
+                "in the block preview: wider / narrower prefix",
+            ),
+            a => (app.keys.joined(a), a.describe()),
+        })
+        .collect()
+}
+
+pub fn render(frame: &mut Frame, area: Rect, app: &App, theme: Theme) {
+    let entries = entries(app);
+    let key_w = entries
+        .iter()
+        .map(|(k, _)| k.chars().count())
         .max()
         .unwrap_or(8);
-    let lines: Vec<Line> = Action::ALL
-        .iter()
-        .map(|&a| {
+    let lines: Vec<Line> = entries
+        .into_iter()
+        .map(|(keys, what)| {
             Line::from(vec![
-                Span::styled(format!("{:<key_w$}  ", app.keys.joined(a)), theme.key()),
-                Span::raw(a.describe()),
+                Span::styled(format!("{keys:<key_w$}  "), theme.key()),
+                Span::raw(what),
             ])
         })
         .collect();

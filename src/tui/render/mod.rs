@@ -3,6 +3,7 @@
 //! Never mutates state and never does I/O; every string from the log arrives here
 //! already sanitized or is sanitized here.
 
+mod block;
 mod detail;
 mod footer;
 mod header;
@@ -34,6 +35,9 @@ pub fn render(frame: &mut Frame, app: &App, theme: Theme) {
         detail::render(frame, r, app, theme, a.wide);
     }
     footer::render(frame, a.status, a.hints, app, theme);
+    if app.block.is_some() {
+        block::render(frame, area, app, theme);
+    }
     if app.help {
         help::render(frame, area, app, theme);
     }

@@ -89,8 +89,13 @@ pub fn render(frame: &mut Frame, area: Rect, app: &App, theme: Theme, wide: bool
             } else {
                 theme.dim()
             };
+            let mut key = key_line(app, app.label(r), theme);
+            if app.cover(r.group).is_some() {
+                // A letter, not only a colour, so the marker survives NO_COLOR.
+                key.spans.insert(0, Span::styled("B ", theme.fail()));
+            }
             let row = Row::new(vec![
-                Cell::from(key_line(app, app.label(r), theme)),
+                Cell::from(key),
                 Cell::from(fam),
                 num(r.messages),
                 Cell::from(

@@ -1,0 +1,422 @@
+//! Blocking from the TUI without a screen: what `b` proposes, the preview counts and their
+//! collateral, `w`/`W`, `Enter` with a comment, `Esc`, `u`, and the markers. Every test writes
+//! to its own temporary blocklist, never the user's.
+
+use std::path::{Path, PathBuf};
+
+use mailtriage::blocklist::FactsViews;
+use mailtriage::model::{LoadOptions, load};
+use mailtriage::query::{AggKey, NetPrefix};
+use mailtriage::tui::app::{App, PromptKind};
+use mailtriage::tui::block::{BlockFacts, Preview, preview, propose};
+use mailtriage::tui::keys::KeyMap;
+use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+
+fn model(fixture: &str) -> mailtriage::model::Model {
+    let path = format!("{}/tests/fixtures/{fixture}", env!("CARGO_MANIFEST_DIR"));
+    let data = std::fs::read(&path).expect("fixture exists");
+    let opts = LoadOptions {
+        threads: 1,
+        ..LoadOptions::default()
+    };
+    load::from_bytes(fixture, data, &opts)
+}
+
+fn app_with(fixture: &str, blocklist: &Path) -> App {
+    let mut a = App::with_model(
+        KeyMap::defaults().expect("default keys"),
+        model(fixture),
+        NetPrefix::default(),
+        (80, 24),
+    );
+    a.open_blocklist(Some(blocklist.to_path_buf()));
+    a
+}
+
+struct Temp {
+    _dir: tempfile::TempDir,
+    path: PathBuf,
+}
+
+fn temp_list() -> Temp {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let path = dir.path().join("blocklist");
+    Temp { _dir: dir, path }
+}
+
+fn key(app: &mut App, code: KeyCode) {
+    app.key(KeyEvent::new(code, KeyModifiers::NONE));
+}
+
+fn typ(app: &mut App, s: &str) {
+    for c in s.chars() {
+        match c {
+            '\n' => key(app, KeyCode::Enter),
+            '\x1b' => key(app, KeyCode::Esc),
+            c => key(app, KeyCode::Char(c)),
+        }
+    }
+}
+
+fn entry(app: &App) -> String {
+    app.block
+        .as_ref()
+        .map(|b| b.entry.to_string())
+        .unwrap_or_default()
+}
+
+fn shown_preview(app: &App) -> Preview {
+    app.block
+        .as_ref()
+        .map(|b| b.preview.clone())
+        .expect("the preview is open")
+}
+
+fn notice(app: &App) -> String {
+    app.notice.clone().unwrap_or_default()
+}
+
+fn file(path: &Path) -> String {
+    std::fs::read_to_string(path).unwrap_or_default()
+}
+
+/// Markers of the rows on screen, in list order: (key, covered).
+fn markers(app: &App) -> Vec<(String, bool)> {
+    app.senders_shown
+        .iter()
+        .filter_map(|&i| app.rows.get(i as usize))
+        .map(|r| (app.label(r).to_string(), app.cover(r.group).is_some()))
+        .collect()
+}
+
+#[test]
+fn b_proposes_the_address_and_w_widens_to_the_24_with_its_collateral() {
+    let t = temp_list();
+    let mut a = app_with("tui-block.log", &t.path);
+    assert_eq!(a.selected_key().as_deref(), Some("192.0.2.10"));
+    typ(&mut a, "b");
+    assert_eq!(entry(&a), "192.0.2.10");
+    let p = shown_preview(&a);
+    assert_eq!((p.messages, p.senders), (2, 1));
+    assert!(!p.has_collateral(), "{p:?}");
+    assert_eq!(
+        a.block.as_ref().and_then(|b| b.proposal.suspect.clone()),
+        Some("spam.example".into())
+    );
+
+    typ(&mut a, "w");
+    assert_eq!(entry(&a), "192.0.2.0/24");
+    let p = shown_preview(&a);
+    assert_eq!((p.messages, p.senders), (3, 2));
+    assert_eq!(
+        p.collateral_ips,
+        ["192.0.2.20".parse::<std::net::IpAddr>().unwrap()]
+    );
+    assert_eq!(p.collateral_dkim_messages, 1);
+    assert_eq!(p.collateral_dkim_domains, ["bank.example"]);
+
+    typ(&mut a, "w");
+    assert_eq!(entry(&a), "192.0.0.0/16");
+    typ(&mut a, "w");
+    assert_eq!(entry(&a), "192.0.0.0/16");
+    assert!(notice(&a).contains("widest"), "{}", notice(&a));
+    typ(&mut a, "WW");
+    assert_eq!(entry(&a), "192.0.2.10");
+    typ(&mut a, "W");
+    assert!(notice(&a).contains("single address"), "{}", notice(&a));
+    // Nothing is written until Enter.
+    assert!(!t.path.exists());
+}
+
+#[test]
+fn enter_asks_for_a_comment_then_writes_the_entry_and_marks_the_senders() {
+    let t = temp_list();
+    let mut a = app_with("tui-block.log", &t.path);
+    assert!(markers(&a).iter().all(|(_, m)| !m));
+    typ(&mut a, "bw\n");
+    assert_eq!(a.prompt.as_ref().map(|p| p.kind), Some(PromptKind::Comment));
+    assert!(!t.path.exists(), "the comment comes first");
+    typ(&mut a, "snowshoe run\n");
+    assert!(a.block.is_none() && a.prompt.is_none());
+    let text = file(&t.path);
+    let today = chrono::Local::now().date_naive().format("%Y-%m-%d");
+    assert_eq!(
+        text,
+        format!("192.0.2.0/24 # added {today}; snowshoe run; 3 messages from 2 senders\n")
+    );
+    assert!(
+        notice(&a).starts_with("added 192.0.2.0/24 to "),
+        "{}",
+        notice(&a)
+    );
+    let m = markers(&a);
+    assert!(m.contains(&("192.0.2.10".into(), true)), "{m:?}");
+    assert!(m.contains(&("192.0.2.20".into(), true)), "{m:?}");
+    assert!(m.contains(&("198.51.100.5".into(), false)), "{m:?}");
+}
+
+#[test]
+fn an_empty_comment_still_writes_date_and_counts() {
+    let t = temp_list();
+    let mut a = app_with("tui-block.log", &t.path);
+    typ(&mut a, "b\n\n");
+    let today = chrono::Local::now().date_naive().format("%Y-%m-%d");
+    assert_eq!(
+        file(&t.path),
+        format!("192.0.2.10 # added {today}; 2 messages from 1 senders\n")
+    );
+}
+
+#[test]
+fn esc_in_the_preview_or_the_comment_writes_nothing() {
+    let t = temp_list();
+    let mut a = app_with("tui-block.log", &t.path);
+    typ(&mut a, "bw\x1b");
+    assert!(a.block.is_none());
+    assert!(notice(&a).contains("nothing written"));
+    typ(&mut a, "b\nabc\x1b");
+    assert!(a.block.is_none() && a.prompt.is_none());
+    assert!(!t.path.exists());
+    // List keys are back once the preview is gone.
+    typ(&mut a, "j");
+    assert_eq!(a.senders.selected, 1);
+}
+
+#[test]
+fn list_keys_do_nothing_while_the_preview_is_open() {
+    let t = temp_list();
+    let mut a = app_with("tui-block.log", &t.path);
+    typ(&mut a, "bjf");
+    assert_eq!(a.senders.selected, 0);
+    assert_eq!(a.filter.family, None);
+    assert!(a.block.is_some());
+    assert!(notice(&a).contains("cancels"), "{}", notice(&a));
+}
+
+#[test]
+fn u_removes_the_most_specific_covering_entry_and_refreshes_markers() {
+    let t = temp_list();
+    std::fs::write(
+        &t.path,
+        "# kept\n192.0.2.0/24 # wide\n192.0.2.10 # narrow\ndomain:spam.example\n",
+    )
+    .expect("write");
+    let mut a = app_with("tui-block.log", &t.path);
+    assert!(markers(&a).contains(&("192.0.2.20".into(), true)));
+    typ(&mut a, "u");
+    assert!(
+        notice(&a).starts_with("removed 192.0.2.10 (covering 192.0.2.10) from"),
+        "{}",
+        notice(&a)
+    );
+    assert_eq!(
+        file(&t.path),
+        "# kept\n192.0.2.0/24 # wide\ndomain:spam.example\n"
+    );
+    // Still covered by the /24.
+    assert!(markers(&a).contains(&("192.0.2.10".into(), true)));
+    typ(&mut a, "u");
+    assert!(
+        notice(&a).starts_with("removed 192.0.2.0/24"),
+        "{}",
+        notice(&a)
+    );
+    assert_eq!(file(&t.path), "# kept\ndomain:spam.example\n");
+    assert!(markers(&a).iter().all(|(_, m)| !m), "{:?}", markers(&a));
+    typ(&mut a, "u");
+    assert!(notice(&a).contains("is not covered"), "{}", notice(&a));
+}
+
+#[test]
+fn markers_follow_the_grouping_key() {
+    let t = temp_list();
+    std::fs::write(&t.path, "domain:spam.example\ndkim:bank.example\n").expect("write");
+    let mut a = app_with("tui-block.log", &t.path);
+    // by ip: domain entries cover no address.
+    assert!(markers(&a).iter().all(|(_, m)| !m));
+    while a.by != AggKey::Domain {
+        typ(&mut a, "a");
+    }
+    let m = markers(&a);
+    assert!(m.contains(&("spam.example".into(), true)), "{m:?}");
+    assert!(m.contains(&("bank.example".into(), false)), "{m:?}");
+    typ(&mut a, "a");
+    assert_eq!(a.by, AggKey::DkimDomain);
+    let m = markers(&a);
+    assert!(m.contains(&("bank.example".into(), true)), "{m:?}");
+}
+
+#[test]
+fn each_grouping_key_proposes_its_kind_of_entry() {
+    let t = temp_list();
+    let mut a = app_with("tui-block.log", &t.path);
+    let mut seen = Vec::new();
+    for _ in 0..AggKey::ALL.len() {
+        // The first row that can be proposed under this key.
+        let rows = a.senders_shown.len();
+        let mut proposal = None;
+        for _ in 0..rows {
+            typ(&mut a, "b");
+            if a.block.is_some() {
+                proposal = Some(entry(&a));
+                typ(&mut a, "\x1b");
+                break;
+            }
+            typ(&mut a, "j");
+        }
+        seen.push((a.by, a.selected_key().unwrap_or_default(), proposal));
+        typ(&mut a, "ga");
+    }
+    let s = |x: &str| Some(x.to_string());
+    assert_eq!(
+        seen,
+        [
+            (AggKey::Ip, "192.0.2.10".into(), s("192.0.2.10")),
+            (AggKey::Net, "192.0.2.0/24".into(), s("192.0.2.0/24")),
+            (AggKey::Host, "mail.other.example".into(), s("198.51.100.5")),
+            (
+                AggKey::Sender,
+                "promo@spam.example".into(),
+                s("domain:spam.example")
+            ),
+            (
+                AggKey::Domain,
+                "spam.example".into(),
+                s("domain:spam.example")
+            ),
+            (
+                AggKey::DkimDomain,
+                "bank.example".into(),
+                s("dkim:bank.example")
+            ),
+        ]
+    );
+}
+
+#[test]
+fn a_host_with_several_addresses_and_a_keyless_sender_cannot_be_proposed() {
+    let t = temp_list();
+    let mut a = app_with("tui-block.log", &t.path);
+    while a.by != AggKey::Host {
+        typ(&mut a, "a");
+    }
+    // spam.example (the HELO) came from 192.0.2.10 and 2001:db8:5:6::1.
+    assert_eq!(a.selected_key().as_deref(), Some("spam.example"));
+    typ(&mut a, "b");
+    assert!(a.block.is_none());
+    let n = notice(&a);
+    assert!(
+        n.contains("cannot be blocked by host name") && n.contains("press a"),
+        "{n}"
+    );
+    typ(&mut a, "a");
+    assert_eq!(a.by, AggKey::Sender);
+    typ(&mut a, "a");
+    typ(&mut a, "a");
+    assert_eq!(a.by, AggKey::DkimDomain);
+    assert_eq!(a.selected_key().as_deref(), Some("(none)"));
+    typ(&mut a, "b");
+    assert!(a.block.is_none());
+    assert!(
+        notice(&a).contains("(none) cannot be blocked"),
+        "{}",
+        notice(&a)
+    );
+}
+
+#[test]
+fn an_unwritable_blocklist_is_reported_not_fatal() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let not_a_dir = dir.path().join("file");
+    std::fs::write(&not_a_dir, "x").expect("write");
+    let mut a = app_with("tui-block.log", &not_a_dir.join("blocklist"));
+    typ(&mut a, "b\n\n");
+    assert!(a.block.is_none());
+    assert!(notice(&a).contains("cannot"), "{}", notice(&a));
+    typ(&mut a, "u");
+    assert!(notice(&a).contains("cannot") || notice(&a).contains("not covered"));
+}
+
+#[test]
+fn a_blocklist_with_bad_lines_loads_and_says_so_once() {
+    let t = temp_list();
+    std::fs::write(&t.path, "192.0.2.10\nnot an entry\n").expect("write");
+    let mut a = app_with("tui-block.log", &t.path);
+    let n = notice(&a);
+    assert!(
+        n.contains("1 line(s) are not entries") && n.contains("line 2"),
+        "{n}"
+    );
+    assert!(markers(&a).contains(&("192.0.2.10".into(), true)));
+    typ(&mut a, "j");
+    assert_eq!(a.notice, None);
+    // Adding keeps the line it did not understand.
+    typ(&mut a, "kbw\n\n");
+    let text = file(&t.path);
+    assert!(
+        text.starts_with("192.0.2.10\nnot an entry\n192.0.2.0/24 # added"),
+        "{text}"
+    );
+}
+
+#[test]
+fn ipv6_widens_along_the_ladder_and_finds_the_neighbour() {
+    let t = temp_list();
+    let mut a = app_with("tui-block.log", &t.path);
+    typ(&mut a, "ff");
+    assert_eq!(a.selected_key().as_deref(), Some("2001:db8:5:6::1"));
+    typ(&mut a, "b");
+    assert_eq!(entry(&a), "2001:db8:5:6::1");
+    typ(&mut a, "w");
+    assert_eq!(entry(&a), "2001:db8:5:6::/64");
+    let p = shown_preview(&a);
+    assert_eq!((p.messages, p.senders), (2, 2));
+    assert_eq!(p.collateral_ips.len(), 1);
+    assert_eq!(p.collateral_dkim_domains, ["lists.example"]);
+    typ(&mut a, "w");
+    assert_eq!(entry(&a), "2001:db8:5::/56");
+    typ(&mut a, "w");
+    assert_eq!(entry(&a), "2001:db8:5::/48");
+    typ(&mut a, "w");
+    assert_eq!(entry(&a), "2001:db8::/32");
+}
+
+/// The preview's shared numbers equal what `block check` computes from the model's facts.
+#[test]
+fn preview_counts_agree_with_the_blocklist_preview() {
+    for fixture in ["tui-block.log", "tui-mixed.log"] {
+        let m = model(fixture);
+        let facts = BlockFacts::new(&m);
+        let owned = mailtriage::cli::block::facts_from_model(&m);
+        let views = FactsViews::new(&owned);
+        let g = std::sync::Arc::new(mailtriage::query::Grouping::new(
+            &m,
+            AggKey::Ip,
+            NetPrefix::default(),
+        ));
+        let ix = mailtriage::tui::index::GroupIndex::new(&m, g.clone(), NetPrefix::default());
+        for gid in 0..g.labels.len() as u32 {
+            let Ok(p) = propose(&m, &facts, &ix, gid, "a") else {
+                continue;
+            };
+            let mut e = Some(p.entry.clone());
+            while let Some(cur) = e {
+                let mine = preview(&m, &facts, &cur, &p);
+                let theirs =
+                    mailtriage::blocklist::preview(&cur, views.iter(), p.suspect.as_deref());
+                assert_eq!(mine.messages, theirs.messages, "{cur}");
+                assert_eq!(mine.senders, theirs.sender_count(), "{cur}");
+                assert_eq!(mine.recipients, theirs.recipients, "{cur}");
+                assert_eq!(
+                    mine.collateral_dkim_messages, theirs.collateral_dkim_messages,
+                    "{cur}"
+                );
+                assert_eq!(
+                    mine.collateral_dkim_domains, theirs.collateral_dkim_domains,
+                    "{cur}"
+                );
+                e = cur.widen();
+            }
+        }
+    }
+}
