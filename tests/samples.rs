@@ -238,3 +238,16 @@ fn parallel_load_equals_sequential() {
         assert_eq!(rows(&a), rows(&b), "{k:?}");
     }
 }
+
+#[test]
+fn dkim_domain_groups_by_signing_domain() {
+    let Some(dir) = samples() else { return };
+    let m = load(&[dir.join("exim-testsuite/v4.89/log/4500")]);
+    let g = query::Grouping::new(&m, AggKey::DkimDomain, NetPrefix::default());
+    let rows = query::group(&m, &g, &Filter::default(), false);
+    assert_eq!(rows.len(), 1);
+    assert_eq!(
+        (rows[0].key.as_str(), rows[0].messages, rows[0].dkim.pass),
+        ("test.ex", 3, 3)
+    );
+}

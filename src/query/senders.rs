@@ -231,6 +231,9 @@ impl Grouping {
                 let b = m.str(s);
                 let label = if b.is_empty() {
                     "<>".to_string()
+                } else if by == AggKey::DkimDomain {
+                    // Domains compare without case; `d=` is logged as the signer wrote it.
+                    lossy(&b.to_ascii_lowercase())
                 } else if domain {
                     match domain_of(b) {
                         Some(d) => lossy(&d),
