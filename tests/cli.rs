@@ -286,3 +286,27 @@ fn block_check_reads_real_logs() {
         "{text}"
     );
 }
+
+#[test]
+fn senders_time_and_regex_filters_match_the_tui_keys() {
+    let seed = fixture("seed-main.log");
+    let p = seed.to_str().expect("path");
+    let json = |args: &[&str]| -> serde_json::Value {
+        let o = bin(args);
+        assert!(o.status.success(), "{}", stderr(&o));
+        serde_json::from_slice(&o.stdout).expect("json")
+    };
+    // January and February 2011: two of the five messages.
+    let v = json(&["senders", p, "--time", "2011-01-01..2011-03-01", "--json"]);
+    assert_eq!(v[0]["messages"], 2);
+    // Relative ranges count back from the log's last line (2011-04-28).
+    let v = json(&["senders", p, "--time", "last 7d", "--json"]);
+    assert_eq!(v[0]["key"], "2a01:238:20a:202:53f0::1");
+    let v = json(&["senders", p, "--regex", "verification failed", "--json"]);
+    assert_eq!(
+        (v[0]["messages"].as_u64(), v[0]["dkim"]["fail"].as_u64()),
+        (Some(1), Some(1))
+    );
+    let o = bin(&["senders", p, "--time", "soon"]);
+    assert_eq!(o.status.code(), Some(2));
+}

@@ -155,6 +155,15 @@ pub struct SendersArgs {
     /// Only messages with this DKIM status (rejections are then left out).
     #[arg(long, value_enum)]
     pub dkim: Option<DkimArg>,
+    /// Only what happened in this time range, as the TUI's `t` reads it:
+    /// `2011-01-01..2011-03-01`, `2011-02-22`, `last 24h` (relative forms count
+    /// back from the log's last timestamp), `today`, `yesterday`.
+    #[arg(long, value_name = "RANGE")]
+    pub time: Option<String>,
+    /// Only messages with a line matching this regex, and rejections whose line
+    /// matches (the TUI's `r`, exigrep semantics).
+    #[arg(long, value_name = "PATTERN")]
+    pub regex: Option<String>,
     #[arg(long, value_enum, default_value_t = SortKey::Messages)]
     pub sort: SortKey,
     /// At most N rows.
@@ -284,11 +293,21 @@ fn run(cli: Cli) -> Result<i32> {
         Some(Command::Senders(a)) => {
             let m = load(&a.files, &cli.load)?;
             let g = query::Grouping::new(&m, a.by, cli.load.prefix());
-            let f = Filter {
+            let mut f = Filter {
                 family: a.family.map(Into::into),
                 dkim: a.dkim.map(Into::into),
                 ..Filter::default()
             };
+            if let Some(t) = &a.time {
+                let range = query::time_range::parse_time_range(t, m.last_time.unwrap_or(0))
+                    .map_err(anyhow::Error::msg)?;
+                f.time = Some(range);
+            }
+            if let Some(p) = &a.regex {
+                let re = query::grep::compile(p, &GrepOptions::default())
+                    .with_context(|| format!("bad pattern `{p}`"))?;
+                f.matches = Some(std::sync::Arc::new(query::grep(&m, &re)));
+            }
             let mut rows = query::group(&m, &g, &f, true);
             query::sort_rows(&mut rows, a.sort);
             if let Some(n) = a.limit {

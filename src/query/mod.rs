@@ -7,6 +7,7 @@
 pub mod grep;
 pub mod senders;
 pub mod summary;
+pub mod time_range;
 
 pub use grep::{GrepOptions, LineMatches, grep};
 pub use senders::{
