@@ -3,6 +3,10 @@
 //! Data flows one way: file -> `parse` -> `model` -> `query` -> (`tui` | `cli` | `blocklist`).
 //! The model never imports the TUI, and the TUI never parses log text.
 
+// Input paths must not panic: an unwrap on log-derived data is a crash a spammer
+// can trigger. Tests may unwrap.
+#![cfg_attr(not(test), deny(clippy::unwrap_used, clippy::expect_used))]
+
 pub mod blocklist;
 pub mod cli;
 pub mod r#gen;
