@@ -310,3 +310,13 @@ fn senders_time_and_regex_filters_match_the_tui_keys() {
     let o = bin(&["senders", p, "--time", "soon"]);
     assert_eq!(o.status.code(), Some(2));
 }
+
+#[test]
+fn no_mmap_reads_the_same_model() {
+    let seed = fixture("seed-main.log");
+    let p = seed.to_str().expect("path");
+    let a = bin(&["summary", "--json", p]);
+    let b = bin(&["summary", "--json", "--no-mmap", p]);
+    assert!(a.status.success() && b.status.success());
+    assert_eq!(a.stdout, b.stdout);
+}
