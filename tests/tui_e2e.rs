@@ -1,6 +1,7 @@
 //! The real binary in a real terminal (tmux): open the seed log, filter IPv6,
-//! drill down to the DKIM line, quit, and check the terminal came back. Skips
-//! with a notice where tmux is missing or the binary does not open the TUI.
+//! drill down to the DKIM line, quit, and check the terminal came back; open the
+//! log lines view on a log with unrecognized lines. Skips with a notice where tmux
+//! is missing or the binary does not open the TUI.
 
 use std::path::Path;
 use std::process::Command;
@@ -120,6 +121,11 @@ fn temp_blocklist() -> (tempfile::TempDir, std::path::PathBuf) {
 /// Starts the binary on the seed log from a shell; `None` (with a notice) if
 /// the binary does not open the TUI, e.g. before the CLI is wired to it.
 fn open_tui(name: &str, blocklist: &Path) -> Option<Tmux> {
+    open_tui_on(name, blocklist, &seed())
+}
+
+/// As `open_tui`, on another log.
+fn open_tui_on(name: &str, blocklist: &Path, log: &str) -> Option<Tmux> {
     let t = Tmux::start(name, &shell())?;
     if t.wait(|s| s.contains(PROMPT)).is_err() {
         println!("NOTICE: no shell prompt in tmux; skipping");
@@ -127,7 +133,7 @@ fn open_tui(name: &str, blocklist: &Path) -> Option<Tmux> {
     }
     let bin = env!("CARGO_BIN_EXE_mailtriage");
     t.keys(&[
-        &format!("{bin} --blocklist {} {}", blocklist.display(), seed()),
+        &format!("{bin} --blocklist {} {log}", blocklist.display()),
         "Enter",
     ]);
     let opened = t.wait(|s| {
@@ -385,6 +391,39 @@ fn block_the_ipv6_sender_as_its_64_with_a_comment() {
         "{text}"
     );
     assert!(s.contains("\nB 2a01:238:20a:202:"), "the marker shows: {s}");
+    t.keys(&["q"]);
+    t.wait(|s| s.lines().filter(|l| l.starts_with(PROMPT)).count() >= 2)
+        .expect("q returns to the shell");
+}
+
+#[test]
+fn o_lists_lines_outside_messages_then_the_unrecognized_ones() {
+    let (_dir, list) = temp_blocklist();
+    let log = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/fixtures/tui-other.log")
+        .display()
+        .to_string();
+    let Some(t) = open_tui_on("lines", &list, &log) else {
+        return;
+    };
+    t.wait(|s| s.contains("unrec 7"))
+        .expect("the header counts the unrecognized lines");
+    t.keys(&["o"]);
+    let s = t
+        .wait(|s| s.contains("other lines 10 (unrecognized 6)"))
+        .expect("o opens the other lines");
+    assert!(s.contains("Start queue run: pid=1240"), "{s}");
+    t.keys(&["o"]);
+    let s = t
+        .wait(|s| s.contains("unrecognized lines 7 (whole log)"))
+        .expect("o again lists every unrecognized line");
+    assert!(s.contains("site logwrite: disk nearly full"), "{s}");
+    // The escape sequence in the log reaches the terminal as visible text only.
+    assert!(s.contains(r"\x1b[2Jcleared \x1b]0;pwned"), "{s}");
+    assert!(s.contains(r"\xff\xfe\x00binary junk"), "{s}");
+    t.keys(&["Escape"]);
+    t.wait(|s| s.contains("senders by ip") && !s.contains("unrecognized lines"))
+        .expect("Esc goes back to the senders");
     t.keys(&["q"]);
     t.wait(|s| s.lines().filter(|l| l.starts_with(PROMPT)).count() >= 2)
         .expect("q returns to the shell");

@@ -277,3 +277,38 @@ fn block_preview_warns_about_collateral() {
         let _ = std::fs::remove_dir_all(&dir);
     }
 }
+
+/// The log lines view on a log with daemon, queue-run, warning, garbage and blank lines: the
+/// lines no message or sender leads to, then (`o` again) every unrecognized line, hostile
+/// bytes drawn visible.
+#[test]
+fn other_lines_view_lists_what_no_pane_reaches() {
+    for (w, h) in [(80, 24), (120, 40)] {
+        let mut a = app("tui-other.log", w, h);
+        let s = screen(&a);
+        assert!(s.contains("unrec 7"), "the header counts them: {s}");
+        press(&mut a, "o");
+        let s = screen(&a);
+        assert!(s.contains("other lines 10 (unrecognized 6)"), "{s}");
+        assert!(s.contains("queue_run"), "{s}");
+        assert!(s.contains(r"\x1b[2Jcleared \x1b]0;pwned"), "{s}");
+        assert!(s.contains(r"\xff\xfe\x00binary junk \x9b2J"), "{s}");
+        assert!(s.contains("10/10 lines  tui-other.log:1"), "{s}");
+        snap!(format!("other_{w}x{h}_lines"), a);
+        press(&mut a, "jo");
+        let s = screen(&a);
+        assert!(s.contains("unrecognized lines 7 (whole log)"), "{s}");
+        assert!(s.contains("1sB0Aa-000001-AA this line"), "{s}");
+        snap!(format!("other_{w}x{h}_unrecognized"), a);
+        let b = draw(&a, Theme { color: true });
+        for cell in b.content() {
+            assert!(
+                !cell.symbol().chars().any(|c| c.is_control()),
+                "control character reached the screen"
+            );
+        }
+        for line in screen(&a).lines() {
+            assert!(line.chars().count() <= w as usize, "{line}");
+        }
+    }
+}

@@ -452,3 +452,138 @@ fn back_drops_a_kept_message_search_before_leaving_the_pane() {
     key(&mut a, KeyCode::Esc);
     assert_eq!(a.focus, Pane::Senders);
 }
+
+/// Lines of `tui-other.log` (0-based) that belong to no message and no sender: daemon
+/// start, two queue-run lines, a warning, site logwrite text, an escape-sequence line,
+/// binary garbage, a blank line, a cut-off line and `daemon stopped`.
+const OTHER: [u32; 10] = [0, 1, 2, 8, 9, 10, 11, 12, 13, 17];
+/// Every unrecognized line, including one with a message id (line 5).
+const UNRECOGNIZED: [u32; 7] = [5, 9, 10, 11, 12, 13, 17];
+
+fn listed(a: &App) -> Vec<u32> {
+    a.lines
+        .as_ref()
+        .map(|v| v.list().to_vec())
+        .unwrap_or_default()
+}
+
+#[test]
+fn o_opens_the_lines_no_pane_reaches_and_esc_goes_back() {
+    let mut a = app("tui-other.log");
+    typ(&mut a, "j\n");
+    assert_eq!(a.focus, Pane::Messages);
+    typ(&mut a, "o");
+    assert_eq!(listed(&a), OTHER);
+    assert_eq!(a.other_unrecognized(), Some(6));
+    assert_eq!(a.view_text(), "lines=other");
+    assert_eq!(a.count_text(), "10/10 lines  tui-other.log:1");
+    let v = a.lines.as_ref().expect("open");
+    assert_eq!(v.rows.len(), 10, "all fit at 80x24");
+    assert_eq!(v.rows[0].kind.name(), "daemon");
+    assert_eq!(v.rows[6].time, None, "garbage has no time");
+    key(&mut a, KeyCode::Esc);
+    assert!(a.lines.is_none());
+    assert_eq!(a.focus, Pane::Messages, "back where it was opened");
+    typ(&mut a, "oh");
+    assert!(a.lines.is_none(), "h goes back too");
+}
+
+#[test]
+fn every_line_is_reachable_from_a_message_a_sender_or_the_lines_view() {
+    for fixture in ["tui-other.log", "tui-mixed.log", "seed-main.log"] {
+        let mut a = app(fixture);
+        typ(&mut a, "o");
+        let m = a.model.clone().expect("model");
+        let other = listed(&a);
+        let peers: std::collections::HashSet<u32> = m.peer_events.iter().map(|p| p.line).collect();
+        for i in 0..m.line_count() as u32 {
+            let in_message = m.line_msg[i as usize] != mailtriage::model::NONE;
+            let places = in_message as u8 + peers.contains(&i) as u8 + other.contains(&i) as u8;
+            assert_eq!(places, 1, "{fixture} line {i} is reachable exactly one way");
+        }
+    }
+}
+
+#[test]
+fn lines_view_moves_like_the_other_lists() {
+    let mut a = app("tui-other.log");
+    // 10 rows: header 2, footer 2, title 1, column titles 1 leave 4 lines.
+    a.resize(80, 10);
+    typ(&mut a, "o");
+    let sel = |a: &App| a.lines.as_ref().map_or(usize::MAX, |v| v.cursor.selected);
+    let off = |a: &App| a.lines.as_ref().map_or(usize::MAX, |v| v.cursor.offset);
+    assert_eq!(a.lines.as_ref().map(|v| v.rows.len()), Some(4));
+    typ(&mut a, "jj");
+    assert_eq!((sel(&a), off(&a)), (2, 0));
+    key(&mut a, KeyCode::PageDown);
+    assert_eq!((sel(&a), off(&a)), (6, 3));
+    let first_row = a.lines.as_ref().map(|v| v.rows[0].line);
+    assert_eq!(first_row, Some(OTHER[3]), "rows follow the scroll");
+    assert_eq!(a.count_text(), "10/10 lines  tui-other.log:12");
+    typ(&mut a, "G");
+    assert_eq!((sel(&a), off(&a)), (9, 6));
+    typ(&mut a, "j");
+    assert_eq!(sel(&a), 9, "stops at the end");
+    key(&mut a, KeyCode::PageUp);
+    assert_eq!(sel(&a), 5);
+    typ(&mut a, "kg");
+    assert_eq!((sel(&a), off(&a)), (0, 0));
+    typ(&mut a, "k");
+    assert_eq!(sel(&a), 0, "stops at the top");
+}
+
+#[test]
+fn o_again_or_tab_shows_only_unrecognized_lines_of_the_whole_log() {
+    let mut a = app("tui-other.log");
+    typ(&mut a, "oG");
+    typ(&mut a, "o");
+    assert!(a.lines.as_ref().is_some_and(|v| v.unrecognized_only));
+    assert_eq!(listed(&a), UNRECOGNIZED);
+    assert_eq!(a.view_text(), "lines=unrecognized");
+    assert_eq!(a.count_text(), "7/7 lines  tui-other.log:6");
+    typ(&mut a, "o");
+    assert_eq!(listed(&a), OTHER);
+    key(&mut a, KeyCode::Tab);
+    assert_eq!(listed(&a), UNRECOGNIZED);
+    key(&mut a, KeyCode::BackTab);
+    assert_eq!(listed(&a), OTHER);
+}
+
+#[test]
+fn regex_narrows_the_lines_view_and_clearing_it_restores() {
+    let mut a = app("tui-other.log");
+    typ(&mut a, "o");
+    typ(&mut a, "rqueue|logwrite\n");
+    assert_eq!(listed(&a), [1, 2, 9]);
+    assert_eq!(a.view_text(), "lines=other regex=queue|logwrite");
+    assert_eq!(a.count_text(), "3/10 lines  tui-other.log:2");
+    typ(&mut a, "o");
+    assert_eq!(listed(&a), [9], "the regex applies to both modes");
+    // A regex that matches nothing here leaves an empty list, not a crash.
+    typ(&mut a, "r");
+    ctrl(&mut a, 'u');
+    typ(&mut a, "nomatch-anywhere\n");
+    assert!(listed(&a).is_empty());
+    assert_eq!(a.count_text(), "0/7 lines");
+    typ(&mut a, "r");
+    ctrl(&mut a, 'u');
+    typ(&mut a, "\n");
+    assert_eq!(listed(&a), UNRECOGNIZED);
+    assert_eq!(a.regex, None);
+}
+
+#[test]
+fn sender_keys_in_the_lines_view_say_where_they_work() {
+    let mut a = app("tui-other.log");
+    typ(&mut a, "o");
+    typ(&mut a, "f");
+    assert_eq!(a.filter.family, None, "the family filter did not change");
+    let n = a.notice.clone().unwrap_or_default();
+    assert!(n.contains("works in the sender lists"), "{n}");
+    typ(&mut a, "?");
+    assert!(a.help);
+    typ(&mut a, "x");
+    assert!(!a.help && a.lines.is_some(), "help closes onto the view");
+    typ(&mut a, "q");
+    assert!(a.quit);
+}

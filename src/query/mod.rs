@@ -5,11 +5,13 @@
 //! checked with a command.
 
 pub mod grep;
+pub mod lines;
 pub mod senders;
 pub mod summary;
 pub mod time_range;
 
 pub use grep::{GrepOptions, LineMatches, grep};
+pub use lines::{lines_of_kind, other_lines};
 pub use senders::{
     AggKey, DkimTally, Filter, Grouping, NetPrefix, SenderRow, SortKey, group, messages_of,
     sort_rows,

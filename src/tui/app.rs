@@ -11,13 +11,13 @@ use std::time::Instant;
 use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 
 use super::block::{self, BlockFacts, Preview, Proposal};
-use super::data::{self, Detail, Fuzzy, RecipientIndex, Spark};
+use super::data::{self, Detail, Fuzzy, LineRow, RecipientIndex, Spark};
 use super::index::{self, Agg, GroupIndex};
 use super::keys::{Action, Key, KeyMap};
 use super::layout;
 use crate::blocklist::{self, Blocklist, Entry};
 use crate::model::{Model, Progress};
-use crate::parse::{DkimStatus, Family, ParseContext};
+use crate::parse::{DkimStatus, Family, LineKind, ParseContext};
 use crate::query::{self, AggKey, Filter, Grouping, NetPrefix, SortKey, Summary};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -35,6 +35,47 @@ impl Pane {
             Pane::Detail => "detail",
         }
     }
+}
+
+/// The log lines view (`o`): the lines no message and no sender leads to, or (`o` again)
+/// every unrecognized line of the log. It replaces the panes until `Esc`.
+#[derive(Debug, Clone)]
+pub struct LinesView {
+    pub unrecognized_only: bool,
+    pub cursor: Cursor,
+    /// All lines of the mode, in log order (shared with the app's cache).
+    base: Arc<Vec<u32>>,
+    /// `base` narrowed by the regex; `None` while no regex is set.
+    narrowed: Option<Vec<u32>>,
+    /// The rows on screen, parsed and sanitized once per move rather than per frame.
+    pub rows: Vec<LineRow>,
+    /// `FILE:N` of the selected line.
+    pub place: Option<String>,
+}
+
+impl LinesView {
+    /// The lines listed now.
+    pub fn list(&self) -> &[u32] {
+        self.narrowed.as_deref().unwrap_or(&self.base)
+    }
+
+    /// Lines of the mode before the regex.
+    pub fn total(&self) -> usize {
+        self.base.len()
+    }
+
+    pub fn narrowed(&self) -> bool {
+        self.narrowed.is_some()
+    }
+}
+
+/// Line numbers of the two modes, built on first use and kept: the model never changes.
+#[derive(Debug, Clone)]
+struct LineIndexes {
+    other: Arc<Vec<u32>>,
+    /// How many of `other` are unrecognized.
+    other_unrecognized: usize,
+    unrecognized: Arc<Vec<u32>>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -178,6 +219,10 @@ pub struct App {
     block_facts: Option<Arc<BlockFacts>>,
     /// The entry covering each group on screen (`None`: not covered), filled like `sparks`.
     covers: HashMap<u32, Option<Entry>>,
+
+    /// The log lines view, when open.
+    pub lines: Option<LinesView>,
+    line_indexes: Option<LineIndexes>,
 }
 
 fn family_next(f: Option<Family>) -> Option<Family> {
@@ -245,6 +290,8 @@ impl App {
             block: None,
             block_facts: None,
             covers: HashMap::new(),
+            lines: None,
+            line_indexes: None,
         }
     }
 
@@ -846,6 +893,7 @@ impl App {
         let mh = self.list_height(Pane::Messages);
         self.messages.clamp(self.messages_shown.len(), mh);
         self.fill_recipients();
+        self.after_lines_move();
     }
 
     /// Handles one key press. Returns whether anything changed (a redraw is due).
@@ -888,6 +936,10 @@ impl App {
         }
         if self.block.is_some() {
             self.block_act(a);
+            return;
+        }
+        if self.lines.is_some() {
+            self.lines_act(a);
             return;
         }
         match a {
@@ -969,14 +1021,7 @@ impl App {
                     pane,
                 });
             }
-            Action::Regex => {
-                let text = self.regex.clone().unwrap_or_default();
-                self.prompt = Some(Prompt {
-                    kind: PromptKind::Regex,
-                    text,
-                    pane: self.focus,
-                });
-            }
+            Action::Regex => self.open_regex_prompt(),
             Action::Time => {
                 let text = self.time_text.clone().unwrap_or_default();
                 self.prompt = Some(Prompt {
@@ -985,9 +1030,138 @@ impl App {
                     pane: self.focus,
                 });
             }
+            Action::OtherLines => self.open_lines(false),
             Action::Block => self.open_block(),
             Action::Widen | Action::Narrow => self.step_block(a == Action::Widen),
             Action::Unblock => self.unblock(),
+        }
+    }
+
+    fn open_regex_prompt(&mut self) {
+        let text = self.regex.clone().unwrap_or_default();
+        self.prompt = Some(Prompt {
+            kind: PromptKind::Regex,
+            text,
+            pane: self.focus,
+        });
+    }
+
+    /// Builds the line indexes on first use: two passes over the model's per-line arrays,
+    /// once per run, never per frame or per key.
+    fn line_indexes(&mut self) -> Option<LineIndexes> {
+        if self.line_indexes.is_none() {
+            let m = self.model.clone()?;
+            let other = query::other_lines(&m);
+            let other_unrecognized = other
+                .iter()
+                .filter(|&&i| m.line_kind.get(i as usize) == Some(&LineKind::Unrecognized))
+                .count();
+            let unrecognized = query::lines_of_kind(&m, LineKind::Unrecognized);
+            self.line_indexes = Some(LineIndexes {
+                other: Arc::new(other),
+                other_unrecognized,
+                unrecognized: Arc::new(unrecognized),
+            });
+        }
+        self.line_indexes.clone()
+    }
+
+    /// How many lines of the other-lines list are unrecognized (`None` before first use).
+    pub fn other_unrecognized(&self) -> Option<usize> {
+        self.line_indexes.as_ref().map(|x| x.other_unrecognized)
+    }
+
+    /// `o`: opens the log lines view on one mode, at its first line.
+    pub fn open_lines(&mut self, unrecognized_only: bool) {
+        let Some(ix) = self.line_indexes() else {
+            return;
+        };
+        let base = if unrecognized_only {
+            ix.unrecognized
+        } else {
+            ix.other
+        };
+        self.lines = Some(LinesView {
+            unrecognized_only,
+            cursor: Cursor::default(),
+            base,
+            narrowed: None,
+            rows: Vec::new(),
+            place: None,
+        });
+        self.narrow_lines();
+    }
+
+    /// Applies the regex (lines that match themselves, as `r` reads them) to the view.
+    fn narrow_lines(&mut self) {
+        let matches = self.filter.matches.clone();
+        let Some(v) = self.lines.as_mut() else { return };
+        v.narrowed = matches.map(|x| {
+            v.base
+                .iter()
+                .copied()
+                .filter(|&i| x.lines.contains(i))
+                .collect()
+        });
+        self.after_lines_move();
+    }
+
+    /// Clamps the cursor and rebuilds the rows on screen.
+    fn after_lines_move(&mut self) {
+        let h = layout::lines_height(self.size);
+        let (Some(m), Some(v)) = (self.model.clone(), self.lines.as_mut()) else {
+            return;
+        };
+        v.cursor.clamp(v.list().len(), h);
+        let visible: Vec<u32> = v
+            .list()
+            .iter()
+            .skip(v.cursor.offset)
+            .take(h)
+            .copied()
+            .collect();
+        v.rows = visible
+            .into_iter()
+            .map(|i| data::line_row(&m, i, &self.ctx))
+            .collect();
+        v.place = v
+            .list()
+            .get(v.cursor.selected)
+            .and_then(|&i| data::line_place(&m, i));
+    }
+
+    /// Keys while the log lines view is open: it stands in for the panes, so the sender
+    /// list's own keys (grouping, filters, blocking) say where they work instead.
+    fn lines_act(&mut self, a: Action) {
+        match a {
+            Action::Quit => self.quit = true,
+            Action::Help => self.help = true,
+            Action::Down
+            | Action::Up
+            | Action::PageDown
+            | Action::PageUp
+            | Action::First
+            | Action::Last => {
+                let h = layout::lines_height(self.size);
+                if let Some(v) = self.lines.as_mut() {
+                    let len = v.list().len();
+                    v.cursor.apply(a, len, h);
+                }
+                self.after_lines_move();
+            }
+            Action::Back => self.lines = None,
+            Action::OtherLines | Action::NextPane | Action::PrevPane => {
+                let only = self.lines.as_ref().is_some_and(|v| !v.unrecognized_only);
+                self.open_lines(only);
+            }
+            Action::Regex => self.open_regex_prompt(),
+            _ => {
+                self.notice = Some(format!(
+                    "{} works in the sender lists; {} goes back to them",
+                    self.keys.first(a),
+                    self.keys.first(Action::Back)
+                ));
+            }
         }
     }
 
@@ -1095,6 +1269,7 @@ impl App {
             self.regex = None;
             self.filter.matches = None;
             self.regroup();
+            self.narrow_lines();
             return;
         }
         let Some(m) = self.model.clone() else { return };
@@ -1103,6 +1278,7 @@ impl App {
                 self.filter.matches = Some(Arc::new(query::grep(&m, &re)));
                 self.regex = Some(pattern.to_string());
                 self.regroup();
+                self.narrow_lines();
             }
             Err(e) => {
                 self.notice = Some(format!(
@@ -1134,6 +1310,18 @@ impl App {
 
     /// `by=ip family=all dkim=any sort=messages` and what else is set.
     pub fn view_text(&self) -> String {
+        if let Some(v) = &self.lines {
+            // Only the regex narrows this list; the other filters are about senders.
+            let mut s = String::from(if v.unrecognized_only {
+                "lines=unrecognized"
+            } else {
+                "lines=other"
+            });
+            if let Some(r) = &self.regex {
+                s.push_str(&format!(" regex={r}"));
+            }
+            return s;
+        }
         let mut s = format!(
             "by={} family={} dkim={} sort={}",
             self.by.as_str(),
@@ -1157,6 +1345,13 @@ impl App {
     }
 
     pub fn count_text(&self) -> String {
+        if let Some(v) = &self.lines {
+            let mut s = format!("{}/{} lines", v.list().len(), v.total());
+            if let Some(p) = &v.place {
+                s.push_str(&format!("  {p}"));
+            }
+            return s;
+        }
         let mut s = format!(
             "{}/{} senders",
             self.senders_shown.len(),

@@ -1,8 +1,10 @@
 //! Queries the TUI needs that `query` does not offer yet: per-message recipients,
-//! sender sparklines, time-range text, fuzzy narrowing, and one message's detail.
+//! sender sparklines, time-range text, fuzzy narrowing, one message's detail, and the
+//! rows of the log lines view.
 //!
-//! Pure functions of the model (candidates to move into `query`); the detail is the
-//! one place the TUI parses log text, through `parse::exim::parse_line`.
+//! Pure functions of the model (candidates to move into `query`); the detail and the
+//! log lines view's rows on screen are the places the TUI parses log text, through
+//! `parse::exim::parse_line`.
 
 use std::net::IpAddr;
 
@@ -251,6 +253,19 @@ pub fn short_time(ms: i64) -> String {
     s.get(..16).unwrap_or(&s).to_string()
 }
 
+/// Counts with thousands separators, `1,234,567`, for titles.
+pub fn grouped(n: u64) -> String {
+    let digits = n.to_string();
+    let mut out = String::with_capacity(digits.len() + digits.len() / 3);
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    out
+}
+
 /// Human bytes: `1.2M`.
 pub fn human_bytes(b: u64) -> String {
     const UNITS: [&str; 5] = ["", "K", "M", "G", "T"];
@@ -416,6 +431,45 @@ pub fn detail(m: &Model, msg: u32, ctx: &ParseContext) -> Option<Detail> {
     Some(d)
 }
 
+/// One row of the log lines view, already sanitized.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LineRow {
+    pub line: u32,
+    /// The line's own timestamp, if it has one the parser can read.
+    pub time: Option<i64>,
+    pub kind: LineKind,
+    pub text: String,
+}
+
+/// A row for line `i`. The model keeps no time per line, so the line is parsed again
+/// here; only for the rows on screen, so the cost does not grow with the log.
+pub fn line_row(m: &Model, i: u32, ctx: &ParseContext) -> LineRow {
+    let raw = m.line(i);
+    LineRow {
+        line: i,
+        time: exim::parse_line(raw, ctx).time,
+        kind: m
+            .line_kind
+            .get(i as usize)
+            .copied()
+            .unwrap_or(LineKind::Unrecognized),
+        text: sanitize(raw),
+    }
+}
+
+/// `FILE:N` of a line, numbered from 1 within its file, as `mailtriage lines -n` prints it.
+pub fn line_place(m: &Model, i: u32) -> Option<String> {
+    let start = m.line_start.get(i as usize)?;
+    // Sources are in base order; the last one starting at or before the line holds it.
+    let src = m.sources.iter().rev().find(|s| s.base <= start)?;
+    let first = m.line_start.partition_point(|x| x < src.base);
+    Some(format!(
+        "{}:{}",
+        sanitize(src.name.as_bytes()),
+        (i as usize).saturating_sub(first) + 1
+    ))
+}
+
 fn client_text(h: &parse::Host<'_>) -> String {
     let ip = match (h.ip, h.addr_text) {
         (Some(IpAddr::V6(a)), _) => format!("[{a}]"),
@@ -432,6 +486,14 @@ fn client_text(h: &parse::Host<'_>) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn counts_in_titles_group_thousands() {
+        assert_eq!(grouped(0), "0");
+        assert_eq!(grouped(999), "999");
+        assert_eq!(grouped(1234), "1,234");
+        assert_eq!(grouped(6_400_000), "6,400,000");
+    }
 
     #[test]
     fn sparkline_marks_isolated_hits() {

@@ -34,13 +34,14 @@ pub enum Action {
     Widen,
     Narrow,
     Unblock,
+    OtherLines,
     Help,
     Quit,
 }
 
 impl Action {
     /// In the order the help overlay lists them.
-    pub const ALL: [Action; 23] = [
+    pub const ALL: [Action; 24] = [
         Action::Down,
         Action::Up,
         Action::PageDown,
@@ -62,6 +63,7 @@ impl Action {
         Action::Widen,
         Action::Narrow,
         Action::Unblock,
+        Action::OtherLines,
         Action::Help,
         Action::Quit,
     ];
@@ -86,6 +88,7 @@ impl Action {
             Action::Search => "search",
             Action::Regex => "regex",
             Action::Time => "time",
+            Action::OtherLines => "other_lines",
             Action::Block => "block",
             Action::Widen => "widen",
             Action::Narrow => "narrow",
@@ -114,6 +117,7 @@ impl Action {
             Action::Search => "fuzzy search the list (Enter keeps, Esc clears)",
             Action::Regex => "regex over raw lines, exigrep style (empty clears)",
             Action::Time => "time range: A..B, last 24h, today (empty clears)",
+            Action::OtherLines => "log lines of no message or sender; again: unrecognized",
             Action::Block => "block the sender: preview the entry, Enter adds it",
             Action::Widen => "in the block preview: wider prefix (/32 /24 /16)",
             Action::Narrow => "in the block preview: narrower prefix",
@@ -135,6 +139,7 @@ impl Action {
             Action::Search => Some("search"),
             Action::Regex => Some("regex"),
             Action::Time => Some("time"),
+            Action::OtherLines => Some("lines"),
             Action::Block => Some("block"),
             Action::Unblock => Some("unblock"),
             Action::Help => Some("help"),

@@ -14,6 +14,8 @@ pub const SIDE_BY_SIDE_MIN_WIDTH: u16 = 150;
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Areas {
     pub header: Rect,
+    /// Between header and status line: the panes, or the log lines view alone.
+    pub body: Rect,
     pub senders: Option<Rect>,
     pub messages: Option<Rect>,
     pub detail: Option<Rect>,
@@ -37,6 +39,7 @@ pub fn areas(area: Rect, focus: Pane) -> Areas {
     let wide = is_wide(area);
     let mut a = Areas {
         header,
+        body,
         senders: None,
         messages: None,
         detail: None,
@@ -93,4 +96,11 @@ pub fn list_height(size: (u16, u16), focus: Pane, pane: Pane) -> usize {
     (rect.height as usize)
         .saturating_sub(chrome + titles)
         .max(1)
+}
+
+/// Rows of the log lines view: it takes the whole body, with the chrome of a pane.
+pub fn lines_height(size: (u16, u16)) -> usize {
+    let a = areas(Rect::new(0, 0, size.0, size.1), Pane::Senders);
+    let chrome = if a.wide { 2 } else { 1 };
+    (a.body.height as usize).saturating_sub(chrome + 1).max(1)
 }

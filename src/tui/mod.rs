@@ -1,7 +1,8 @@
 //! The terminal UI: app state, key table, one file per pane, the event loop.
 //!
 //! Reads the model through `query` and never parses log text itself, except one
-//! message's lines for the detail pane (`parse::exim::parse_line`).
+//! message's lines for the detail pane and the timestamps of the log lines view's
+//! rows on screen (`parse::exim::parse_line`).
 
 pub mod app;
 pub mod block;

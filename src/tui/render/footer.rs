@@ -40,6 +40,7 @@ pub fn render(frame: &mut Frame, status: Rect, hints: Rect, app: &App, theme: Th
             ])
         }
         None if app.block.is_some() => block_hints(app, theme),
+        None if app.lines.is_some() => lines_hints(app, theme),
         None => hint_line(app, theme),
     };
     frame.render_widget(Paragraph::new(line), hints);
@@ -77,6 +78,30 @@ fn block_hints<'a>(app: &App, theme: Theme) -> Line<'a> {
         (Action::Widen, "wider"),
         (Action::Narrow, "narrower"),
         (Action::Help, "help"),
+    ] {
+        if !spans.is_empty() {
+            spans.push(Span::raw("  "));
+        }
+        spans.push(Span::styled(app.keys.first(a), theme.key()));
+        spans.push(Span::raw(format!(" {label}")));
+    }
+    Line::from(spans)
+}
+
+/// In the log lines view: the keys that do something there.
+fn lines_hints<'a>(app: &App, theme: Theme) -> Line<'a> {
+    let toggle = if app.lines.as_ref().is_some_and(|v| v.unrecognized_only) {
+        "other lines"
+    } else {
+        "unrecognized only"
+    };
+    let mut spans = Vec::new();
+    for (a, label) in [
+        (Action::Help, "help"),
+        (Action::Quit, "quit"),
+        (Action::Back, "back"),
+        (Action::OtherLines, toggle),
+        (Action::Regex, "regex"),
     ] {
         if !spans.is_empty() {
             spans.push(Span::raw("  "));

@@ -52,10 +52,19 @@ pub fn render(frame: &mut Frame, area: Rect, app: &App, theme: Theme) {
             if let Some(s) = &app.summary {
                 let c = crate::tui::data::compact;
                 spans.push(Span::raw(format!(
-                    "{} msgs {} lines  dkim ",
+                    "{} msgs {} lines  ",
                     c(s.arrivals),
                     c(s.lines)
                 )));
+                // Only when there is something the parser did not understand (`o` twice lists it).
+                if s.unrecognized_lines > 0 {
+                    spans.push(Span::styled(
+                        format!("unrec {}", c(s.unrecognized_lines)),
+                        theme.warn(),
+                    ));
+                    spans.push(Span::raw("  "));
+                }
+                spans.push(Span::raw("dkim "));
                 spans.push(Span::styled(
                     format!("pass {} ", c(s.dkim.pass)),
                     theme.pass(),

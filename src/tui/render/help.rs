@@ -9,13 +9,21 @@ use crate::tui::app::App;
 use crate::tui::keys::Action;
 use crate::tui::theme::Theme;
 
-/// Keys and description of each help line. Widen and narrow share one line so the whole
-/// table still fits an 80x24 screen.
+/// Keys and description of each help line. Down and up, widen and narrow share one line
+/// each so the whole table still fits an 80x24 screen.
 fn entries(app: &App) -> Vec<(String, &'static str)> {
     Action::ALL
         .iter()
-        .filter(|&&a| a != Action::Narrow)
+        .filter(|&&a| a != Action::Narrow && a != Action::Up)
         .map(|&a| match a {
+            Action::Down => (
+                format!(
+                    "{} {}",
+                    app.keys.joined(Action::Down),
+                    app.keys.joined(Action::Up)
+                ),
+                "move down / up",
+            ),
             Action::Widen => (
                 format!(
                     "{} {}",

@@ -8,6 +8,7 @@ mod detail;
 mod footer;
 mod header;
 mod help;
+mod lines;
 mod messages;
 mod senders;
 
@@ -25,6 +26,21 @@ pub fn render(frame: &mut Frame, app: &App, theme: Theme) {
     let area = frame.area();
     let a = layout::areas(area, app.focus);
     header::render(frame, a.header, app, theme);
+    if app.lines.is_some() {
+        lines::render(frame, a.body, app, theme, a.wide);
+    } else {
+        panes(frame, &a, app, theme);
+    }
+    footer::render(frame, a.status, a.hints, app, theme);
+    if app.block.is_some() {
+        block::render(frame, area, app, theme);
+    }
+    if app.help {
+        help::render(frame, area, app, theme);
+    }
+}
+
+fn panes(frame: &mut Frame, a: &layout::Areas, app: &App, theme: Theme) {
     if let Some(r) = a.senders {
         senders::render(frame, r, app, theme, a.wide);
     }
@@ -33,13 +49,6 @@ pub fn render(frame: &mut Frame, app: &App, theme: Theme) {
     }
     if let Some(r) = a.detail {
         detail::render(frame, r, app, theme, a.wide);
-    }
-    footer::render(frame, a.status, a.hints, app, theme);
-    if app.block.is_some() {
-        block::render(frame, area, app, theme);
-    }
-    if app.help {
-        help::render(frame, area, app, theme);
     }
 }
 
