@@ -507,19 +507,24 @@ impl App {
         }
     }
 
+    /// Group ids of the sender rows on screen.
+    fn visible_groups(&self) -> impl Iterator<Item = u32> + '_ {
+        let h = self.list_height(Pane::Senders);
+        self.senders_shown
+            .iter()
+            .skip(self.senders.offset)
+            .take(h)
+            .filter_map(|&i| self.rows.get(i as usize).map(|r| r.group))
+    }
+
     /// Sparklines for the rows on screen that have none yet.
     fn fill_sparks(&mut self) {
         let Some(m) = self.model.clone() else { return };
         let Some(ix) = self.groupings.get(&self.by).cloned() else {
             return;
         };
-        let h = self.list_height(Pane::Senders);
         let want: Vec<u32> = self
-            .senders_shown
-            .iter()
-            .skip(self.senders.offset)
-            .take(h)
-            .filter_map(|&i| self.rows.get(i as usize).map(|r| r.group))
+            .visible_groups()
             .filter(|gid| !self.sparks.contains_key(gid))
             .collect();
         for gid in want {
@@ -537,13 +542,8 @@ impl App {
         let Some(ix) = self.groupings.get(&self.by).cloned() else {
             return;
         };
-        let h = self.list_height(Pane::Senders);
         let want: Vec<u32> = self
-            .senders_shown
-            .iter()
-            .skip(self.senders.offset)
-            .take(h)
-            .filter_map(|&i| self.rows.get(i as usize).map(|r| r.group))
+            .visible_groups()
             .filter(|gid| !self.covers.contains_key(gid))
             .collect();
         let mut found = Vec::with_capacity(want.len());
