@@ -251,3 +251,31 @@ fn dkim_domain_groups_by_signing_domain() {
         ("test.ex", 3, 3)
     );
 }
+
+/// The demo's planted story, as the admin would find it: one IPv6 /64, six
+/// messages, every DKIM signature valid, one recipient (the local delivery
+/// `=> webpage-contact <webpage-contact@example.org>` counts as the address sent to).
+#[test]
+fn demo_story_is_one_64_one_recipient() {
+    let demo = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("assets/demo/mainlog");
+    let m = load(&[demo]);
+    let g = query::Grouping::new(&m, AggKey::Net, NetPrefix::default());
+    let re = mailtriage::query::grep::compile("webpage-contact", &Default::default()).expect("re");
+    let f = Filter {
+        matches: Some(std::sync::Arc::new(query::grep(&m, &re))),
+        ..Filter::default()
+    };
+    let rows = query::group(&m, &g, &f, true);
+    assert_eq!(rows.len(), 1, "{rows:?}");
+    let r = &rows[0];
+    assert_eq!(
+        (
+            r.key.as_str(),
+            r.family,
+            r.messages,
+            r.dkim.pass,
+            r.recipients
+        ),
+        ("2a05:d014:27bf:4d2a::/64", "ipv6", 6, 6, 1)
+    );
+}

@@ -186,7 +186,12 @@ impl<'a> Compactor<'a> {
                     DkimResult::Invalid => 3,
                 };
             }
-            Payload::Delivery(d) => r.s0 = self.s(out, Some(d.address)),
+            Payload::Delivery(d) => {
+                // `=> local <orig@domain>`: the address the sender used is the
+                // original, not the local part it was routed to.
+                let rcpt = d.original.filter(|o| !o.is_empty()).unwrap_or(d.address);
+                r.s0 = self.s(out, Some(rcpt));
+            }
             _ => {}
         }
         if r.kind != LineKind::Arrival
