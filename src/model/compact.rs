@@ -132,7 +132,10 @@ impl FpTable {
     }
 
     fn grow(&mut self) {
-        let bigger = vec![(0, 0, EMPTY); self.slots.len() * 2];
+        let n = self.slots.len() * 2;
+        let mut bigger = Vec::with_capacity(n);
+        super::huge::advise(&mut bigger);
+        bigger.resize(n, (0, 0, EMPTY));
         let old = std::mem::replace(&mut self.slots, bigger);
         let mask = self.slots.len() - 1;
         for e in old.into_iter().filter(|e| e.2 != EMPTY) {
