@@ -150,5 +150,8 @@ fn main() {
         anon_grouped as f64 / 1024.0,
         anon_grouped as f64 * 1024.0 / size as f64
     );
-    println!("model heap (capacity, incl. reserved but untouched): {:.0} MB", heap as f64 / 1e6);
+    println!(
+        "model heap (capacity, incl. reserved but untouched): {:.0} MB",
+        heap as f64 / 1e6
+    );
 }
