@@ -7,6 +7,7 @@
 
 pub mod build;
 pub mod compact;
+mod huge;
 pub mod intern;
 pub mod lines;
 pub mod load;
