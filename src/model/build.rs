@@ -179,8 +179,6 @@ impl Builder {
             sender: NONE,
             ip: NONE,
             host: NONE,
-            helo: NONE,
-            protocol: NONE,
             flags: 0,
             dkim: DkimStatus::None,
         });
@@ -257,7 +255,6 @@ impl Builder {
                     ip,
                     sender: tr(r.s0),
                     host: tr(r.s1),
-                    kind: r.kind,
                 });
             }
             return;
@@ -289,17 +286,15 @@ impl Builder {
                     .get(r.rcpt_start as usize..(r.rcpt_start + r.rcpt_len) as usize)
                     .unwrap_or_default();
                 for &a in rcpts {
-                    self.model.recipients.push(Recipient { msg, addr: tr(a) });
+                    self.push_recipient(msg, tr(a));
                 }
-                let dkim_dom = tr(r.s4);
+                let dkim_dom = tr(r.s2);
                 let m = &mut self.model.messages[msg as usize];
                 m.time = time;
                 m.arrival_line = line;
                 m.sender = tr(r.s0);
                 m.ip = ip;
                 m.host = tr(r.s1);
-                m.helo = tr(r.s2);
-                m.protocol = tr(r.s3);
                 m.size = r.size.min(u32::MAX as u64) as u32;
                 m.flags |= f;
                 if dkim_dom != NONE {
@@ -347,10 +342,7 @@ impl Builder {
                     _ => flags::DELIVERED,
                 };
                 self.model.messages[msg as usize].flags |= f;
-                self.model.recipients.push(Recipient {
-                    msg,
-                    addr: tr(r.s0),
-                });
+                self.push_recipient(msg, tr(r.s0));
             }
             LineKind::Rejection | LineKind::SenderVerifyFail => {
                 let m = &mut self.model.messages[msg as usize];
@@ -359,14 +351,26 @@ impl Builder {
                 if m.ip == NONE && m.arrival_line == NONE {
                     m.ip = ip;
                     m.sender = tr(r.s0);
-                    m.host = tr(r.s2);
-                    m.helo = tr(r.s3);
+                    m.host = tr(r.s1);
                 }
             }
             LineKind::Completed => self.model.messages[msg as usize].flags |= flags::COMPLETED,
             LineKind::Frozen => self.model.messages[msg as usize].flags |= flags::FROZEN,
             _ => {}
         }
+    }
+}
+
+impl Builder {
+    /// Records that `msg` was addressed to `addr`, once: the arrival's `for` list
+    /// and each delivery, deferral and bounce name the same address again. The
+    /// repeats sit close together, so a short look back finds nearly all of them.
+    fn push_recipient(&mut self, msg: u32, addr: u32) {
+        let recent = &self.model.recipients[self.model.recipients.len().saturating_sub(16)..];
+        if recent.iter().any(|r| r.msg == msg && r.addr == addr) {
+            return;
+        }
+        self.model.recipients.push(Recipient { msg, addr });
     }
 }
 

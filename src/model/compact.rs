@@ -29,14 +29,12 @@ pub struct Rec {
     pub kind: LineKind,
     /// Arrival: `flags::*` bits known from the line. DKIM: the result + 1 (0 = none).
     pub bits: u16,
-    /// Arrival: sender, host, helo, protocol; DKIM: domain, selector; delivery:
-    /// address; rejection/peer: sender in `s0`, name and HELO in `s2`/`s3`;
-    /// arrival DKIM= domain in `s4`.
+    /// `s0`: arrival and rejection sender, DKIM domain, delivery recipient.
+    /// `s1`: client name (verified name, else HELO), DKIM selector.
+    /// `s2`: the arrival's `DKIM=` domain.
     pub s0: u32,
     pub s1: u32,
     pub s2: u32,
-    pub s3: u32,
-    pub s4: u32,
     /// Local address id, or `NO_STR`.
     pub ip: u32,
     /// Recipients of an arrival: `ChunkOut::rcpts[rcpt_start..rcpt_start + rcpt_len]`.
@@ -198,8 +196,6 @@ impl<'a> Compactor<'a> {
             s0: NO_STR,
             s1: NO_STR,
             s2: NO_STR,
-            s3: NO_STR,
-            s4: NO_STR,
             ip: NO_STR,
             rcpt_start: 0,
             rcpt_len: 0,
@@ -209,10 +205,10 @@ impl<'a> Compactor<'a> {
             Payload::Arrival(a) => {
                 let h = a.host.as_ref();
                 r.s0 = self.s(out, a.sender);
-                r.s1 = self.s(out, h.and_then(|h| h.name));
-                r.s2 = self.s(out, h.and_then(|h| h.helo));
-                r.s3 = self.s(out, a.protocol);
-                r.s4 = self.s(out, a.dkim_domain);
+                // The model keeps one name per client, the `host` key: the verified
+                // name, else the HELO. The rest is read from the line when shown.
+                r.s1 = self.s(out, h.and_then(|h| h.name.or(h.helo)));
+                r.s2 = self.s(out, a.dkim_domain);
                 r.ip = self.ip(out, h.and_then(|h| h.ip));
                 r.size = a.size.unwrap_or(0);
                 let mut b = 0;
@@ -265,8 +261,6 @@ impl<'a> Compactor<'a> {
             r.has_client = true;
             r.ip = self.ip(out, h.ip);
             r.s1 = self.s(out, h.name.or(h.helo));
-            r.s2 = self.s(out, h.name);
-            r.s3 = self.s(out, h.helo);
             if let Payload::Rejection(rej) = &ev.payload {
                 r.s0 = self.s(out, rej.sender);
             }

@@ -7,7 +7,13 @@ use std::fmt;
 const LONG_FLAG: u128 = 1 << 127;
 
 #[derive(Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
-pub struct MsgId(u128);
+pub struct MsgId {
+    // Two halves rather than one u128: a u128 is 16-byte aligned, which would pad
+    // every `Message` that holds an id by 8 bytes. Field order keeps `Ord` equal
+    // to the integer order.
+    hi: u64,
+    lo: u64,
+}
 
 fn digit(b: u8) -> Option<u8> {
     match b {
@@ -51,7 +57,7 @@ impl MsgId {
             let sub = part(&b[14..16])? as u128;
             (time * 62u128.pow(6) + pid) * 62u128.pow(2) + sub
         };
-        Some(MsgId(if long { v | LONG_FLAG } else { v }))
+        Some(MsgId::from_u128(if long { v | LONG_FLAG } else { v }))
     }
 
     /// Finds an id at the start of `b` followed by a space or the end.
@@ -68,22 +74,25 @@ impl MsgId {
     }
 
     pub fn is_long(self) -> bool {
-        self.0 & LONG_FLAG != 0
+        self.as_u128() & LONG_FLAG != 0
     }
 
     pub fn as_u128(self) -> u128 {
-        self.0
+        ((self.hi as u128) << 64) | self.lo as u128
     }
 
     /// The inverse of `as_u128`, for ids stored as integers.
     pub fn from_u128(v: u128) -> MsgId {
-        MsgId(v)
+        MsgId {
+            hi: (v >> 64) as u64,
+            lo: v as u64,
+        }
     }
 
     /// Reception time encoded in the first six characters (seconds since the epoch).
     pub fn epoch_seconds(self) -> u64 {
         let rest_digits: u32 = if self.is_long() { 15 } else { 8 };
-        let v = self.0 & !LONG_FLAG;
+        let v = self.as_u128() & !LONG_FLAG;
         (v / 62u128.pow(rest_digits)) as u64
     }
 }
@@ -93,7 +102,7 @@ impl fmt::Display for MsgId {
         let (mid, tail) = if self.is_long() { (11, 4) } else { (6, 2) };
         let n = 6 + mid + tail;
         let mut digits = [0u8; 21];
-        let mut v = self.0 & !LONG_FLAG;
+        let mut v = self.as_u128() & !LONG_FLAG;
         for i in (0..n).rev() {
             digits[i] = ALPHABET[(v % 62) as usize];
             v /= 62;

@@ -252,8 +252,7 @@ impl Grouping {
             match by {
                 AggKey::Ip | AggKey::Net => msg_groups.push(key_of_ip(&mut lab, msg.ip)),
                 AggKey::Host => {
-                    let s = if msg.host != NONE { msg.host } else { msg.helo };
-                    msg_groups.push(key_of_str(&mut lab, s, false));
+                    msg_groups.push(key_of_str(&mut lab, msg.host, false));
                 }
                 AggKey::Sender => msg_groups.push(key_of_str(&mut lab, msg.sender, false)),
                 AggKey::Domain => msg_groups.push(key_of_str(&mut lab, msg.sender, true)),
@@ -428,7 +427,8 @@ pub fn group(m: &Model, g: &Grouping, f: &Filter, recipients: bool) -> Vec<Sende
         for (pi, p) in m.peer_events.iter().enumerate() {
             let gid = g.peer_group[pi];
             if gid == NONE
-                || !p.kind.is_rejection() && p.kind != crate::parse::LineKind::AuthFailure
+                || !m.peer_kind(p).is_rejection()
+                    && m.peer_kind(p) != crate::parse::LineKind::AuthFailure
             {
                 continue;
             }
@@ -442,7 +442,7 @@ pub fn group(m: &Model, g: &Grouping, f: &Filter, recipients: bool) -> Vec<Sende
                 continue;
             }
             let a = &mut acc[gid as usize];
-            if p.kind.is_rejection() {
+            if m.peer_kind(p).is_rejection() {
                 a.rejections += 1;
             }
             a.fam(fam);

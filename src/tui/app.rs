@@ -390,7 +390,8 @@ impl App {
             .rev()
             .filter_map(|&pi| m.peer_events.get(pi as usize))
             .filter(|p| {
-                (p.kind.is_rejection() || p.kind == crate::parse::LineKind::AuthFailure)
+                (m.peer_kind(p).is_rejection()
+                    || m.peer_kind(p) == crate::parse::LineKind::AuthFailure)
                     && f.family
                         .is_none_or(|x| x == crate::parse::Family::of(m.ip(p.ip)))
                     && f.time.is_none_or(|(a, b)| p.time >= a && p.time <= b)

@@ -86,7 +86,7 @@ pub fn sparkline(m: &Model, f: &Filter, msgs: &[u32], peers: &[u32]) -> Spark {
             let Some(p) = m.peer_events.get(pi as usize) else {
                 continue;
             };
-            if !p.kind.is_rejection() && p.kind != LineKind::AuthFailure
+            if !m.peer_kind(p).is_rejection() && m.peer_kind(p) != LineKind::AuthFailure
                 || f.family
                     .is_some_and(|x| x != crate::parse::Family::of(m.ip(p.ip)))
                 || f.time.is_some_and(|(a, b)| p.time < a || p.time > b)

@@ -338,7 +338,8 @@ pub fn aggregate(m: &Model, ix: &GroupIndex, f: &Filter) -> Vec<Agg> {
     if f.dkim.is_none() {
         for (pi, p) in m.peer_events.iter().enumerate() {
             let gid = ix.peer_group.get(pi).copied().unwrap_or(NONE);
-            if gid == NONE || !p.kind.is_rejection() && p.kind != LineKind::AuthFailure {
+            let kind = m.peer_kind(p);
+            if gid == NONE || !kind.is_rejection() && kind != LineKind::AuthFailure {
                 continue;
             }
             let fam = Family::of(m.ip(p.ip));
@@ -353,7 +354,7 @@ pub fn aggregate(m: &Model, ix: &GroupIndex, f: &Filter) -> Vec<Agg> {
                 continue;
             }
             let t = peers.entry(gid).or_default();
-            if p.kind.is_rejection() {
+            if kind.is_rejection() {
                 t.rejections += 1;
             }
             let bits = match fam {
