@@ -207,27 +207,30 @@ impl Grouping {
             labels: Vec::new(),
             index: FxHashMap::default(),
         };
-        // Per-string and per-ip caches so each distinct value is labelled once.
-        let mut str_cache: FxHashMap<u32, u32> = FxHashMap::default();
-        let mut ip_cache: FxHashMap<u32, u32> = FxHashMap::default();
+        // Per-string and per-address caches (indexed by the model's dense ids) so
+        // each distinct value is labelled once.
+        let mut str_cache: Vec<u32> = vec![NONE; m.strings.len()];
+        let mut ip_cache: Vec<u32> = vec![NONE; m.ips.len()];
+        let none_id = lab.id(NO_KEY.to_string());
         let mut key_of_ip = |lab: &mut Labeler, ip: u32| -> u32 {
-            if ip == NONE {
-                return lab.id(NO_KEY.to_string());
-            }
-            *ip_cache.entry(ip).or_insert_with(|| {
+            let Some(slot) = ip_cache.get_mut(ip as usize) else {
+                return none_id;
+            };
+            if *slot == NONE {
                 let label = match (by, m.ip(ip)) {
                     (AggKey::Net, Some(a)) => network(a, prefix).to_string(),
                     (_, Some(a)) => a.to_string(),
                     _ => NO_KEY.to_string(),
                 };
-                lab.id(label)
-            })
+                *slot = lab.id(label);
+            }
+            *slot
         };
         let mut key_of_str = |lab: &mut Labeler, s: u32, domain: bool| -> u32 {
-            if s == NONE {
-                return lab.id(NO_KEY.to_string());
-            }
-            *str_cache.entry(s).or_insert_with(|| {
+            let Some(slot) = str_cache.get_mut(s as usize) else {
+                return none_id;
+            };
+            if *slot == NONE {
                 let b = m.str(s);
                 let label = if b.is_empty() {
                     "<>".to_string()
@@ -242,8 +245,9 @@ impl Grouping {
                 } else {
                     lossy(b)
                 };
-                lab.id(label)
-            })
+                *slot = lab.id(label);
+            }
+            *slot
         };
         let mut msg_start = Vec::with_capacity(m.messages.len() + 1);
         let mut msg_groups = Vec::with_capacity(m.messages.len());
@@ -266,7 +270,7 @@ impl Grouping {
                         }
                     }
                     if msg_groups.len() == before {
-                        msg_groups.push(lab.id(NO_KEY.to_string()));
+                        msg_groups.push(none_id);
                     }
                 }
             }
@@ -369,7 +373,7 @@ struct Acc {
     v4: bool,
     v6: bool,
     other: bool,
-    rcpts: Vec<u32>,
+    recipients: u64,
 }
 
 impl Acc {
@@ -465,7 +469,7 @@ pub fn group(m: &Model, g: &Grouping, f: &Filter, recipients: bool) -> Vec<Sende
             counts[(p >> 32) as usize] += 1;
         }
         for (a, c) in acc.iter_mut().zip(counts) {
-            a.rcpts.push(c as u32);
+            a.recipients = c;
         }
     }
     acc.into_iter()
@@ -483,7 +487,7 @@ pub fn group(m: &Model, g: &Grouping, f: &Filter, recipients: bool) -> Vec<Sende
             bytes: a.bytes,
             dkim: a.dkim,
             rejections: a.rejections,
-            recipients: a.rcpts.first().copied().unwrap_or(0) as u64,
+            recipients: a.recipients,
             first: a.first,
             last: a.last,
             group: i as u32,
