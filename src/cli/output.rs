@@ -69,6 +69,51 @@ fn time_or_empty(t: Option<i64>) -> String {
     t.map(crate::parse::time::format_iso).unwrap_or_default()
 }
 
+/// The columns after the key, in the order of both the CSV and the text header:
+/// (CSV name, text heading, text width, left-aligned).
+const COLUMNS: [(&str, &str, usize, bool); 11] = [
+    ("family", "FAMILY", 7, true),
+    ("messages", "MSGS", 8, false),
+    ("bytes", "BYTES", 12, false),
+    ("dkim_pass", "PASS", 6, false),
+    ("dkim_fail", "FAIL", 6, false),
+    ("dkim_invalid", "INVAL", 6, false),
+    ("dkim_none", "NONE", 6, false),
+    ("rejections", "REJ", 6, false),
+    ("recipients", "RCPTS", 6, false),
+    ("first", "FIRST", 19, true),
+    ("last", "LAST", 19, true),
+];
+
+fn cells(r: &SenderRow) -> [String; 11] {
+    [
+        r.family.to_string(),
+        r.messages.to_string(),
+        r.bytes.to_string(),
+        r.dkim.pass.to_string(),
+        r.dkim.fail.to_string(),
+        r.dkim.invalid.to_string(),
+        r.dkim.none.to_string(),
+        r.rejections.to_string(),
+        r.recipients.to_string(),
+        time_or_empty(r.first),
+        time_or_empty(r.last),
+    ]
+}
+
+fn text_line(key: &str, key_width: usize, cells: &[String]) -> String {
+    let mut line = format!("{key:<key_width$}");
+    for ((_, _, w, left), c) in COLUMNS.iter().zip(cells) {
+        line.push_str("  ");
+        if *left {
+            line.push_str(&format!("{c:<w$}"));
+        } else {
+            line.push_str(&format!("{c:>w$}"));
+        }
+    }
+    line.trim_end().to_string()
+}
+
 pub fn senders(
     out: &mut impl Write,
     rows: &[SenderRow],
@@ -81,27 +126,10 @@ pub fn senders(
             writeln!(out)
         }
         Format::Csv => {
-            writeln!(
-                out,
-                "key,family,messages,bytes,dkim_pass,dkim_fail,dkim_invalid,dkim_none,rejections,recipients,first,last"
-            )?;
+            let names: Vec<&str> = COLUMNS.iter().map(|c| c.0).collect();
+            writeln!(out, "key,{}", names.join(","))?;
             for r in rows {
-                writeln!(
-                    out,
-                    "{},{},{},{},{},{},{},{},{},{},{},{}",
-                    csv_field(&r.key),
-                    r.family,
-                    r.messages,
-                    r.bytes,
-                    r.dkim.pass,
-                    r.dkim.fail,
-                    r.dkim.invalid,
-                    r.dkim.none,
-                    r.rejections,
-                    r.recipients,
-                    time_or_empty(r.first),
-                    time_or_empty(r.last)
-                )?;
+                writeln!(out, "{},{}", csv_field(&r.key), cells(r).join(","))?;
             }
             Ok(())
         }
@@ -113,40 +141,15 @@ pub fn senders(
                 .max()
                 .unwrap_or(0)
                 .clamp(by.as_str().len(), 60);
+            let headings: Vec<String> = COLUMNS.iter().map(|c| c.1.to_string()).collect();
             writeln!(
                 out,
-                "{:<w$}  {:<7}  {:>8}  {:>12}  {:>6} {:>6} {:>6} {:>6}  {:>6}  {:>6}  {:<19}  {:<19}",
-                by.as_str().to_uppercase(),
-                "FAMILY",
-                "MSGS",
-                "BYTES",
-                "PASS",
-                "FAIL",
-                "INVAL",
-                "NONE",
-                "REJ",
-                "RCPTS",
-                "FIRST",
-                "LAST"
+                "{}",
+                text_line(&by.as_str().to_uppercase(), w, &headings)
             )?;
             for (r, k) in rows.iter().zip(keys) {
                 let k: String = k.chars().take(w).collect();
-                writeln!(
-                    out,
-                    "{:<w$}  {:<7}  {:>8}  {:>12}  {:>6} {:>6} {:>6} {:>6}  {:>6}  {:>6}  {:<19}  {:<19}",
-                    k,
-                    r.family,
-                    r.messages,
-                    r.bytes,
-                    r.dkim.pass,
-                    r.dkim.fail,
-                    r.dkim.invalid,
-                    r.dkim.none,
-                    r.rejections,
-                    r.recipients,
-                    time_or_empty(r.first),
-                    time_or_empty(r.last)
-                )?;
+                writeln!(out, "{}", text_line(&k, w, &cells(r)))?;
             }
             Ok(())
         }
