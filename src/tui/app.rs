@@ -609,13 +609,18 @@ impl App {
         )
     }
 
+    /// The loaded model, the current grouping and the selected sender's group.
+    fn selected_sender(&self) -> Option<(Arc<Model>, Arc<GroupIndex>, u32)> {
+        Some((
+            self.model.clone()?,
+            self.groupings.get(&self.by).cloned()?,
+            self.selected_row()?.group,
+        ))
+    }
+
     /// `b`: proposes an entry for the selected sender and opens the preview.
     fn open_block(&mut self) {
-        let (Some(m), Some(ix), Some(gid)) = (
-            self.model.clone(),
-            self.groupings.get(&self.by).cloned(),
-            self.selected_row().map(|r| r.group),
-        ) else {
+        let Some((m, ix, gid)) = self.selected_sender() else {
             self.notice = Some("no sender selected".into());
             return;
         };
@@ -705,11 +710,7 @@ impl App {
 
     /// `u`: removes the most specific entry covering the selected sender.
     fn unblock(&mut self) {
-        let (Some(m), Some(ix), Some(gid)) = (
-            self.model.clone(),
-            self.groupings.get(&self.by).cloned(),
-            self.selected_row().map(|r| r.group),
-        ) else {
+        let Some((m, ix, gid)) = self.selected_sender() else {
             self.notice = Some("no sender selected".into());
             return;
         };
