@@ -38,3 +38,14 @@ pub fn opts() -> LoadOptions {
 pub fn load(paths: &[PathBuf]) -> Model {
     model::load(paths, &opts(), &mut |_| {}).expect("load")
 }
+
+/// A model of a file in `tests/fixtures/`, built in memory on one thread, as the
+/// TUI tests want it (a stable, default context).
+pub fn fixture_model(name: &str) -> Model {
+    let data = std::fs::read(fixture(name)).expect("fixture exists");
+    let opts = LoadOptions {
+        threads: 1,
+        ..LoadOptions::default()
+    };
+    model::load::from_bytes(name, data, &opts)
+}

@@ -2,10 +2,11 @@
 //! collateral, `w`/`W`, `Enter` with a comment, `Esc`, `u`, and the markers. Every test writes
 //! to its own temporary blocklist, never the user's.
 
+mod common;
+
 use std::path::{Path, PathBuf};
 
 use mailtriage::blocklist::FactsViews;
-use mailtriage::model::{LoadOptions, load};
 use mailtriage::query::{AggKey, NetPrefix};
 use mailtriage::tui::app::{App, PromptKind};
 use mailtriage::tui::block::{BlockFacts, Preview, preview, propose};
@@ -13,13 +14,7 @@ use mailtriage::tui::keys::KeyMap;
 use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 
 fn model(fixture: &str) -> mailtriage::model::Model {
-    let path = format!("{}/tests/fixtures/{fixture}", env!("CARGO_MANIFEST_DIR"));
-    let data = std::fs::read(&path).expect("fixture exists");
-    let opts = LoadOptions {
-        threads: 1,
-        ..LoadOptions::default()
-    };
-    load::from_bytes(fixture, data, &opts)
+    common::fixture_model(fixture)
 }
 
 fn app_with(fixture: &str, blocklist: &Path) -> App {

@@ -1,21 +1,17 @@
 //! The TUI's fast aggregates must equal the CLI's `query::group` + `sort_rows`,
 //! and its message lists `query::messages_of`, for every key, filter and sort.
 
+mod common;
+
 use std::sync::Arc;
 
-use mailtriage::model::{LoadOptions, Model, load};
+use mailtriage::model::Model;
 use mailtriage::parse::{DkimStatus, Family};
 use mailtriage::query::{self, AggKey, Filter, Grouping, NetPrefix, SortKey};
 use mailtriage::tui::index::{GroupIndex, aggregate, sort_aggs};
 
 fn model(fixture: &str) -> Model {
-    let path = format!("{}/tests/fixtures/{fixture}", env!("CARGO_MANIFEST_DIR"));
-    let data = std::fs::read(&path).expect("fixture exists");
-    let opts = LoadOptions {
-        threads: 1,
-        ..LoadOptions::default()
-    };
-    load::from_bytes(fixture, data, &opts)
+    common::fixture_model(fixture)
 }
 
 fn filters(m: &Model) -> Vec<Filter> {

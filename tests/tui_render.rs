@@ -1,7 +1,8 @@
 //! Screens drawn with `TestBackend` and kept as insta snapshots, at 80x24 (one
 //! pane at a time) and 120x40 (panes stacked), plus colour and sanitising checks.
 
-use mailtriage::model::{LoadOptions, load};
+mod common;
+
 use mailtriage::query::NetPrefix;
 use mailtriage::tui::app::App;
 use mailtriage::tui::keys::KeyMap;
@@ -14,13 +15,7 @@ use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use ratatui::style::Color;
 
 fn app(fixture: &str, w: u16, h: u16) -> App {
-    let path = format!("{}/tests/fixtures/{fixture}", env!("CARGO_MANIFEST_DIR"));
-    let data = std::fs::read(&path).expect("fixture exists");
-    let opts = LoadOptions {
-        threads: 1,
-        ..LoadOptions::default()
-    };
-    let model = load::from_bytes(fixture, data, &opts);
+    let model = common::fixture_model(fixture);
     App::with_model(
         KeyMap::defaults().expect("default keys"),
         model,

@@ -1,6 +1,7 @@
 //! What each key action does to the app state, without a screen.
 
-use mailtriage::model::{LoadOptions, load};
+mod common;
+
 use mailtriage::parse::{DkimStatus, Family, ParseContext};
 use mailtriage::query::{AggKey, NetPrefix, SortKey};
 use mailtriage::tui::app::{App, Pane, PromptKind};
@@ -8,13 +9,7 @@ use mailtriage::tui::keys::{Action, KeyMap};
 use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyEventKind, KeyModifiers};
 
 fn app(fixture: &str) -> App {
-    let path = format!("{}/tests/fixtures/{fixture}", env!("CARGO_MANIFEST_DIR"));
-    let data = std::fs::read(&path).expect("fixture exists");
-    let opts = LoadOptions {
-        threads: 1,
-        ..LoadOptions::default()
-    };
-    let model = load::from_bytes(fixture, data, &opts);
+    let model = common::fixture_model(fixture);
     App::with_model(
         KeyMap::defaults().expect("default keys"),
         model,
