@@ -320,3 +320,38 @@ fn no_mmap_reads_the_same_model() {
     assert!(a.status.success() && b.status.success());
     assert_eq!(a.stdout, b.stdout);
 }
+
+#[test]
+fn lines_numbers_count_within_each_file() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let a = dir.path().join("a.log");
+    let b = dir.path().join("b.log");
+    std::fs::write(
+        &a,
+        "2020-01-01 00:00:00 queue noise\n2020-01-01 00:00:01 Start queue run: pid=1\n",
+    )
+    .expect("write");
+    std::fs::write(
+        &b,
+        "2020-01-01 00:00:02 End queue run: pid=1\n2020-01-01 00:00:03 more noise\n",
+    )
+    .expect("write");
+    let o = bin(&[
+        "lines",
+        "-n",
+        "--kind",
+        "unrecognized",
+        a.to_str().expect("p"),
+        b.to_str().expect("p"),
+    ]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let text = String::from_utf8_lossy(&o.stdout);
+    let places: Vec<&str> = text
+        .lines()
+        .map(|l| l.split(": ").next().unwrap_or(""))
+        .collect();
+    assert_eq!(
+        places,
+        vec![format!("{}:1", a.display()), format!("{}:2", b.display())]
+    );
+}

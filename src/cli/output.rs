@@ -231,23 +231,12 @@ pub fn lines(
     numbers: bool,
 ) -> io::Result<()> {
     let tty = io::stdout().is_terminal();
-    let mut src_first = Vec::new();
-    for s in &m.sources {
-        src_first.push(m.line_start.partition_point(|x| x < s.base));
-    }
     for (i, k) in m.line_kind.iter().enumerate() {
         if !kinds.contains(k) {
             continue;
         }
-        if numbers {
-            let si = src_first.partition_point(|&f| f <= i).saturating_sub(1);
-            let name = m.sources.get(si).map_or("", |s| s.name.as_str());
-            write!(
-                out,
-                "{}:{}: ",
-                sanitize(name.as_bytes()),
-                i - src_first.get(si).copied().unwrap_or(0) + 1
-            )?;
+        if numbers && let Some((name, n)) = m.line_place(i as u32) {
+            write!(out, "{}:{n}: ", sanitize(name.as_bytes()))?;
         }
         write_line(out, m.line(i as u32), tty)?;
     }

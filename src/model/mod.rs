@@ -215,10 +215,13 @@ impl Model {
         l
     }
 
-    /// Which input a line came from.
-    pub fn line_source(&self, i: u32) -> Option<&str> {
+    /// Where a line came from: its input's name and its number in that input,
+    /// counted from 1 (as `FILE:N`).
+    pub fn line_place(&self, i: u32) -> Option<(&str, usize)> {
         let start = self.line_start.get(i as usize)?;
-        self.source_of(start).map(|s| s.name.as_str())
+        let src = self.source_of(start)?;
+        let first = self.line_start.partition_point(|x| x < src.base);
+        Some((src.name.as_str(), (i as usize).saturating_sub(first) + 1))
     }
 
     pub fn kind_count(&self, k: LineKind) -> u64 {

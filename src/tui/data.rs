@@ -459,15 +459,8 @@ pub fn line_row(m: &Model, i: u32, ctx: &ParseContext) -> LineRow {
 
 /// `FILE:N` of a line, numbered from 1 within its file, as `mailtriage lines -n` prints it.
 pub fn line_place(m: &Model, i: u32) -> Option<String> {
-    let start = m.line_start.get(i as usize)?;
-    // Sources are in base order; the last one starting at or before the line holds it.
-    let src = m.sources.iter().rev().find(|s| s.base <= start)?;
-    let first = m.line_start.partition_point(|x| x < src.base);
-    Some(format!(
-        "{}:{}",
-        sanitize(src.name.as_bytes()),
-        (i as usize).saturating_sub(first) + 1
-    ))
+    let (name, n) = m.line_place(i)?;
+    Some(format!("{}:{n}", sanitize(name.as_bytes())))
 }
 
 fn client_text(h: &parse::Host<'_>) -> String {
