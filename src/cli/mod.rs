@@ -276,6 +276,12 @@ pub fn load(files: &[PathBuf], args: &LoadArgs) -> Result<Model> {
 
 fn run(cli: Cli) -> Result<i32> {
     let mut out = io::BufWriter::new(io::stdout().lock());
+    // Whole log lines go out as the log's bytes only where no terminal reads them.
+    let lines_mode = if io::stdout().is_terminal() {
+        output::Lines::Sanitized
+    } else {
+        output::Lines::Raw
+    };
     match cli.command {
         None => {
             let files = resolve_files(&cli.files, cli.load.quiet)?;
@@ -334,7 +340,7 @@ fn run(cli: Cli) -> Result<i32> {
                 eprintln!("mailtriage: message {id} is not in the given logs");
                 return Ok(1);
             };
-            output::transaction(&mut out, &m, m.message_lines(i))?;
+            output::transaction(&mut out, &m, m.message_lines(i), lines_mode)?;
         }
         Some(Command::Grep(a)) => {
             let opts = GrepOptions {
@@ -345,7 +351,7 @@ fn run(cli: Cli) -> Result<i32> {
                 .with_context(|| format!("bad pattern `{}`", a.pattern))?;
             let m = load(&a.files, &cli.load)?;
             let hits = query::grep(&m, &re);
-            let found = output::grep(&mut out, &m, &hits, a.json)?;
+            let found = output::grep(&mut out, &m, &hits, a.json, lines_mode)?;
             out.flush()?;
             return Ok(if found { 0 } else { 1 });
         }
@@ -359,7 +365,7 @@ fn run(cli: Cli) -> Result<i32> {
             line_numbers,
         }) => {
             let m = load(&files, &cli.load)?;
-            output::lines(&mut out, &m, &kind, line_numbers)?;
+            output::lines(&mut out, &m, &kind, line_numbers, lines_mode)?;
         }
     }
     out.flush()?;
@@ -378,7 +384,11 @@ pub fn main() -> i32 {
             {
                 return 0;
             }
-            eprintln!("mailtriage: {e:#}");
+            // File names and log text reach error messages; a terminal shows them inert.
+            eprintln!(
+                "mailtriage: {}",
+                crate::text::sanitize_lines(&format!("{e:#}"))
+            );
             2
         }
     }
