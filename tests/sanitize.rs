@@ -5,6 +5,16 @@
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
+use mailtriage::model::{self, LoadOptions};
+use mailtriage::query::NetPrefix;
+use mailtriage::tui::app::App;
+use mailtriage::tui::keys::KeyMap;
+use mailtriage::tui::render::render;
+use mailtriage::tui::theme::Theme;
+use ratatui::Terminal;
+use ratatui::backend::TestBackend;
+use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+
 /// Payloads without spaces, so that each fits in a HELO, a sender, a domain and a
 /// DKIM `d=`.
 const PAYLOADS: [&[u8]; 18] = [
@@ -28,7 +38,7 @@ const PAYLOADS: [&[u8]; 18] = [
     b"\tx",
 ];
 
-fn hostile_log(dir: &Path) -> PathBuf {
+fn hostile_bytes() -> Vec<u8> {
     let mut log = Vec::new();
     for (i, p) in PAYLOADS.iter().enumerate() {
         let id = format!("1rg0{i:02}-{i:06}-AB");
@@ -57,8 +67,12 @@ fn hostile_log(dir: &Path) -> PathBuf {
         push(&[format!("{t} {id} Completed").as_bytes()]);
         push(&[b"unparsed ", p]);
     }
+    log
+}
+
+fn hostile_log(dir: &Path) -> PathBuf {
     let path = dir.join("hostile.log");
-    std::fs::write(&path, log).expect("write log");
+    std::fs::write(&path, hostile_bytes()).expect("write log");
     path
 }
 
@@ -305,4 +319,72 @@ fn file_names_in_errors_are_inert() {
     assert!(first_unsafe(&o.stderr).is_none(), "{err}");
     assert!(err.contains(r"\x1b]0;pwned\x07\u{202e}.log"), "{err}");
     assert_eq!(err.lines().count(), 1, "{err}");
+}
+
+/// Every pane the log reaches, in every grouping: no cell of the drawn screen
+/// holds a character the terminal would act on or hide.
+#[test]
+fn tui_screens_hold_no_unsafe_character() {
+    let opts = LoadOptions {
+        threads: 1,
+        ..LoadOptions::default()
+    };
+    for (w, h) in [(80, 24), (200, 50)] {
+        let m = model::load::from_bytes("hostile\x1b]0;t\x07.log", hostile_bytes(), &opts);
+        let mut app = App::with_model(
+            KeyMap::defaults().expect("keys"),
+            m,
+            NetPrefix::default(),
+            (w, h),
+        );
+        let mut term = Terminal::new(TestBackend::new(w, h)).expect("terminal");
+        // Each grouping (`a` cycles them); in each, every sender, its messages and
+        // their detail, then the other-lines view.
+        let walk = "a".to_string()
+            + &"j\n\nhh".repeat(PAYLOADS.len() + 2)
+            + "o"
+            + &"j".repeat(40)
+            + "oo\x1b\x1b";
+        const SHOWN: [&str; 5] = [
+            r"osc52\x1b]52",
+            r"\u{200b}",
+            r"\u{2028}",
+            r"\u{202e}",
+            r"\u{e0041}",
+        ];
+        let mut seen = [false; SHOWN.len()];
+        for step in 0..6 {
+            for (i, c) in walk.chars().enumerate() {
+                let code = match c {
+                    '\n' => KeyCode::Enter,
+                    '\x1b' => KeyCode::Esc,
+                    c => KeyCode::Char(c),
+                };
+                app.key(KeyEvent::new(code, KeyModifiers::NONE));
+                term.draw(|f| render(f, &app, Theme { color: false }))
+                    .expect("draw");
+                let buf = term.backend().buffer();
+                let screen: String = buf.content().iter().map(|c| c.symbol()).collect();
+                for (k, shown) in SHOWN.iter().enumerate() {
+                    seen[k] |= screen.contains(shown);
+                }
+                for y in 0..h {
+                    for x in 0..w {
+                        let sym = buf[(x, y)].symbol();
+                        if let Some(c) = sym.chars().find(|&c| mailtriage::text::is_unsafe(c)) {
+                            panic!(
+                                "grouping {step}, key {i} {c:?}: U+{:04X} at {x},{y}",
+                                c as u32
+                            );
+                        }
+                    }
+                }
+            }
+        }
+        assert_eq!(
+            seen,
+            [true; SHOWN.len()],
+            "{w}x{h}: the walk reaches {SHOWN:?}"
+        );
+    }
 }
