@@ -17,13 +17,13 @@ enum Unit {
     Byte(u8),
 }
 
-fn units(b: &[u8]) -> Vec<Unit> {
-    let mut out = Vec::with_capacity(b.len());
-    for chunk in b.utf8_chunks() {
-        out.extend(chunk.valid().chars().map(Unit::Char));
-        out.extend(chunk.invalid().iter().map(|&x| Unit::Byte(x)));
-    }
-    out
+/// The characters of `b`, and each byte that is not UTF-8 on its own. Lazy: a
+/// line can be megabytes long, and only one unit of look-ahead is needed.
+fn units(b: &[u8]) -> impl Iterator<Item = Unit> + '_ {
+    b.utf8_chunks().flat_map(|chunk| {
+        let bytes = chunk.invalid().iter().map(|&x| Unit::Byte(x));
+        chunk.valid().chars().map(Unit::Char).chain(bytes)
+    })
 }
 
 /// Whether `u` is written as an escape when it follows a visible character
@@ -31,7 +31,7 @@ fn units(b: &[u8]) -> Vec<Unit> {
 fn escaped(u: Unit, after_base: bool) -> bool {
     match u {
         Unit::Byte(_) => true,
-        Unit::Char(c) => is_unsafe(c) || (is_combining(c) && !after_base),
+        Unit::Char(c) => is_unsafe(c) || (!after_base && is_combining(c)),
     }
 }
 
@@ -40,15 +40,15 @@ fn escaped(u: Unit, after_base: bool) -> bool {
 /// UTF-8 byte as `\xNN`, a combining mark with nothing before it to combine with
 /// as `\u{NNNN}`; everything else as itself.
 pub fn sanitize(b: &[u8]) -> String {
-    let units = units(b);
+    let mut units = units(b).peekable();
     let mut out = String::with_capacity(b.len());
     // A combining mark is drawn as itself only on top of a visible character
     // that came from the log, never on an escape, a space or the pane's edge.
     let mut after_base = false;
-    for (i, &u) in units.iter().enumerate() {
+    while let Some(u) = units.next() {
         match u {
             Unit::Char('\\') => {
-                let ambiguous = units.get(i + 1).is_some_and(|&n| match n {
+                let ambiguous = units.peek().is_some_and(|&n| match n {
                     Unit::Char('\\' | 'x' | 'u' | 't' | 'n' | 'r') => true,
                     n => escaped(n, true),
                 });
