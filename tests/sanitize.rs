@@ -388,3 +388,36 @@ fn tui_screens_hold_no_unsafe_character() {
         );
     }
 }
+
+/// The CLI and the TUI write JSON only through `text::json`, whose formatter
+/// escapes what serde_json's own writers pass raw.
+#[test]
+fn no_output_uses_serde_json_writers_directly() {
+    fn walk(dir: &Path, found: &mut Vec<String>) {
+        for e in std::fs::read_dir(dir).expect("read src") {
+            let p = e.expect("entry").path();
+            if p.is_dir() {
+                walk(&p, found);
+            } else if p.extension().is_some_and(|x| x == "rs") {
+                let text = std::fs::read_to_string(&p).expect("read");
+                for bad in [
+                    "serde_json::to_writer",
+                    "serde_json::to_string",
+                    "serde_json::to_vec",
+                ] {
+                    if text.contains(bad) {
+                        found.push(format!("{}: {bad}", p.display()));
+                    }
+                }
+            }
+        }
+    }
+    let src = Path::new(env!("CARGO_MANIFEST_DIR")).join("src");
+    let mut found = Vec::new();
+    walk(&src.join("cli"), &mut found);
+    walk(&src.join("tui"), &mut found);
+    assert!(
+        found.is_empty(),
+        "use mailtriage::text::json instead: {found:?}"
+    );
+}

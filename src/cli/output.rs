@@ -269,3 +269,28 @@ pub fn lines(
     }
     Ok(())
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn keys_are_fitted_by_columns_not_characters() {
+        assert_eq!(fit("ab", 4), "ab  ");
+        // Two wide characters take four columns.
+        assert_eq!(fit("\u{4e2d}\u{6587}", 5), "\u{4e2d}\u{6587} ");
+        assert_eq!(fit("abcdef", 4), "abc\u{2026}");
+        assert_eq!(fit("\u{4e2d}\u{6587}\u{5b57}", 4), "\u{4e2d}\u{2026} ");
+        assert_eq!(width(&fit(r"osc\x1b]52;c;aGk=\x07", 10)), 10);
+    }
+
+    #[test]
+    fn sanitized_lines_hold_no_escape() {
+        let mut out = Vec::new();
+        write_line(&mut out, b"\x1b]52;c;x\x07 \xff", Lines::Sanitized).expect("write");
+        assert_eq!(out, b"\\x1b]52;c;x\\x07 \\xff\n");
+        let mut out = Vec::new();
+        write_line(&mut out, b"\x1b[2J", Lines::Raw).expect("write");
+        assert_eq!(out, b"\x1b[2J\n");
+    }
+}
