@@ -372,8 +372,30 @@ fn run(cli: Cli) -> Result<i32> {
     Ok(0)
 }
 
+/// Panic reports go through the terminal sanitizer too: a failed string slice
+/// quotes the string, which is log text. Installed before anything else, so the
+/// TUI's terminal-restoring hook (which calls the previous one) prints through it.
+fn install_panic_report() {
+    std::panic::set_hook(Box::new(|info| {
+        let mut err = io::stderr().lock();
+        let _ = report_panic(&mut err, &info.to_string());
+        if std::env::var_os("RUST_BACKTRACE").is_some_and(|v| v != "0") {
+            let _ = writeln!(err, "{}", std::backtrace::Backtrace::force_capture());
+        }
+    }));
+}
+
+fn report_panic(w: &mut dyn Write, text: &str) -> io::Result<()> {
+    writeln!(
+        w,
+        "mailtriage: internal error, please report it: {}",
+        crate::text::sanitize_lines(text)
+    )
+}
+
 /// Runs the CLI and returns the process exit code.
 pub fn main() -> i32 {
+    install_panic_report();
     let cli = Cli::parse();
     match run(cli) {
         Ok(code) => code,
@@ -397,6 +419,27 @@ pub fn main() -> i32 {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_panic_quoting_log_text_is_reported_inert() {
+        let mut out = Vec::new();
+        report_panic(
+            &mut out,
+            "panicked at src/x.rs:1:2:\nbyte index 3 is not a char boundary of `a\u{202e}\x1b]0;t\x07`",
+        )
+        .expect("write");
+        let text = String::from_utf8(out).expect("utf8");
+        assert!(
+            text.chars()
+                .all(|c| c == '\n' || !crate::text::is_unsafe(c)),
+            "{text}"
+        );
+        assert!(text.contains(r"a\u{202e}\x1b]0;t\x07"), "{text}");
+        assert_eq!(
+            text.lines().filter(|l| l.starts_with("mailtriage")).count(),
+            1
+        );
+    }
 
     #[test]
     fn the_global_blocklist_option_and_blocks_own_one_do_not_clash() {
