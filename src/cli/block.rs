@@ -192,7 +192,13 @@ pub fn write_check(
             i.sender_count()
         )?;
         if !i.senders.is_empty() {
-            write!(out, ": {}", i.senders.join(", "))?;
+            // Sender keys come from the log: shown inert, like every other output.
+            let shown: Vec<String> = i
+                .senders
+                .iter()
+                .map(|s| crate::text::sanitize(s.as_bytes()))
+                .collect();
+            write!(out, ": {}", shown.join(", "))?;
         }
         writeln!(out)?;
     }

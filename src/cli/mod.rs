@@ -276,6 +276,12 @@ pub fn load(files: &[PathBuf], args: &LoadArgs) -> Result<Model> {
 
 fn run(cli: Cli) -> Result<i32> {
     let mut out = io::BufWriter::new(io::stdout().lock());
+    // Whole log lines go out as the log's bytes only where no terminal reads them.
+    let lines_mode = if io::stdout().is_terminal() {
+        output::Lines::Sanitized
+    } else {
+        output::Lines::Raw
+    };
     match cli.command {
         None => {
             let files = resolve_files(&cli.files, cli.load.quiet)?;
@@ -334,7 +340,7 @@ fn run(cli: Cli) -> Result<i32> {
                 eprintln!("mailtriage: message {id} is not in the given logs");
                 return Ok(1);
             };
-            output::transaction(&mut out, &m, m.message_lines(i))?;
+            output::transaction(&mut out, &m, m.message_lines(i), lines_mode)?;
         }
         Some(Command::Grep(a)) => {
             let opts = GrepOptions {
@@ -345,7 +351,7 @@ fn run(cli: Cli) -> Result<i32> {
                 .with_context(|| format!("bad pattern `{}`", a.pattern))?;
             let m = load(&a.files, &cli.load)?;
             let hits = query::grep(&m, &re);
-            let found = output::grep(&mut out, &m, &hits, a.json)?;
+            let found = output::grep(&mut out, &m, &hits, a.json, lines_mode)?;
             out.flush()?;
             return Ok(if found { 0 } else { 1 });
         }
@@ -359,15 +365,37 @@ fn run(cli: Cli) -> Result<i32> {
             line_numbers,
         }) => {
             let m = load(&files, &cli.load)?;
-            output::lines(&mut out, &m, &kind, line_numbers)?;
+            output::lines(&mut out, &m, &kind, line_numbers, lines_mode)?;
         }
     }
     out.flush()?;
     Ok(0)
 }
 
+/// Panic reports go through the terminal sanitizer too: a failed string slice
+/// quotes the string, which is log text. Installed before anything else, so the
+/// TUI's terminal-restoring hook (which calls the previous one) prints through it.
+fn install_panic_report() {
+    std::panic::set_hook(Box::new(|info| {
+        let mut err = io::stderr().lock();
+        let _ = report_panic(&mut err, &info.to_string());
+        if std::env::var_os("RUST_BACKTRACE").is_some_and(|v| v != "0") {
+            let _ = writeln!(err, "{}", std::backtrace::Backtrace::force_capture());
+        }
+    }));
+}
+
+fn report_panic(w: &mut dyn Write, text: &str) -> io::Result<()> {
+    writeln!(
+        w,
+        "mailtriage: internal error, please report it: {}",
+        crate::text::sanitize_lines(text)
+    )
+}
+
 /// Runs the CLI and returns the process exit code.
 pub fn main() -> i32 {
+    install_panic_report();
     let cli = Cli::parse();
     match run(cli) {
         Ok(code) => code,
@@ -378,7 +406,11 @@ pub fn main() -> i32 {
             {
                 return 0;
             }
-            eprintln!("mailtriage: {e:#}");
+            // File names and log text reach error messages; a terminal shows them inert.
+            eprintln!(
+                "mailtriage: {}",
+                crate::text::sanitize_lines(&format!("{e:#}"))
+            );
             2
         }
     }
@@ -387,6 +419,27 @@ pub fn main() -> i32 {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_panic_quoting_log_text_is_reported_inert() {
+        let mut out = Vec::new();
+        report_panic(
+            &mut out,
+            "panicked at src/x.rs:1:2:\nbyte index 3 is not a char boundary of `a\u{202e}\x1b]0;t\x07`",
+        )
+        .expect("write");
+        let text = String::from_utf8(out).expect("utf8");
+        assert!(
+            text.chars()
+                .all(|c| c == '\n' || !crate::text::is_unsafe(c)),
+            "{text}"
+        );
+        assert!(text.contains(r"a\u{202e}\x1b]0;t\x07"), "{text}");
+        assert_eq!(
+            text.lines().filter(|l| l.starts_with("mailtriage")).count(),
+            1
+        );
+    }
 
     #[test]
     fn the_global_blocklist_option_and_blocks_own_one_do_not_clash() {
