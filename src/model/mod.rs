@@ -7,6 +7,7 @@
 
 pub mod build;
 pub mod compact;
+pub mod fault;
 mod huge;
 pub mod intern;
 pub mod lines;
