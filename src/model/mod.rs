@@ -5,6 +5,7 @@
 //! into the sources (never copied), strings are interned, ids are integers. The
 //! model is appendable (`Builder::push`) so a live follow can extend it later.
 
+pub mod budget;
 pub mod build;
 pub mod compact;
 pub mod fault;
