@@ -45,10 +45,14 @@ pub struct Cli {
 
 #[derive(Args, Debug, Clone)]
 pub struct LoadArgs {
-    /// Read files into memory instead of mapping them (use when logs are rotated
-    /// with logrotate's copytruncate while mailtriage runs).
+    /// Read files into memory instead of mapping them (a copy: a file truncated or
+    /// rewritten by logrotate's copytruncate while mailtriage runs stays readable).
     #[arg(long, global = true)]
     pub no_mmap: bool,
+    /// Most memory a load may take (e.g. 4G, 500M): decompressed and read bytes
+    /// plus the index [default: 3/4 of the available memory]
+    #[arg(long, global = true, value_name = "SIZE", value_parser = model::budget::parse_size)]
+    pub max_memory: Option<u64>,
     /// Year for syslog-prefixed lines, which carry none (default: this year).
     #[arg(long, global = true, value_name = "YEAR")]
     pub syslog_year: Option<i32>,
@@ -75,6 +79,7 @@ impl LoadArgs {
     pub fn options(&self) -> LoadOptions {
         let mut o = LoadOptions {
             mmap: !self.no_mmap,
+            max_memory: self.max_memory,
             ..LoadOptions::default()
         };
         if let Some(y) = self.syslog_year {

@@ -1,0 +1,268 @@
+//! Inputs as an attacker or an unlucky admin provides them: pipes, FIFOs, stdin,
+//! gzip without a `.gz` name, endless devices, files truncated while mapped.
+//! The real binary is run each time, so a signal death shows as a failure.
+
+use std::io::Write;
+use std::os::unix::process::ExitStatusExt;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output, Stdio};
+use std::time::{Duration, Instant};
+
+const BIN: &str = env!("CARGO_BIN_EXE_mailtriage");
+
+fn seed() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/seed-main.log")
+}
+
+fn stderr(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stderr).into_owned()
+}
+
+/// `summary --json` without the file names, which differ between the ways in.
+fn summary_of(o: &Output) -> serde_json::Value {
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(o));
+    let mut v: serde_json::Value = serde_json::from_slice(&o.stdout).expect("json");
+    v.as_object_mut().expect("object").remove("files");
+    v
+}
+
+fn summary_file(p: &Path) -> serde_json::Value {
+    let o = Command::new(BIN)
+        .args(["-q", "summary", "--json"])
+        .arg(p)
+        .output()
+        .expect("run");
+    summary_of(&o)
+}
+
+fn gzip(data: &[u8]) -> Vec<u8> {
+    let mut e = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::fast());
+    e.write_all(data).expect("gzip");
+    e.finish().expect("gzip")
+}
+
+/// Runs the binary with `input` written to its standard input from a thread
+/// (a writer that outlives the reader just sees a broken pipe).
+fn with_stdin(args: &[&str], input: Vec<u8>) -> Output {
+    let mut child = Command::new(BIN)
+        .args(args)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("spawn");
+    let mut stdin = child.stdin.take().expect("stdin");
+    let writer = std::thread::spawn(move || {
+        let _ = stdin.write_all(&input);
+    });
+    let o = child.wait_with_output().expect("wait");
+    let _ = writer.join();
+    o
+}
+
+#[test]
+fn a_process_substitution_loses_no_byte() {
+    let want = summary_file(&seed());
+    let o = Command::new("bash")
+        .arg("-c")
+        .arg(format!(
+            "{BIN} -q summary --json <(cat '{}')",
+            seed().display()
+        ))
+        .output()
+        .expect("bash");
+    assert_eq!(summary_of(&o), want);
+}
+
+#[test]
+fn stdin_plain_and_gzip_read_the_same_model() {
+    let log = std::fs::read(seed()).expect("seed");
+    let want = summary_file(&seed());
+    let plain = with_stdin(&["-q", "summary", "--json", "-"], log.clone());
+    assert_eq!(summary_of(&plain), want);
+    let gz = with_stdin(&["-q", "summary", "--json", "-"], gzip(&log));
+    assert_eq!(summary_of(&gz), want);
+}
+
+fn mkfifo(p: &Path) -> bool {
+    Command::new("mkfifo")
+        .arg(p)
+        .status()
+        .is_ok_and(|s| s.success())
+}
+
+#[test]
+fn a_fifo_is_read_whole_plain_or_gzip() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let log = std::fs::read(seed()).expect("seed");
+    let want = summary_file(&seed());
+    for (name, bytes) in [("plain", log.clone()), ("gz", gzip(&log))] {
+        let fifo = dir.path().join(name);
+        if !mkfifo(&fifo) {
+            println!("NOTICE: mkfifo failed; skipping the FIFO test");
+            return;
+        }
+        let path = fifo.clone();
+        let writer = std::thread::spawn(move || {
+            if let Ok(mut f) = std::fs::OpenOptions::new().write(true).open(&path) {
+                let _ = f.write_all(&bytes);
+            }
+        });
+        let o = Command::new(BIN)
+            .args(["-q", "summary", "--json"])
+            .arg(&fifo)
+            .output()
+            .expect("run");
+        let _ = writer.join();
+        assert_eq!(summary_of(&o), want, "{name}");
+    }
+}
+
+#[test]
+fn gzip_is_told_by_its_magic_not_its_name() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let log = std::fs::read(seed()).expect("seed");
+    let want = summary_file(&seed());
+    let plain_named_gz = dir.path().join("mainlog.1.gz");
+    std::fs::write(&plain_named_gz, &log).expect("write");
+    assert_eq!(summary_file(&plain_named_gz), want);
+    let gz_named_plain = dir.path().join("mainlog.1");
+    std::fs::write(&gz_named_plain, gzip(&log)).expect("write");
+    assert_eq!(summary_file(&gz_named_plain), want);
+}
+
+fn assert_memory_error(o: &Output, what: &str) {
+    assert_eq!(
+        o.status.code(),
+        Some(2),
+        "{what}: {:?} {}",
+        o.status,
+        stderr(o)
+    );
+    let e = stderr(o);
+    assert_eq!(e.lines().count(), 1, "{what}: one line: {e}");
+    assert!(e.contains("--max-memory"), "{what}: names the flag: {e}");
+    assert!(e.contains("memory limit"), "{what}: names the limit: {e}");
+}
+
+#[test]
+fn an_endless_device_stops_at_the_memory_limit() {
+    let o = Command::new(BIN)
+        .args(["-q", "--max-memory", "8M", "summary", "/dev/zero"])
+        .output()
+        .expect("run");
+    assert_memory_error(&o, "/dev/zero");
+    assert!(stderr(&o).contains("/dev/zero"), "{}", stderr(&o));
+    assert!(stderr(&o).contains("8.0 MiB"), "{}", stderr(&o));
+}
+
+#[test]
+fn an_endless_pipe_stops_at_the_memory_limit() {
+    let mut child = Command::new(BIN)
+        .args(["-q", "--max-memory", "8M", "summary", "-"])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("spawn");
+    let mut stdin = child.stdin.take().expect("stdin");
+    // `yes |`: written until the reader goes away.
+    let writer = std::thread::spawn(move || {
+        let block = b"y\n".repeat(32 << 10);
+        while stdin.write_all(&block).is_ok() {}
+    });
+    let o = child.wait_with_output().expect("wait");
+    let _ = writer.join();
+    assert_memory_error(&o, "yes |");
+}
+
+#[test]
+fn a_gzip_bomb_of_newlines_stops_at_the_limit() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let bomb = dir.path().join("bomb.gz");
+    std::fs::write(&bomb, gzip(&vec![b'\n'; 64 << 20])).expect("write");
+    let o = Command::new(BIN)
+        .args(["-q", "--max-memory", "16M", "summary"])
+        .arg(&bomb)
+        .output()
+        .expect("run");
+    assert_memory_error(&o, "gzip bomb");
+    assert!(stderr(&o).contains("bomb.gz"), "{}", stderr(&o));
+}
+
+#[test]
+fn a_mapped_file_of_newlines_stops_at_the_line_budget() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let lines = dir.path().join("newlines");
+    std::fs::write(&lines, vec![b'\n'; 4 << 20]).expect("write");
+    let o = Command::new(BIN)
+        .args(["-q", "--max-memory", "16M", "summary"])
+        .arg(&lines)
+        .output()
+        .expect("run");
+    assert_memory_error(&o, "newlines");
+    assert!(stderr(&o).contains("lines"), "{}", stderr(&o));
+    // The same file within a generous limit loads.
+    let o = Command::new(BIN)
+        .args(["-q", "--max-memory", "2G", "summary", "--json"])
+        .arg(&lines)
+        .output()
+        .expect("run");
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+}
+
+#[test]
+fn a_bad_max_memory_is_refused() {
+    let o = Command::new(BIN)
+        .args(["--max-memory", "lots", "summary"])
+        .arg(seed())
+        .output()
+        .expect("run");
+    assert_eq!(o.status.code(), Some(2));
+    assert!(stderr(&o).contains("--max-memory"), "{}", stderr(&o));
+}
+
+/// Whether `pid` has `path` mapped (its loader has started reading it).
+fn maps(pid: u32, path: &Path) -> bool {
+    std::fs::read_to_string(format!("/proc/{pid}/maps"))
+        .is_ok_and(|m| m.contains(path.to_str().unwrap_or("\0")))
+}
+
+/// A log truncated while it is being indexed: no signal death, and the result
+/// is not passed off as the log's.
+#[test]
+fn a_log_truncated_during_the_load_is_reported_not_fatal() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let path = dir.path().join("mainlog");
+    let line = std::fs::read(seed()).expect("seed");
+    let mut big = Vec::with_capacity(48 << 20);
+    while big.len() < 48 << 20 {
+        big.extend_from_slice(&line);
+    }
+    std::fs::write(&path, &big).expect("write");
+    let child = Command::new(BIN)
+        .args(["-q", "--threads", "1", "summary", "--json"])
+        .arg(&path)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("spawn");
+    let until = Instant::now() + Duration::from_secs(20);
+    while !maps(child.id(), &path) && Instant::now() < until {
+        std::thread::sleep(Duration::from_millis(1));
+    }
+    std::fs::OpenOptions::new()
+        .write(true)
+        .open(&path)
+        .and_then(|f| f.set_len(0))
+        .expect("truncate");
+    let o = child.wait_with_output().expect("wait");
+    assert_eq!(
+        o.status.signal(),
+        None,
+        "killed by a signal: {}",
+        stderr(&o)
+    );
+    assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
+    assert!(stderr(&o).contains("changed on disk"), "{}", stderr(&o));
+}
