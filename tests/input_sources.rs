@@ -266,3 +266,124 @@ fn a_log_truncated_during_the_load_is_reported_not_fatal() {
     assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
     assert!(stderr(&o).contains("changed on disk"), "{}", stderr(&o));
 }
+
+/// A private tmux server running one shell command; killed on drop.
+struct Tmux(String);
+
+impl Tmux {
+    fn start(name: &str, cmd: &str) -> Option<Tmux> {
+        let t = Tmux(format!("mailtriage-input-{name}-{}", std::process::id()));
+        let ok = t
+            .cmd(&["new-session", "-d", "-x", "100", "-y", "24", cmd])
+            .status()
+            .is_ok_and(|s| s.success());
+        if !ok {
+            println!("NOTICE: tmux is missing or cannot start; skipping");
+            return None;
+        }
+        Some(t)
+    }
+
+    fn cmd(&self, args: &[&str]) -> Command {
+        let mut c = Command::new("tmux");
+        c.args(["-L", &self.0, "-f", "/dev/null"]).args(args);
+        c
+    }
+
+    fn screen(&self) -> String {
+        self.cmd(&["capture-pane", "-p"])
+            .output()
+            .map(|o| String::from_utf8_lossy(&o.stdout).into_owned())
+            .unwrap_or_default()
+    }
+
+    fn keys(&self, keys: &[&str]) {
+        let mut args = vec!["send-keys"];
+        args.extend_from_slice(keys);
+        let _ = self.cmd(&args).status();
+    }
+
+    fn wait(&self, what: &str) -> String {
+        let until = Instant::now() + Duration::from_secs(15);
+        loop {
+            let s = self.screen();
+            if s.contains(what) || Instant::now() > until {
+                return s;
+            }
+            std::thread::sleep(Duration::from_millis(50));
+        }
+    }
+}
+
+impl Drop for Tmux {
+    fn drop(&mut self) {
+        let _ = self.cmd(&["kill-server"]).status();
+    }
+}
+
+/// `mailtriage -`: the log from standard input, the keys from the terminal.
+#[test]
+fn the_tui_reads_the_log_from_stdin_and_keys_from_the_terminal() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let bl = dir.path().join("blocklist");
+    let cmd = format!(
+        "cat '{}' | {BIN} --blocklist '{}' -; echo EXIT=$?; sleep 60",
+        seed().display(),
+        bl.display()
+    );
+    let Some(t) = Tmux::start("stdin", &cmd) else {
+        return;
+    };
+    // The header's totals appear once the index is ready.
+    let s = t.wait("5 msgs");
+    assert!(s.contains("5 msgs"), "{s}");
+    t.keys(&["q"]);
+    let s = t.wait("EXIT=");
+    assert!(s.contains("EXIT=0"), "{s}");
+}
+
+/// A log truncated, then rewritten, under the open TUI: a key press neither
+/// kills it (SIGBUS) nor shows the new file's bytes as the old lines.
+#[test]
+fn the_tui_survives_a_truncated_log_and_says_so() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let bl = dir.path().join("blocklist");
+    let log = dir.path().join("mainlog");
+    let other = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/tui-other.log");
+    std::fs::copy(other, &log).expect("copy");
+    let cmd = format!(
+        "{BIN} --blocklist '{}' '{}'; echo EXIT=$?; sleep 60",
+        bl.display(),
+        log.display()
+    );
+    let Some(t) = Tmux::start("truncate", &cmd) else {
+        return;
+    };
+    let s = t.wait("2 msgs");
+    assert!(s.contains("2 msgs"), "{s}");
+    std::fs::File::options()
+        .write(true)
+        .open(&log)
+        .and_then(|f| f.set_len(0))
+        .expect("truncate");
+    std::fs::write(&log, b"2020-01-01 00:00:00 NEW FILE\n").expect("rewrite");
+    // The other-lines view, then every line of it.
+    t.keys(&["o"]);
+    let s = t.wait("changed on disk since it was loaded");
+    assert!(s.contains("mainlog changed on disk since loaded"), "{s}");
+    assert!(
+        s.contains("[") && s.contains("changed on disk since it was loaded]"),
+        "{s}"
+    );
+    assert!(!s.contains("NEW FILE"), "{s}");
+    std::fs::File::options()
+        .write(true)
+        .open(&log)
+        .and_then(|f| f.set_len(0))
+        .expect("truncate");
+    t.keys(&["Escape"]);
+    t.keys(&["Enter"]);
+    t.keys(&["q", "q", "q"]);
+    let s = t.wait("EXIT=");
+    assert!(s.contains("EXIT=0"), "{s}");
+}

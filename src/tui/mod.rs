@@ -53,7 +53,8 @@ pub fn run(
 ) -> anyhow::Result<()> {
     let keys = KeyMap::load_user()?;
     // A missing file is reported before the screen is taken over.
-    for p in &paths {
+    // `-` is standard input (keys then come from the terminal, /dev/tty).
+    for p in paths.iter().filter(|p| p.as_os_str() != "-") {
         std::fs::metadata(p).with_context(|| format!("{}: cannot open", p.display()))?;
     }
     if paths.is_empty() {
@@ -109,6 +110,11 @@ fn event_loop(
 
 /// Applies one message; whether a redraw is due.
 fn handle(app: &mut App, msg: Msg) -> anyhow::Result<bool> {
+    // Before a key reads lines: a log truncated or rewritten since it was mapped
+    // then reads as a notice, never as the new file's bytes at the old offsets.
+    if let (Msg::Input(_), Some(m)) = (&msg, &app.model) {
+        m.check_sources();
+    }
     Ok(match msg {
         Msg::Input(Event::Key(k)) => app.key(k),
         Msg::Input(Event::Resize(w, h)) => {
