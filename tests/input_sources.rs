@@ -387,3 +387,31 @@ fn the_tui_survives_a_truncated_log_and_says_so() {
     let s = t.wait("EXIT=");
     assert!(s.contains("EXIT=0"), "{s}");
 }
+
+/// `lines` blocked on a full pipe while its log is rewritten in place (longer
+/// than before, so nothing faults): the run ends with exit 2, not as a success.
+#[test]
+fn a_log_rewritten_while_lines_are_printed_fails_the_run() {
+    use std::io::Read;
+    let dir = tempfile::tempdir().expect("tempdir");
+    let path = dir.path().join("mainlog");
+    let one = b"2020-01-01 00:00:00 1PF5Bm-0006RI-KB => peter <p@x.test> R=r T=t\n";
+    std::fs::write(&path, one.repeat(20_000)).expect("write");
+    let mut child = Command::new(BIN)
+        .args(["-q", "lines", "--kind", "delivery"])
+        .arg(&path)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("spawn");
+    // 1.3 MB of output against a 64 KiB pipe: once the load is done it waits on us.
+    let mut out = child.stdout.take().expect("stdout");
+    let mut first = [0u8; 1];
+    out.read_exact(&mut first).expect("first byte");
+    std::fs::write(&path, b"2020-01-02 00:00:00 NEW\n".repeat(60_000)).expect("rewrite");
+    let mut rest = Vec::new();
+    out.read_to_end(&mut rest).expect("read");
+    let o = child.wait_with_output().expect("wait");
+    assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
+    assert!(stderr(&o).contains("changed on disk"), "{}", stderr(&o));
+}

@@ -279,6 +279,18 @@ pub fn load(files: &[PathBuf], args: &LoadArgs) -> Result<Model> {
     Ok(m)
 }
 
+/// After printing raw lines: a log truncated or rewritten meanwhile may have
+/// given some of them from the new file, so the run fails instead of passing.
+fn unchanged(m: &Model) -> Result<()> {
+    if let Some(name) = m.check_sources().first() {
+        return Err(model::LoadError::Changed {
+            path: name.to_string(),
+        }
+        .into());
+    }
+    Ok(())
+}
+
 fn run(cli: Cli) -> Result<i32> {
     let mut out = io::BufWriter::new(io::stdout().lock());
     match cli.command {
@@ -340,6 +352,7 @@ fn run(cli: Cli) -> Result<i32> {
                 return Ok(1);
             };
             output::transaction(&mut out, &m, m.message_lines(i))?;
+            unchanged(&m)?;
         }
         Some(Command::Grep(a)) => {
             let opts = GrepOptions {
@@ -352,6 +365,7 @@ fn run(cli: Cli) -> Result<i32> {
             let hits = query::grep(&m, &re);
             let found = output::grep(&mut out, &m, &hits, a.json)?;
             out.flush()?;
+            unchanged(&m)?;
             return Ok(if found { 0 } else { 1 });
         }
         Some(Command::Block(a)) => {
@@ -365,6 +379,7 @@ fn run(cli: Cli) -> Result<i32> {
         }) => {
             let m = load(&files, &cli.load)?;
             output::lines(&mut out, &m, &kind, line_numbers)?;
+            unchanged(&m)?;
         }
     }
     out.flush()?;

@@ -66,7 +66,7 @@ pub enum LoadError {
         limit: Limit,
     },
     #[error(
-        "{path} changed on disk while it was loaded (truncated or rewritten, e.g. by logrotate's copytruncate); run again, or use --no-mmap to read a copy"
+        "{path} changed on disk while it was read (truncated or rewritten, e.g. by logrotate's copytruncate); run again, or use --no-mmap to read a copy"
     )]
     Changed { path: String },
 }
