@@ -415,3 +415,50 @@ fn a_log_rewritten_while_lines_are_printed_fails_the_run() {
     assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
     assert!(stderr(&o).contains("changed on disk"), "{}", stderr(&o));
 }
+
+/// The SIGBUS handler only swallows faults on our own maps: a SIGBUS sent by
+/// another process still ends the program with that signal.
+#[test]
+fn a_sent_sigbus_still_kills() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let log = dir.path().join("mainlog");
+    std::fs::copy(seed(), &log).expect("copy");
+    let fifo = dir.path().join("fifo");
+    if !mkfifo(&fifo) {
+        println!("NOTICE: mkfifo failed; skipping");
+        return;
+    }
+    // The log is mapped (and the handler installed), then the FIFO waits for a writer.
+    let mut child = Command::new(BIN)
+        .args(["-q", "summary"])
+        .arg(&log)
+        .arg(&fifo)
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("spawn");
+    let until = Instant::now() + Duration::from_secs(20);
+    while !maps(child.id(), &log) && Instant::now() < until {
+        std::thread::sleep(Duration::from_millis(5));
+    }
+    std::thread::sleep(Duration::from_millis(100));
+    let sent = Command::new("kill")
+        .args(["-BUS", &child.id().to_string()])
+        .status()
+        .is_ok_and(|s| s.success());
+    assert!(sent);
+    let until = Instant::now() + Duration::from_secs(10);
+    let status = loop {
+        if let Some(s) = child.try_wait().expect("wait") {
+            break s;
+        }
+        if Instant::now() > until {
+            let _ = child.kill();
+            let _ = child.wait();
+            panic!("SIGBUS was swallowed: the process is still running");
+        }
+        std::thread::sleep(Duration::from_millis(10));
+    };
+    // 7 is SIGBUS on Linux.
+    assert_eq!(status.signal(), Some(7), "{status:?}");
+}

@@ -145,38 +145,53 @@ pub fn recover(addr: usize) -> bool {
 
 extern "C" fn on_sigbus(sig: libc::c_int, info: *mut libc::siginfo_t, ctx: *mut libc::c_void) {
     // SAFETY: the kernel passes a valid siginfo to an SA_SIGINFO handler.
-    let addr = unsafe { info.as_ref().map_or(0, |i| i.si_addr() as usize) };
-    if recover(addr) {
+    let info_ref = unsafe { info.as_ref() };
+    // Only a fault (si_code > 0) carries an address; a SIGBUS sent with kill or
+    // sigqueue holds a pid there, and is never ours to swallow.
+    let fault = info_ref.is_some_and(|i| i.si_code > 0);
+    // SAFETY: si_addr is the valid member of the union for a fault.
+    let addr = info_ref.map_or(0, |i| unsafe { i.si_addr() } as usize);
+    if fault && recover(addr) {
         return;
     }
-    chain(sig, info, ctx);
+    chain(sig, info, ctx, fault);
 }
 
-fn chain(sig: libc::c_int, info: *mut libc::siginfo_t, ctx: *mut libc::c_void) {
+fn chain(sig: libc::c_int, info: *mut libc::siginfo_t, ctx: *mut libc::c_void, fault: bool) {
     let prev = PREVIOUS.get().map(|p| p.0);
-    match prev {
-        Some(p) if p.sa_sigaction != libc::SIG_DFL && p.sa_sigaction != libc::SIG_IGN => {
-            // SAFETY: the previous handler was installed with these flags, so it
-            // has the matching signature.
-            unsafe {
-                if p.sa_flags & libc::SA_SIGINFO != 0 {
-                    let f: extern "C" fn(libc::c_int, *mut libc::siginfo_t, *mut libc::c_void) =
-                        std::mem::transmute(p.sa_sigaction);
-                    f(sig, info, ctx);
-                } else {
-                    let f: extern "C" fn(libc::c_int) = std::mem::transmute(p.sa_sigaction);
-                    f(sig);
-                }
+    if let Some(p) = prev
+        && p.sa_sigaction != libc::SIG_DFL
+        && p.sa_sigaction != libc::SIG_IGN
+    {
+        // SAFETY: the previous handler was installed with these flags, so it has
+        // the matching signature.
+        unsafe {
+            if p.sa_flags & libc::SA_SIGINFO != 0 {
+                let f: extern "C" fn(libc::c_int, *mut libc::siginfo_t, *mut libc::c_void) =
+                    std::mem::transmute(p.sa_sigaction);
+                f(sig, info, ctx);
+            } else {
+                let f: extern "C" fn(libc::c_int) = std::mem::transmute(p.sa_sigaction);
+                f(sig);
             }
         }
-        // Returning with the default action back in place re-runs the faulting
-        // instruction, which then kills the process as if we had never been here
-        // (an ignored SIGBUS would loop forever on the same fault).
-        _ => {
-            // SAFETY: signal with SIG_DFL is async-signal-safe.
-            unsafe {
-                libc::signal(sig, libc::SIG_DFL);
-            }
+        // A handler that returns from a fault (Rust's own stack-overflow handler
+        // does, once it has put the default action back) re-runs the faulting
+        // instruction: that is its way to die.
+        if fault {
+            return;
+        }
+    }
+    // Returning with the default action back in place re-runs the faulting
+    // instruction, which then kills the process as if we had never been here (an
+    // ignored SIGBUS would loop forever on the same fault). A sent SIGBUS has no
+    // instruction to re-run, and a handler before us may have swallowed it (Rust's
+    // does): it is raised again, to be delivered, and kill, once we return.
+    // SAFETY: signal and raise are async-signal-safe.
+    unsafe {
+        libc::signal(sig, libc::SIG_DFL);
+        if !fault {
+            libc::raise(sig);
         }
     }
 }
