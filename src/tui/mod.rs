@@ -53,8 +53,17 @@ pub fn run(
 ) -> anyhow::Result<()> {
     let keys = KeyMap::load_user()?;
     // A missing file is reported before the screen is taken over.
-    // `-` is standard input (keys then come from the terminal, /dev/tty).
-    for p in paths.iter().filter(|p| p.as_os_str() != "-") {
+    // `-` is standard input (keys then come from the terminal, /dev/tty), which
+    // cannot be the terminal too: the log and the keys would fight over it.
+    for p in &paths {
+        if p.as_os_str() == "-" {
+            if std::io::IsTerminal::is_terminal(&std::io::stdin()) {
+                anyhow::bail!(
+                    "`-` reads the log from standard input, which is the terminal here; pipe a log in, e.g. `zcat mainlog.1.gz | mailtriage -`"
+                );
+            }
+            continue;
+        }
         std::fs::metadata(p).with_context(|| format!("{}: cannot open", p.display()))?;
     }
     if paths.is_empty() {
