@@ -20,7 +20,9 @@ Triage Exim main logs: who is sending, over IPv4 or IPv6, with what DKIM result.
 With no subcommand, opens the interactive view of the given logs. With no FILE,
 tries /var/log/exim4/mainlog, /var/log/exim/main.log and /var/spool/exim/log/mainlog.
 Give rotated files oldest first (mainlog.2.gz mainlog.1 mainlog): a message can
-span files. `.gz` files are read transparently and `-` reads standard input.";
+span files. Gzip is read transparently (told by its magic bytes, not the name)
+and `-` reads standard input. A load takes at most --max-memory (default: 3/4 of
+the available memory).";
 
 const AFTER_HELP: &str = "\
 Examples:
