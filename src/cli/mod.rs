@@ -20,7 +20,9 @@ Triage Exim main logs: who is sending, over IPv4 or IPv6, with what DKIM result.
 With no subcommand, opens the interactive view of the given logs. With no FILE,
 tries /var/log/exim4/mainlog, /var/log/exim/main.log and /var/spool/exim/log/mainlog.
 Give rotated files oldest first (mainlog.2.gz mainlog.1 mainlog): a message can
-span files. `.gz` files are read transparently and `-` reads standard input.";
+span files. Gzip is read transparently (told by its magic bytes, not the name)
+and `-` reads standard input. A load takes at most --max-memory (default: 3/4 of
+the available memory).";
 
 const AFTER_HELP: &str = "\
 Examples:
@@ -45,10 +47,14 @@ pub struct Cli {
 
 #[derive(Args, Debug, Clone)]
 pub struct LoadArgs {
-    /// Read files into memory instead of mapping them (use when logs are rotated
-    /// with logrotate's copytruncate while mailtriage runs).
+    /// Read files into memory instead of mapping them (a copy: a file truncated or
+    /// rewritten by logrotate's copytruncate while mailtriage runs stays readable).
     #[arg(long, global = true)]
     pub no_mmap: bool,
+    /// Most memory a load may take (e.g. 4G, 500M): decompressed and read bytes
+    /// plus the index [default: 3/4 of the available memory]
+    #[arg(long, global = true, value_name = "SIZE", value_parser = model::budget::parse_size)]
+    pub max_memory: Option<u64>,
     /// Year for syslog-prefixed lines, which carry none (default: this year).
     #[arg(long, global = true, value_name = "YEAR")]
     pub syslog_year: Option<i32>,
@@ -75,6 +81,7 @@ impl LoadArgs {
     pub fn options(&self) -> LoadOptions {
         let mut o = LoadOptions {
             mmap: !self.no_mmap,
+            max_memory: self.max_memory,
             ..LoadOptions::default()
         };
         if let Some(y) = self.syslog_year {
@@ -274,6 +281,18 @@ pub fn load(files: &[PathBuf], args: &LoadArgs) -> Result<Model> {
     Ok(m)
 }
 
+/// After printing raw lines: a log truncated or rewritten meanwhile may have
+/// given some of them from the new file, so the run fails instead of passing.
+fn unchanged(m: &Model) -> Result<()> {
+    if let Some(name) = m.check_sources().first() {
+        return Err(model::LoadError::Changed {
+            path: name.to_string(),
+        }
+        .into());
+    }
+    Ok(())
+}
+
 fn run(cli: Cli) -> Result<i32> {
     let mut out = io::BufWriter::new(io::stdout().lock());
     // Whole log lines go out as the log's bytes only where no terminal reads them.
@@ -341,6 +360,7 @@ fn run(cli: Cli) -> Result<i32> {
                 return Ok(1);
             };
             output::transaction(&mut out, &m, m.message_lines(i), lines_mode)?;
+            unchanged(&m)?;
         }
         Some(Command::Grep(a)) => {
             let opts = GrepOptions {
@@ -353,6 +373,7 @@ fn run(cli: Cli) -> Result<i32> {
             let hits = query::grep(&m, &re);
             let found = output::grep(&mut out, &m, &hits, a.json, lines_mode)?;
             out.flush()?;
+            unchanged(&m)?;
             return Ok(if found { 0 } else { 1 });
         }
         Some(Command::Block(a)) => {
@@ -366,6 +387,7 @@ fn run(cli: Cli) -> Result<i32> {
         }) => {
             let m = load(&files, &cli.load)?;
             output::lines(&mut out, &m, &kind, line_numbers, lines_mode)?;
+            unchanged(&m)?;
         }
     }
     out.flush()?;

@@ -53,7 +53,17 @@ pub fn run(
 ) -> anyhow::Result<()> {
     let keys = KeyMap::load_user()?;
     // A missing file is reported before the screen is taken over.
+    // `-` is standard input (keys then come from the terminal, /dev/tty), which
+    // cannot be the terminal too: the log and the keys would fight over it.
     for p in &paths {
+        if p.as_os_str() == "-" {
+            if std::io::IsTerminal::is_terminal(&std::io::stdin()) {
+                anyhow::bail!(
+                    "`-` reads the log from standard input, which is the terminal here; pipe a log in, e.g. `zcat mainlog.1.gz | mailtriage -`"
+                );
+            }
+            continue;
+        }
         std::fs::metadata(p).with_context(|| format!("{}: cannot open", p.display()))?;
     }
     if paths.is_empty() {
@@ -109,6 +119,11 @@ fn event_loop(
 
 /// Applies one message; whether a redraw is due.
 fn handle(app: &mut App, msg: Msg) -> anyhow::Result<bool> {
+    // Before a key reads lines: a log truncated or rewritten since it was mapped
+    // then reads as a notice, never as the new file's bytes at the old offsets.
+    if let (Msg::Input(_), Some(m)) = (&msg, &app.model) {
+        m.check_sources();
+    }
     Ok(match msg {
         Msg::Input(Event::Key(k)) => app.key(k),
         Msg::Input(Event::Resize(w, h)) => {
