@@ -1,6 +1,9 @@
 //! Blocklist decisions: entries and their validation, widening to networks, the store file, the
 //! impact preview and the writers for each consumer format. Never imports the model or the TUI.
 #![cfg_attr(not(test), deny(clippy::unwrap_used))]
+// Entries are matched against log text an attacker wrote: slicing a `str` at a byte offset can
+// panic inside a multi-byte character, so it is refused here; work on bytes or chars instead.
+#![deny(clippy::string_slice)]
 
 pub mod entry;
 pub mod export;

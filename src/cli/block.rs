@@ -1,6 +1,8 @@
 //! The `block` subcommands: edit, list, check and export the blocklist from a shell.
 //! Must never write a consumer file or the store other than atomically.
 #![cfg_attr(not(test), deny(clippy::unwrap_used))]
+// Log text reaches this module; a `str` sliced at a byte offset can panic inside a character.
+#![deny(clippy::string_slice)]
 
 use std::io::Write;
 use std::path::{Path, PathBuf};
