@@ -7,11 +7,15 @@
 
 pub mod entry;
 pub mod export;
+pub mod host;
+pub mod policy;
 pub mod preview;
 pub mod store;
 
 pub use entry::{Entry, EntryError, SenderKey, narrow, sanitise_comment, widen};
 pub use export::{Export, ExportError, ExportFile, Format, export};
+pub use host::host_addresses;
+pub use policy::{Finding, Level, Policy};
 pub use preview::{CheckRow, FactsViews, Impact, MessageFacts, OwnedFacts, check, preview};
 pub use store::{Blocklist, Line, LineKind, Problem, StoreError, default_path, write_atomic};
 

@@ -7,6 +7,7 @@ use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicU64, Ordering};
 
 use super::entry::{Entry, sanitise_comment};
+use super::policy::{always_forbidden, describe};
 
 #[derive(Debug, thiserror::Error)]
 pub enum StoreError {
@@ -32,6 +33,9 @@ pub enum LineKind {
     Comment,
     /// A line that is not an entry; kept verbatim and reported.
     Unknown { problem: String },
+    /// A well-formed entry that the fixed safety rules forbid (`0.0.0.0/0`, loopback, a public
+    /// suffix...): kept verbatim and reported, never exported nor matched; `rm` removes it.
+    Refused { entry: Entry, problem: String },
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -85,6 +89,13 @@ fn classify(text: &str) -> LineKind {
         None => (trimmed, None),
     };
     match Entry::parse(item.trim()) {
+        Ok(entry) if !always_forbidden(&entry).is_empty() => LineKind::Refused {
+            problem: format!(
+                "refused by the safety rules: {}",
+                describe(&always_forbidden(&entry))
+            ),
+            entry,
+        },
         Ok(entry) => LineKind::Entry {
             entry,
             comment: comment.map(sanitise_comment).filter(|c| !c.is_empty()),
@@ -167,11 +178,13 @@ impl Blocklist {
             .iter()
             .enumerate()
             .filter_map(|(i, l)| match &l.kind {
-                LineKind::Unknown { problem } => Some(Problem {
-                    line_no: i + 1,
-                    text: String::from_utf8_lossy(&l.raw).into_owned(),
-                    problem: problem.clone(),
-                }),
+                LineKind::Unknown { problem } | LineKind::Refused { problem, .. } => {
+                    Some(Problem {
+                        line_no: i + 1,
+                        text: String::from_utf8_lossy(&l.raw).into_owned(),
+                        problem: problem.clone(),
+                    })
+                }
                 _ => None,
             })
             .collect()
@@ -240,7 +253,10 @@ fn apply(lines: &mut Vec<Line>, change: &Change) -> bool {
         }
         Change::Remove(entry) => {
             let before = lines.len();
-            lines.retain(|l| l.entry() != Some(entry));
+            lines.retain(|l| {
+                l.entry() != Some(entry)
+                    && !matches!(&l.kind, LineKind::Refused { entry: r, .. } if r == entry)
+            });
             before != lines.len()
         }
     }
