@@ -10,6 +10,7 @@ pub mod export;
 pub mod host;
 pub mod policy;
 pub mod preview;
+pub mod replace;
 pub mod store;
 
 pub use entry::{Entry, EntryError, SenderKey, narrow, sanitise_comment, widen};
