@@ -90,3 +90,62 @@ fn block_check_survives_hostile_domains_in_the_log() {
         assert!(text.contains("5.6.7.0/24  2 messages"), "{d:?}: {text}");
     }
 }
+
+mod preview_and_check {
+    use mailtriage::blocklist::{Entry, FactsViews, OwnedFacts, check, preview};
+    use proptest::prelude::*;
+
+    fn hostile_text() -> impl Strategy<Value = String> {
+        prop_oneof![
+            proptest::collection::vec(any::<u8>(), 0..24)
+                .prop_map(|b| String::from_utf8_lossy(&b).into_owned()),
+            "\\PC{0,16}",
+            "\\PC{0,6}\\.(am\\.test|example\\.org)",
+        ]
+    }
+
+    fn facts() -> impl Strategy<Value = OwnedFacts> {
+        (
+            proptest::option::of(any::<[u8; 4]>()),
+            proptest::option::of(hostile_text()),
+            proptest::collection::vec(hostile_text(), 0..3),
+            proptest::collection::vec(hostile_text(), 0..3),
+            hostile_text(),
+        )
+            .prop_map(|(ip, d, dkim, rcpt, key)| OwnedFacts {
+                ip: ip.map(std::net::IpAddr::from),
+                sender_domain: d,
+                dkim_pass_domains: dkim,
+                recipients: rcpt,
+                sender_key: key,
+            })
+    }
+
+    proptest! {
+        /// Whatever the log held, the preview and `block check` count without panicking.
+        #[test]
+        fn preview_and_check_never_panic_on_log_text(
+            msgs in proptest::collection::vec(facts(), 0..12),
+            blocked in "[a-z0-9]{1,8}\\.(am\\.test|example\\.org|[a-z]{2,5})",
+            suspect in proptest::option::of(hostile_text()),
+        ) {
+            let views = FactsViews::new(&msgs);
+            let entries: Vec<Entry> = [
+                format!("domain:{blocked}"),
+                format!("dkim:{blocked}"),
+                "domain:am.test".into(),
+                "1.2.3.0/24".into(),
+                "2001:db8::/32".into(),
+            ]
+            .iter()
+            .filter_map(|s| Entry::parse(s).ok())
+            .collect();
+            for e in &entries {
+                let i = preview(e, views.iter(), suspect.as_deref());
+                prop_assert!(i.messages <= msgs.len());
+            }
+            let rows = check(entries.iter().enumerate(), views.iter());
+            prop_assert_eq!(rows.len(), entries.len());
+        }
+    }
+}
