@@ -127,6 +127,35 @@ fn export_refuses_targets_that_are_not_regular_files() {
     }
 }
 
+/// `-o /dev/stdout` with standard output redirected to a file must not replace that file
+/// behind the shell's descriptor.
+#[test]
+fn export_to_dev_stdout_is_refused_even_when_it_is_a_regular_file() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let list = dir.path().join("blocklist");
+    fs::write(&list, "203.0.113.7\n").expect("write");
+    let out = dir.path().join("redirected");
+    fs::write(&out, "before\n").expect("write");
+    let before = fs::metadata(&out).expect("meta").ino();
+    let o = Command::new(env!("CARGO_BIN_EXE_mailtriage"))
+        .args(["block", "--no-host-addrs", "--blocklist"])
+        .arg(&list)
+        .args(["export", "--format", "plain", "-o", "/dev/stdout"])
+        .stdout(
+            fs::OpenOptions::new()
+                .append(true)
+                .open(&out)
+                .expect("open"),
+        )
+        .output()
+        .expect("run");
+    assert_ne!(o.status.code(), Some(0));
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(err.contains("leave out -o"), "{err}");
+    assert_eq!(fs::metadata(&out).expect("meta").ino(), before);
+    assert_eq!(fs::read_to_string(&out).expect("read"), "before\n");
+}
+
 trait FifoLike {
     fn is_fifo_like(&self) -> bool;
 }

@@ -53,8 +53,26 @@ fn not_regular(path: &Path, ft: fs::FileType) -> io::Error {
 /// The file a write to `path` must replace: symlinks followed (relative links from their own
 /// directory), a dangling link giving the path it points to. Refuses existing non-regular files.
 pub fn resolve_target(path: &Path) -> io::Result<PathBuf> {
+    // The kernel's view first: `/dev/stdout` → `/proc/self/fd/1` → `pipe:[…]` is a link to no
+    // path at all, but stat(2) through it finds the pipe.
+    if let Ok(m) = fs::metadata(path)
+        && !m.is_file()
+    {
+        return Err(not_regular(path, m.file_type()));
+    }
     let mut cur = path.to_owned();
     for _ in 0..MAX_LINKS {
+        // `/dev/stdout`, `/dev/fd/N`, `/proc/PID/fd/N` name a descriptor someone holds open:
+        // replacing the file behind it would leave that descriptor writing to a deleted file.
+        if cur.starts_with("/proc") || cur.starts_with("/dev/fd") {
+            return Err(io::Error::new(
+                io::ErrorKind::InvalidInput,
+                format!(
+                    "{} names an open file descriptor, not a file; refusing to replace it (to write to standard output, leave out -o)",
+                    path.display()
+                ),
+            ));
+        }
         match fs::symlink_metadata(&cur) {
             Ok(m) if m.file_type().is_symlink() => {
                 let to = fs::read_link(&cur)?;
