@@ -131,8 +131,10 @@ fn overlaps(a: IpNet, b: IpNet) -> bool {
 /// least that narrow), or the network itself.
 fn effective(net: IpNet) -> IpNet {
     let IpNet::V6(n) = net else { return net };
+    // `::` and `::1` are IPv6's own unspecified and loopback addresses, not IPv4-compatible.
+    let own = Ipv6Net::new_assert(Ipv6Addr::UNSPECIFIED, 127);
     for e in embedding_v6() {
-        if n.prefix_len() >= 96 && e.contains(&n) {
+        if n.prefix_len() >= 96 && e.contains(&n) && !own.contains(&n) {
             let bits = u128::from(n.network()) as u32;
             if let Ok(v) = Ipv4Net::new(Ipv4Addr::from(bits), n.prefix_len() - 96) {
                 return IpNet::V4(v.trunc());
@@ -174,7 +176,9 @@ impl Policy {
         let eff = effective(net);
         let forms: &[IpNet] = if eff == net { &[net] } else { &[net, eff] };
         if forms.iter().any(|n| n.prefix_len() == 0) {
+            // Everything else said about it would only repeat this.
             push(Level::Forbidden, format!("{shown} blocks every address"));
+            return out;
         }
         for &form in forms {
             for (range, what) in ranges(form, true) {
@@ -368,5 +372,12 @@ mod tests {
         let f = Policy::default().judge(&Entry::parse("127.0.0.0/8").expect("entry"));
         assert!(describe(&f).contains("loopback"), "{f:?}");
         assert!(is_forbidden(&f));
+        let f = Policy::default().judge(&Entry::parse("::1").expect("entry"));
+        assert_eq!(
+            describe(&f),
+            "::1 covers loopback, which is never a remote mail client"
+        );
+        let f = Policy::default().judge(&Entry::parse("0.0.0.0/0").expect("entry"));
+        assert_eq!(describe(&f), "0.0.0.0/0 blocks every address");
     }
 }
