@@ -174,6 +174,9 @@ pub struct Model {
     pub peer_events: Vec<PeerEvent>,
     pub strings: Interner,
     pub ips: Vec<IpAddr>,
+    /// The server's own addresses, from the `I=[addr]:port` of arrivals, sorted: blocking one
+    /// of them would block the server itself.
+    pub interfaces: Vec<IpAddr>,
     pub kind_counts: [u64; LineKind::ALL.len()],
     pub first_time: Option<i64>,
     pub last_time: Option<i64>,
