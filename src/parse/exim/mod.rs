@@ -61,6 +61,9 @@ pub fn parse_line<'a>(line: &'a [u8], ctx: &ParseContext) -> Event<'a> {
         if let Some((z, used)) = time::parse_zone(&line[q..]) {
             ev.zone = Some(z);
             q += used;
+        } else if time::looks_like_zone(&line[q..]) {
+            // ` +0175`: not a clock Exim keeps, so not a stamp either.
+            return Event::unrecognized(line);
         }
         if line.get(q) != Some(&b' ') {
             return ev;

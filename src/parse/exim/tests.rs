@@ -498,3 +498,30 @@ fn a_delivery_host_is_the_last_address_of_its_group() {
     };
     assert_eq!(d.host.unwrap().ip, ip("192.0.2.7"));
 }
+
+#[test]
+fn a_line_with_an_impossible_stamp_is_unrecognized_and_has_no_time() {
+    for line in [
+        "2025-02-30 10:00:00 1smkL5-00000000e65-24eQ <= a@b.test H=[192.0.2.1] P=esmtp S=1",
+        "2025-02-29 10:00:00.123 1smkL5-00000000e65-24eQ Completed",
+        "2025-04-31 10:00:00 +0100 1smkL5-00000000e65-24eQ Completed",
+        "2025-04-30 10:00:00 +0199 1smkL5-00000000e65-24eQ Completed",
+        "mx exim[12]: 2025-02-30 10:00:00 1smkL5-00000000e65-24eQ Completed",
+    ] {
+        let ev = p(line);
+        assert_eq!(ev.kind, LineKind::Unrecognized, "{line}");
+        assert_eq!(ev.time, None, "{line}");
+        assert_eq!(ev.body, line.as_bytes(), "{line}");
+    }
+    // A syslog Feb 29 in a year without one: the year is wrong, the time unknown.
+    let ev = parse_line(
+        b"Feb 29 16:04:19 mx exim[1]: 1smkL5-00000000e65-24eQ Completed",
+        &ParseContext { syslog_year: 2025 },
+    );
+    assert_eq!((ev.kind, ev.time), (LineKind::Unrecognized, None));
+    let ev = parse_line(
+        b"Feb 29 16:04:19 mx exim[1]: 1smkL5-00000000e65-24eQ Completed",
+        &ParseContext { syslog_year: 2024 },
+    );
+    assert_eq!(ev.kind, LineKind::Completed);
+}
