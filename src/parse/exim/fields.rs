@@ -128,7 +128,8 @@ struct Address<'a> {
 /// spaces, brackets or parentheses inside, and a space, a colon or the end after it.
 fn address_at(b: &[u8], at: usize) -> Option<Address<'_>> {
     let rest = b.get(at..)?.strip_prefix(b"[")?;
-    let close = memchr::memchr(b']', rest)?;
+    // Bounded search: a line of `[` without `]` must not cost a scan per `[`.
+    let close = memchr::memchr(b']', rest.get(..129).unwrap_or(rest))?;
     let text = &rest[..close];
     // Loose on purpose: redacted samples write `[<HOST>]`, the test suite `[ip4.ip4.ip4.ip4]`.
     let ok = text.len() <= 128 && !text.iter().any(|c| matches!(c, b' ' | b'[' | b'(' | b')'));
@@ -159,38 +160,84 @@ fn address_at(b: &[u8], at: usize) -> Option<Address<'_>> {
 /// the HELO come before the real one, so the last candidate wins, except
 /// that text Exim writes after the group can hold client text too (a quoted
 /// subject, a quoted local part): a candidate inside a quoted value that
-/// follows the chosen one is skipped. A HELO rejection repeats the HELO
-/// (`rejected EHLO or HELO <helo>: `); the longest candidate whose HELO is
+/// opens after the chosen one is skipped. A HELO rejection repeats the HELO
+/// (`rejected EHLO or HELO <helo>: `); the last candidate whose HELO is
 /// repeated that way is the real one, whatever the repeat holds.
+///
+/// Linear in the line: a crafted line of a million candidates must not make
+/// loading quadratic.
 fn last_address(b: &[u8], open: usize) -> Option<(usize, usize)> {
-    let mut chosen = None;
-    let mut echoed = None;
-    let mut shield: Vec<(usize, usize)> = Vec::new();
+    let mut chosen: Option<(usize, usize)> = None;
+    let mut echoes: Vec<(usize, usize)> = Vec::new();
+    // Quotes are scanned once, left to right, from the chosen candidate on.
+    let mut scanned = 0;
+    let mut shield_end = 0;
     for at in memchr::memchr_iter(b'[', b).filter(|&i| i >= open + 3) {
         if b.get(at - 2..at) != Some(&b") "[..]) {
             continue;
         }
         let Some(a) = address_at(b, at) else { continue };
-        let helo = &b[open + 1..at - 2];
-        if repeats_helo(&b[a.end..], helo) {
-            echoed = Some((at, a.end));
+        if b[a.end..].starts_with(ECHO) {
+            echoes.push((at, a.end));
         }
-        if shield.iter().any(|&(s, e)| s <= at && at < e) {
-            continue;
+        if chosen.is_some() {
+            while at >= shield_end && scanned < at {
+                match next_quoted(b, scanned, at) {
+                    Some((_, close)) if close >= at => {
+                        shield_end = close + 1;
+                        scanned = close + 1;
+                    }
+                    Some((_, close)) => scanned = close + 1,
+                    None => scanned = at,
+                }
+            }
+            if at < shield_end {
+                continue;
+            }
         }
         chosen = Some((at, a.end));
-        shield = quoted_spans(b, a.end);
+        scanned = a.end;
+        shield_end = 0;
     }
-    echoed.or(chosen)
+    // The real HELO is the longest repeated one; a later candidate's HELO holds
+    // the real one and more, so it can never be repeated in full after it.
+    let mut budget = 2 * b.len() + 4096;
+    for &(at, end) in echoes.iter().rev() {
+        let helo = &b[open + 1..at - 2];
+        let rest = &b[end + ECHO.len()..];
+        if rest.len() < helo.len() || budget < helo.len() {
+            continue;
+        }
+        budget -= helo.len();
+        if rest.starts_with(helo)
+            && matches!(rest.get(helo.len()..), Some(b"") | Some([b':', b' ', ..]))
+        {
+            return Some((at, end));
+        }
+    }
+    chosen
 }
 
-/// Whether `tail` is ` rejected EHLO or HELO <helo>: …` (or ends there).
-fn repeats_helo(tail: &[u8], helo: &[u8]) -> bool {
-    let Some(rest) = tail.strip_prefix(b" rejected EHLO or HELO ") else {
-        return false;
-    };
-    rest.strip_prefix(helo)
-        .is_some_and(|r| r.is_empty() || r.starts_with(b": "))
+const ECHO: &[u8] = b" rejected EHLO or HELO ";
+
+/// The first well-formed quoted value opening in `b[from..before]`:
+/// (opening quote, closing quote). See [`quoted_spans`].
+fn next_quoted(b: &[u8], from: usize, before: usize) -> Option<(usize, usize)> {
+    let mut i = from;
+    while let Some(off) = b.get(i..before).and_then(|r| memchr::memchr(b'"', r)) {
+        let q = i + off;
+        if opens_quote(b, q)
+            && let Some(close) = closing_quote(b, q)
+        {
+            return Some((q, close));
+        }
+        i = q + 1;
+    }
+    None
+}
+
+fn opens_quote(b: &[u8], q: usize) -> bool {
+    q == 0 || matches!(b[q - 1], b' ' | b'=' | b'<')
 }
 
 /// The well-formed quoted values of `b[from..]`: a `"` at the start of a
@@ -202,8 +249,9 @@ pub fn quoted_spans(b: &[u8], from: usize) -> Vec<(usize, usize)> {
     let mut i = from;
     while let Some(off) = b.get(i..).and_then(|r| memchr::memchr(b'"', r)) {
         let q = i + off;
-        let opens = q == 0 || matches!(b[q - 1], b' ' | b'=' | b'<');
-        if opens && let Some(close) = closing_quote(b, q) {
+        if opens_quote(b, q)
+            && let Some(close) = closing_quote(b, q)
+        {
             spans.push((q, close + 1));
             i = close + 1;
         } else {

@@ -525,3 +525,30 @@ fn a_line_with_an_impossible_stamp_is_unrecognized_and_has_no_time() {
     );
     assert_eq!(ev.kind, LineKind::Completed);
 }
+
+#[test]
+fn crafted_lines_parse_in_linear_time() {
+    // Each shape would cost a scan of the rest of the line per candidate.
+    let n = 100_000;
+    for unit in [
+        &b") [1.2.3.4] "[..],
+        b") [",
+        b") [1] rejected EHLO or HELO x",
+        b") [1] \" ",
+        b"=\"",
+    ] {
+        let mut line = b"2024-01-01 00:00:00 H=(".to_vec();
+        for _ in 0..n {
+            line.extend_from_slice(unit);
+        }
+        line.extend_from_slice(b") [203.0.113.66] rejected EHLO or HELO x: bad");
+        let t = std::time::Instant::now();
+        let _ = parse_line(&line, &ParseContext::default());
+        assert!(
+            t.elapsed() < std::time::Duration::from_secs(2),
+            "{:?} took {:?}",
+            String::from_utf8_lossy(unit),
+            t.elapsed()
+        );
+    }
+}
