@@ -448,6 +448,7 @@ fn client_text_after_the_group_cannot_fake_the_client() {
         " I=[10.0.0.1]:25 P=esmtp S=1 T=\"x) [8.8.8.8]:25 P=esmtp\"",
         " I=[10.0.0.1]:25 P=esmtp S=1 id=\"x) [8.8.8.8] y\"@z",
         " P=esmtp S=1 for \"x) [8.8.8.8]:25 P=y\"@z",
+        " F=<\"a) [8.8.8.8] rejected RCPT <b>: c\"@d> rejected RCPT <e@f>: relay not permitted",
     ] {
         let line = format!("{pre}{tail}");
         assert_eq!(client_ip(&line), ip("203.0.113.66"), "{line}");
