@@ -13,14 +13,7 @@ use mailtriage::model::{self, LoadOptions};
 use mailtriage::query::{self, AggKey, Filter, NetPrefix};
 
 fn parse_size(s: &str) -> u64 {
-    let s = s.trim();
-    let (num, mul) = match s.chars().last() {
-        Some('G' | 'g') => (&s[..s.len() - 1], 1u64 << 30),
-        Some('M' | 'm') => (&s[..s.len() - 1], 1 << 20),
-        Some('K' | 'k') => (&s[..s.len() - 1], 1 << 10),
-        _ => (s, 1),
-    };
-    num.parse::<u64>().unwrap_or(1) * mul
+    mailtriage::r#gen::parse_size(s).unwrap_or(1)
 }
 
 fn status_kb(field: &str) -> u64 {

@@ -355,3 +355,17 @@ fn lines_numbers_count_within_each_file() {
         vec![format!("{}:1", a.display()), format!("{}:2", b.display())]
     );
 }
+
+#[test]
+fn an_impossible_date_is_an_error_not_next_month() {
+    let seed = fixture("seed-main.log");
+    let p = seed.to_str().expect("path");
+    for range in ["2025-02-30", "2011-02-29..", "..2011-04-31 10:00"] {
+        let o = bin(&["senders", p, "--time", range]);
+        assert!(!o.status.success(), "{range} was accepted");
+        assert_eq!(o.status.code(), Some(2), "{range}: {}", stderr(&o));
+        let e = stderr(&o);
+        assert!(e.contains("has no day"), "{range}: {e}");
+        assert!(!e.contains("panicked"), "{e}");
+    }
+}

@@ -85,3 +85,131 @@ proptest! {
         }
     }
 }
+
+/// Pieces a spoofing HELO is made of, mixed with arbitrary bytes below.
+const HELO_PIECES: &[&[u8]] = &[
+    b")",
+    b"(",
+    b"[",
+    b"]",
+    b" ",
+    b"=",
+    b"\"",
+    b"\\",
+    b":",
+    b"<",
+    b">",
+    b"@",
+    b") [8.8.8.8]",
+    b") [8.8.8.8]:25 ",
+    b" [8.8.8.8]",
+    b"[2001:db8::8]",
+    b" I=[10.0.0.1]:25",
+    b" P=esmtp",
+    b" S=1",
+    b" T=\"",
+    b" for ",
+    b" F=<",
+    b" rejected RCPT <a>: ",
+    b" rejected EHLO or HELO ",
+    b"H=",
+    b"(none)",
+    b"\xff",
+    b"\x1b[2J",
+    b"DS ",
+];
+
+fn helo() -> impl Strategy<Value = Vec<u8>> {
+    let piece = prop_oneof![
+        proptest::sample::select(HELO_PIECES).prop_map(<[u8]>::to_vec),
+        proptest::collection::vec(any::<u8>().prop_filter("no newline", |b| *b != b'\n'), 0..4),
+    ];
+    proptest::collection::vec(piece, 0..12).prop_map(|v| v.concat())
+}
+
+/// Lines Exim writes around a client's HELO: (before, after) the `(helo)`.
+const AROUND_HELO: &[(&str, &str)] = &[
+    (
+        "2024-01-01 00:00:00 1smkL5-00000000e65-24eQ <= a@b.test H=",
+        " I=[10.0.0.1]:25 P=esmtp S=1 id=x@y T=\"a subject\" for c@d",
+    ),
+    (
+        "2024-01-01 00:00:00 1smkL5-00000000e65-24eQ <= a@b.test H=rdns.test ",
+        " P=esmtps X=TLS1.3 CV=no S=2",
+    ),
+    (
+        "2024-01-01 00:00:00 H=",
+        " I=[10.0.0.1]:25 F=<a@b> rejected RCPT <c@d>: relay not permitted",
+    ),
+    (
+        "2024-01-01 00:00:00 H=",
+        " F=<a@b> temporarily rejected RCPT <c@d>: greylisted",
+    ),
+    (
+        "2024-01-01 00:00:00 H=",
+        " sender verify fail for <a@b>: Unrouteable address",
+    ),
+    (
+        "2024-01-01 00:00:00 H=",
+        " incomplete transaction (QUIT) from <a@b>",
+    ),
+    (
+        "2024-01-01 00:00:00 SMTP connection from ",
+        " closed by QUIT",
+    ),
+    (
+        "2024-01-01 00:00:00 no MAIL in SMTP connection from ",
+        " I=[10.0.0.1]:25 D=1s C=EHLO,QUIT",
+    ),
+    (
+        "2024-01-01 00:00:00 SMTP protocol error in \"AUTH LOGIN\" H=",
+        " I=[10.0.0.1]:587 AUTH command used when not advertised",
+    ),
+    (
+        "2024-01-01 00:00:00 login authenticator failed for ",
+        ": 535 Incorrect authentication data (set_id=x)",
+    ),
+    (
+        "2024-01-01 00:00:00 login authenticator failed for H=",
+        " I=[10.0.0.1]:25: 535 Incorrect authentication data",
+    ),
+];
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 4000, ..ProptestConfig::default() })]
+
+    /// Whatever the HELO holds, the client is the address Exim wrote after it.
+    #[test]
+    fn the_client_is_the_address_exim_wrote_last(
+        helo in helo(),
+        around in proptest::sample::select(AROUND_HELO),
+        v6 in any::<bool>(),
+        port in proptest::option::of(1u16..),
+    ) {
+        let (before, after) = around;
+        let addr = if v6 { "2001:db8:0:66::1" } else { "203.0.113.66" };
+        let port = port.map(|p| format!(":{p}")).unwrap_or_default();
+        let mut line = before.as_bytes().to_vec();
+        line.push(b'(');
+        line.extend_from_slice(&helo);
+        line.extend_from_slice(format!(") [{addr}]{port}").as_bytes());
+        line.extend_from_slice(after.as_bytes());
+        let ev = parse_line(&line, &ParseContext::default());
+        let host = ev.client();
+        prop_assert!(host.is_some(), "no client: {:?}", String::from_utf8_lossy(&line));
+        let host = host.unwrap();
+        prop_assert_eq!(host.ip, Some(addr.parse().unwrap()), "{:?}", String::from_utf8_lossy(&line));
+        prop_assert_eq!(host.helo, Some(&helo[..]));
+        // A HELO rejection repeats the HELO; the client stays the same.
+        if before.ends_with("H=") && !before.contains("error") {
+            let mut rej = before.as_bytes().to_vec();
+            rej.push(b'(');
+            rej.extend_from_slice(&helo);
+            rej.extend_from_slice(format!(") [{addr}]{port} rejected EHLO or HELO ").as_bytes());
+            rej.extend_from_slice(&helo);
+            rej.extend_from_slice(b": syntactically invalid argument(s)");
+            let ev = parse_line(&rej, &ParseContext::default());
+            prop_assert_eq!(ev.client().and_then(|h| h.ip), Some(addr.parse().unwrap()), "{:?}", String::from_utf8_lossy(&rej));
+        }
+    }
+}

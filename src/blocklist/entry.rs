@@ -249,7 +249,9 @@ fn strip_prefix_ci<'a>(text: &'a str, prefix: &str) -> Option<&'a str> {
 /// blocked name could fall inside a character. `blocked` is a normalised (ASCII) domain, so a
 /// byte match can only happen on ASCII text and a label boundary is a `.` byte.
 pub fn domain_within(candidate: &str, blocked: &str) -> bool {
-    let strip_dot = |b: &[u8]| -> Vec<u8> { b.strip_suffix(b".").unwrap_or(b).to_vec() };
+    fn strip_dot(b: &[u8]) -> &[u8] {
+        b.strip_suffix(b".").unwrap_or(b)
+    }
     let candidate = strip_dot(candidate.as_bytes());
     let blocked = strip_dot(blocked.as_bytes());
     if blocked.is_empty() {
@@ -259,7 +261,7 @@ pub fn domain_within(candidate: &str, blocked: &str) -> bool {
         return false;
     };
     let (head, tail) = candidate.split_at(cut);
-    tail.eq_ignore_ascii_case(&blocked) && (head.is_empty() || head.ends_with(b"."))
+    tail.eq_ignore_ascii_case(blocked) && (head.is_empty() || head.ends_with(b"."))
 }
 
 /// Validates a DNS host name as consumers need it: ASCII letters, digits and inner hyphens,

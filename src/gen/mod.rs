@@ -218,11 +218,14 @@ pub fn demo<W: Write>(out: W) -> io::Result<GenStats> {
 /// Parses `1G`, `200M`, `5000K`, `123` (bytes); binary multiples.
 pub fn parse_size(text: &str) -> Option<u64> {
     let t = text.trim();
-    let (digits, mult) = match t.as_bytes().last()? {
-        b'G' | b'g' => (&t[..t.len() - 1], 1u64 << 30),
-        b'M' | b'm' => (&t[..t.len() - 1], 1 << 20),
-        b'K' | b'k' => (&t[..t.len() - 1], 1 << 10),
-        _ => (t, 1),
+    let (digits, mult) = if let Some(d) = t.strip_suffix(['G', 'g']) {
+        (d, 1u64 << 30)
+    } else if let Some(d) = t.strip_suffix(['M', 'm']) {
+        (d, 1 << 20)
+    } else if let Some(d) = t.strip_suffix(['K', 'k']) {
+        (d, 1 << 10)
+    } else {
+        (t, 1)
     };
     digits.parse::<u64>().ok()?.checked_mul(mult)
 }

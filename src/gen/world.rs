@@ -340,14 +340,21 @@ fn domain_name(rng: &mut Rng) -> String {
     }
 }
 
+fn initial(name: &str) -> &str {
+    name.char_indices()
+        .nth(1)
+        .and_then(|(i, _)| name.get(..i))
+        .unwrap_or(name)
+}
+
 fn user_name(rng: &mut Rng) -> String {
     let f = rng.pick(FIRST);
     let l = rng.pick(LAST);
     match rng.below(6) {
         0 => f.to_string(),
-        1 => format!("{}.{l}", &f[..1]),
+        1 => format!("{}.{l}", initial(f)),
         2 => format!("{f}{l}"),
-        3 => format!("{}{l}", &f[..1]),
+        3 => format!("{}{l}", initial(f)),
         _ => format!("{f}.{l}"),
     }
 }

@@ -122,7 +122,7 @@ pub fn parse_size(s: &str) -> Result<u64, String> {
     let digits = t
         .find(|c: char| !(c.is_ascii_digit() || c == '.'))
         .unwrap_or(t.len());
-    let (num, unit) = t.split_at(digits);
+    let (num, unit) = t.split_at_checked(digits).unwrap_or((t, ""));
     let num: f64 = num
         .parse()
         .map_err(|_| format!("`{s}` is not a size; use e.g. 4G, 500M or 2048K"))?;

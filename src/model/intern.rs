@@ -11,7 +11,9 @@ pub const NONE: u32 = u32::MAX;
 #[derive(Default)]
 pub struct Interner {
     bytes: Vec<u8>,
-    ends: Vec<u32>,
+    /// End offset of each string in `bytes`. 64-bit: more than 4 GiB of distinct
+    /// strings must not wrap an offset and make one string read as another.
+    ends: Vec<u64>,
     table: HashTable<u32>,
 }
 
@@ -19,46 +21,45 @@ fn hash(b: &[u8]) -> u64 {
     FxBuildHasher.hash_one(b)
 }
 
+/// String `i` of a (bytes, ends) pair; empty for an unknown id.
+fn slot<'a>(bytes: &'a [u8], ends: &[u64], i: u32) -> &'a [u8] {
+    let i = i as usize;
+    let Some(&end) = ends.get(i) else {
+        return &[];
+    };
+    let start = match i.checked_sub(1) {
+        Some(p) => ends.get(p).copied().unwrap_or(0),
+        None => 0,
+    };
+    bytes.get(start as usize..end as usize).unwrap_or_default()
+}
+
 impl Interner {
     pub fn intern(&mut self, s: &[u8]) -> u32 {
         let h = hash(s);
         let (bytes, ends) = (&self.bytes, &self.ends);
-        let get = |i: u32| -> &[u8] {
-            let end = ends[i as usize] as usize;
-            let start = if i == 0 {
-                0
-            } else {
-                ends[i as usize - 1] as usize
-            };
-            &bytes[start..end]
-        };
-        if let Some(&i) = self.table.find(h, |&i| get(i) == s) {
+        if let Some(&i) = self.table.find(h, |&i| slot(bytes, ends, i) == s) {
             return i;
         }
-        let id = self.ends.len() as u32;
+        // Ids are u32 and `NONE` is reserved: past that many strings, the
+        // last id is reused rather than wrapping onto id 0.
+        let Ok(id) = u32::try_from(self.ends.len()) else {
+            return NONE - 1;
+        };
+        if id >= NONE - 1 {
+            return NONE - 1;
+        }
         self.bytes.extend_from_slice(s);
-        self.ends.push(self.bytes.len() as u32);
+        self.ends.push(self.bytes.len() as u64);
         let (bytes, ends) = (&self.bytes, &self.ends);
-        self.table.insert_unique(h, id, |&i| {
-            let end = ends[i as usize] as usize;
-            let start = if i == 0 {
-                0
-            } else {
-                ends[i as usize - 1] as usize
-            };
-            hash(&bytes[start..end])
-        });
+        self.table
+            .insert_unique(h, id, |&i| hash(slot(bytes, ends, i)));
         id
     }
 
     /// The bytes of an interned string; empty for `NONE` or an unknown id.
     pub fn get(&self, id: u32) -> &[u8] {
-        let i = id as usize;
-        if i >= self.ends.len() {
-            return &[];
-        }
-        let start = if i == 0 { 0 } else { self.ends[i - 1] as usize };
-        &self.bytes[start..self.ends[i] as usize]
+        slot(&self.bytes, &self.ends, id)
     }
 
     pub fn lookup(&self, s: &[u8]) -> Option<u32> {
@@ -74,7 +75,7 @@ impl Interner {
     }
 
     pub fn heap_bytes(&self) -> usize {
-        self.bytes.capacity() + self.ends.capacity() * 4 + self.table.capacity() * 5
+        self.bytes.capacity() + self.ends.capacity() * 8 + self.table.capacity() * 5
     }
 }
 

@@ -15,6 +15,23 @@ pub fn days_from_civil(y: i64, m: u32, d: u32) -> i64 {
     era * 146_097 + doe - 719_468
 }
 
+/// Days in month `m` (1-12) of year `y`, Gregorian leap rules.
+pub fn days_in_month(y: i64, m: u32) -> u32 {
+    match m {
+        1 | 3 | 5 | 7 | 8 | 10 | 12 => 31,
+        4 | 6 | 9 | 11 => 30,
+        2 if y % 4 == 0 && (y % 100 != 0 || y % 400 == 0) => 29,
+        2 => 28,
+        _ => 0,
+    }
+}
+
+/// Whether `y-m-d` is a day of the calendar: 2025-02-30 is not, and must not
+/// roll over into March.
+pub fn is_real_date(y: i64, m: u32, d: u32) -> bool {
+    d >= 1 && d <= days_in_month(y, m)
+}
+
 fn num(b: &[u8]) -> Option<u32> {
     let mut v = 0u32;
     for &c in b {
@@ -39,7 +56,7 @@ fn date_days(b: &[u8]) -> Option<i64> {
         return Some(days);
     }
     let (y, m, d) = (num(&b[0..4])?, num(&b[5..7])?, num(&b[8..10])?);
-    if !(1..=12).contains(&m) || !(1..=31).contains(&d) {
+    if !is_real_date(y as i64, m, d) {
         return None;
     }
     let days = days_from_civil(y as i64, m, d);
@@ -87,8 +104,20 @@ pub fn parse_zone(b: &[u8]) -> Option<(i32, usize)> {
     }
     let h = num(&b[2..4])? as i32;
     let m = num(&b[4..6])? as i32;
+    if h > 23 || m > 59 {
+        return None;
+    }
     let off = h * 60 + m;
     Some((if b[1] == b'-' { -off } else { off }, 6))
+}
+
+/// ` +dddd` / ` -dddd`, valid or not.
+pub fn looks_like_zone(b: &[u8]) -> bool {
+    b.len() >= 6
+        && b[0] == b' '
+        && (b[1] == b'+' || b[1] == b'-')
+        && b[2..6].iter().all(u8::is_ascii_digit)
+        && b.get(6).is_none_or(|c| *c == b' ')
 }
 
 const MONTHS: [&[u8; 3]; 12] = [
@@ -106,7 +135,9 @@ pub fn parse_syslog(b: &[u8], year: i32) -> Option<(i64, usize)> {
     } else {
         num(&b[4..6])?
     };
-    if !(1..=31).contains(&d) {
+    // Feb 29 in a year that has none means the year (`--syslog-year`) is wrong:
+    // not a time we can give the line.
+    if !is_real_date(year as i64, m, d) {
         return None;
     }
     let secs = days_from_civil(year as i64, m, d) * 86_400 + hms(&b[7..15])?;
@@ -155,6 +186,40 @@ mod tests {
         ] {
             assert!(parse_exim(s.as_bytes()).is_none(), "{s}");
         }
+    }
+
+    #[test]
+    fn impossible_dates_are_not_stamps() {
+        for s in [
+            "2025-02-30 10:00:00 x",
+            "2025-02-29 10:00:00 x",
+            "1900-02-29 10:00:00 x",
+            "2025-04-31 10:00:00 x",
+            "2025-00-10 10:00:00 x",
+            "2025-01-00 10:00:00 x",
+            "2025-02-30 10:00:00.123 x",
+            "2025-06-31 10:00:00 +0100 x",
+        ] {
+            assert!(parse_exim(s.as_bytes()).is_none(), "{s}");
+        }
+        // Leap days that exist still parse.
+        for s in [
+            "2024-02-29 10:00:00",
+            "2000-02-29 10:00:00",
+            "2025-12-31 23:59:59",
+        ] {
+            assert!(parse_exim(s.as_bytes()).is_some(), "{s}");
+        }
+        // The per-thread date cache must not let a bad date through after a good one.
+        assert!(parse_exim(b"2025-03-01 10:00:00").is_some());
+        assert!(parse_exim(b"2025-02-29 10:00:00").is_none());
+        assert!(parse_syslog(b"Feb 29 16:04:19 server", 2025).is_none());
+        assert!(parse_syslog(b"Feb 29 16:04:19 server", 2024).is_some());
+        assert!(parse_syslog(b"Apr 31 16:04:19 server", 2024).is_none());
+        assert!(parse_syslog(b"Feb 30 16:04:19 server", 2024).is_none());
+        assert_eq!(parse_zone(b" +0160 x"), None);
+        assert_eq!(parse_zone(b" +2400 x"), None);
+        assert_eq!(parse_zone(b" -2359 x"), Some((-(23 * 60 + 59), 6)));
     }
 
     #[test]

@@ -5,6 +5,7 @@
 //! checked with a command.
 
 pub mod grep;
+pub mod key;
 pub mod lines;
 pub mod senders;
 pub mod summary;

@@ -10,6 +10,7 @@ use std::net::IpAddr;
 use ipnet::IpNet;
 use rustc_hash::FxHashMap;
 
+use super::key::{EMPTY_VALUE, NO_VALUE, key_text};
 use crate::model::{Model, NONE, flags};
 use crate::parse::{DkimStatus, Family, time};
 
@@ -136,6 +137,7 @@ pub struct DkimTally {
 /// One aggregate row.
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
 pub struct SenderRow {
+    /// The group's text (see `query::key`): `(none)` only for the no-value group.
     pub key: String,
     /// `ipv4`, `ipv6`, `mixed` (a sender seen over both) or `unknown`.
     pub family: &'static str,
@@ -163,22 +165,38 @@ fn ser_time<S: serde::Serializer>(t: &Option<i64>, s: S) -> Result<S::Ok, S::Err
 /// Every message and client event mapped to a group, for one key kind.
 pub struct Grouping {
     pub by: AggKey,
+    /// Text of each group, unique: exact escaped bytes (`query::key`), or the
+    /// `(none)` / `<>` label of the groups `no_value` / `empty_value` name.
     pub labels: Vec<String>,
     /// Groups of message `i` are `msg_groups[msg_start[i]..msg_start[i+1]]`
     /// (several only for `dkim-domain`).
     msg_start: Vec<u32>,
     msg_groups: Vec<u32>,
     peer_group: Vec<u32>,
+    none_id: u32,
+    empty_id: Option<u32>,
 }
-
-const NO_KEY: &str = "(none)";
 
 struct Labeler {
     labels: Vec<String>,
     index: FxHashMap<String, u32>,
+    empty_id: Option<u32>,
 }
 
 impl Labeler {
+    /// The group of a value's bytes; the empty value is its own group.
+    fn value(&mut self, b: &[u8]) -> u32 {
+        if b.is_empty() {
+            let next = self.labels.len() as u32;
+            let id = *self.empty_id.get_or_insert(next);
+            if id == next {
+                self.labels.push(EMPTY_VALUE.to_string());
+            }
+            return id;
+        }
+        self.id(key_text(b))
+    }
+
     fn id(&mut self, label: String) -> u32 {
         if let Some(&i) = self.index.get(&label) {
             return i;
@@ -190,12 +208,15 @@ impl Labeler {
     }
 }
 
-/// Lossy text for display and keys. Control bytes are left in: callers sanitize
-/// for their medium (the TUI escapes them, JSON escapes them).
+/// Lossy text, for matching log text against typed text (blocklist domains).
+/// Never a group key: it maps every invalid byte to U+FFFD, so `a\xff@x` and
+/// `a\xfe@x` would merge (group keys use `query::key::key_text`).
 pub fn lossy(b: &[u8]) -> String {
     String::from_utf8_lossy(b).into_owned()
 }
 
+/// The domain of an address, ASCII-lowercased: only `A`-`Z` change, so two
+/// different byte strings stay different unless they differ in ASCII case.
 pub fn domain_of(addr: &[u8]) -> Option<Vec<u8>> {
     let at = memchr::memrchr(b'@', addr)?;
     Some(addr[at + 1..].to_ascii_lowercase())
@@ -203,15 +224,18 @@ pub fn domain_of(addr: &[u8]) -> Option<Vec<u8>> {
 
 impl Grouping {
     pub fn new(m: &Model, by: AggKey, prefix: NetPrefix) -> Grouping {
+        // The no-value group is a group of its own, never looked up by text:
+        // no value's text can equal its label (`key_text` escapes that one).
         let mut lab = Labeler {
-            labels: Vec::new(),
+            labels: vec![NO_VALUE.to_string()],
             index: FxHashMap::default(),
+            empty_id: None,
         };
+        let none_id = 0;
         // Per-string and per-address caches (indexed by the model's dense ids) so
         // each distinct value is labelled once.
         let mut str_cache: Vec<u32> = vec![NONE; m.strings.len()];
         let mut ip_cache: Vec<u32> = vec![NONE; m.ips.len()];
-        let none_id = lab.id(NO_KEY.to_string());
         let mut key_of_ip = |lab: &mut Labeler, ip: u32| -> u32 {
             let Some(slot) = ip_cache.get_mut(ip as usize) else {
                 return none_id;
@@ -220,7 +244,10 @@ impl Grouping {
                 let label = match (by, m.ip(ip)) {
                     (AggKey::Net, Some(a)) => network(a, prefix).to_string(),
                     (_, Some(a)) => a.to_string(),
-                    _ => NO_KEY.to_string(),
+                    _ => {
+                        *slot = none_id;
+                        return none_id;
+                    }
                 };
                 *slot = lab.id(label);
             }
@@ -232,20 +259,20 @@ impl Grouping {
             };
             if *slot == NONE {
                 let b = m.str(s);
-                let label = if b.is_empty() {
-                    "<>".to_string()
+                *slot = if b.is_empty() {
+                    lab.value(b)
                 } else if by == AggKey::DkimDomain {
                     // Domains compare without case; `d=` is logged as the signer wrote it.
-                    lossy(&b.to_ascii_lowercase())
+                    lab.value(&b.to_ascii_lowercase())
                 } else if domain {
                     match domain_of(b) {
-                        Some(d) => lossy(&d),
-                        None => NO_KEY.to_string(),
+                        // `a@`: an empty domain, not the null sender.
+                        Some(d) => lab.id(key_text(&d)),
+                        None => none_id,
                     }
                 } else {
-                    lossy(b)
+                    lab.value(b)
                 };
-                *slot = lab.id(label);
             }
             *slot
         };
@@ -293,7 +320,24 @@ impl Grouping {
             msg_start,
             msg_groups,
             peer_group,
+            none_id,
+            empty_id: lab.empty_id,
         }
+    }
+
+    /// Whether group `gid` holds the messages without a value (`(none)`).
+    pub fn is_no_value(&self, gid: u32) -> bool {
+        gid == self.none_id
+    }
+
+    /// Whether group `gid` is the empty value (`<>`: the null sender).
+    pub fn is_empty_value(&self, gid: u32) -> bool {
+        self.empty_id == Some(gid)
+    }
+
+    /// Group of each `Model::peer_events` entry (`NONE` when it has none).
+    pub fn peer_groups(&self) -> &[u32] {
+        &self.peer_group
     }
 
     pub fn groups_of(&self, msg: u32) -> &[u32] {

@@ -21,10 +21,8 @@ pub fn parse_time_range(s: &str, now: i64) -> Result<(i64, i64), String> {
     }
     if let Some(rest) = s.strip_prefix("last") {
         let rest = rest.trim();
-        let (num, unit) = rest.split_at(
-            rest.find(|c: char| !c.is_ascii_digit())
-                .unwrap_or(rest.len()),
-        );
+        let unit = rest.trim_start_matches(|c: char| c.is_ascii_digit());
+        let num = rest.strip_suffix(unit).unwrap_or_default();
         let n: i64 = if num.is_empty() {
             1
         } else {
@@ -69,16 +67,23 @@ pub fn parse_time_range(s: &str, now: i64) -> Result<(i64, i64), String> {
 /// `YYYY-MM-DD`, `YYYY-MM-DD HH:MM[:SS]` or with a `T`: (ms, was a date only).
 fn parse_stamp(s: &str) -> Result<(i64, bool), String> {
     let bad = || format!("bad time `{s}`: use YYYY-MM-DD or YYYY-MM-DD HH:MM[:SS]");
-    let (date, clock) = match s.find([' ', 'T']) {
-        Some(i) => (&s[..i], Some(s[i + 1..].trim())),
+    let (date, clock) = match s.split_once([' ', 'T']) {
+        Some((date, clock)) => (date, Some(clock.trim())),
         None => (s, None),
     };
     let mut d = date.split('-');
     let y: i64 = d.next().and_then(|x| x.parse().ok()).ok_or_else(bad)?;
     let mo: u32 = d.next().and_then(|x| x.parse().ok()).ok_or_else(bad)?;
     let da: u32 = d.next().and_then(|x| x.parse().ok()).ok_or_else(bad)?;
-    if d.next().is_some() || !(1..=12).contains(&mo) || !(1..=31).contains(&da) {
+    if d.next().is_some() || !(1..=9999).contains(&y) || !(1..=12).contains(&mo) {
         return Err(bad());
+    }
+    // 2025-02-30 is a typo, not 2025-03-02: say so instead of rolling over.
+    if !time::is_real_date(y, mo, da) {
+        return Err(format!(
+            "bad time `{s}`: {y:04}-{mo:02} has no day {da} (it has {})",
+            time::days_in_month(y, mo)
+        ));
     }
     let mut secs = time::days_from_civil(y, mo, da) * 86_400;
     if let Some(c) = clock {
@@ -89,7 +94,11 @@ fn parse_stamp(s: &str) -> Result<(i64, bool), String> {
             Some(x) => x.parse().map_err(|_| bad())?,
             None => 0,
         };
-        if h > 23 || mi > 59 || se > 60 {
+        if p.next().is_some()
+            || !(0..=23).contains(&h)
+            || !(0..=59).contains(&mi)
+            || !(0..=60).contains(&se)
+        {
             return Err(bad());
         }
         secs += h * 3600 + mi * 60 + se;
@@ -113,6 +122,44 @@ mod tests {
         assert_eq!(time::format_log(a), "2011-04-28 00:00:00");
         assert!(parse_time_range("soon", now).is_err());
         assert!(parse_time_range("2011-03-01..2011-01-01", now).is_err());
+    }
+
+    #[test]
+    fn impossible_dates_and_times_are_errors() {
+        for s in [
+            "2025-02-30",
+            "2025-02-29",
+            "2100-02-29",
+            "2025-04-31",
+            "2025-02-30..2025-03-05",
+            "2025-01-01..2025-02-30",
+            "2025-02-30 10:00",
+            "2025-02-30T10:00:00",
+            "2025-01-01 24:00",
+            "2025-01-01 10:60",
+            "2025-01-01 10:00:61",
+            "2025-00-01",
+            "2025-01-00",
+            "99999999999999-01-01",
+            "0-01-01",
+            "2025-01-01 -1:00",
+        ] {
+            assert!(parse_time_range(s, 0).is_err(), "{s}");
+        }
+        let e = parse_time_range("2025-02-30", 0).unwrap_err();
+        assert!(e.contains("2025-02 has no day 30"), "{e}");
+        for s in [
+            "2024-02-29",
+            "2000-02-29",
+            "2025-12-31 23:59:59..",
+            "..2025-04-30T08:00",
+        ] {
+            assert!(parse_time_range(s, 0).is_ok(), "{s}");
+        }
+        // Multi-byte text cannot land a split inside a character.
+        for s in ["last 5é", "2025-01-01é..", "é 10:00", "last ５h"] {
+            assert!(parse_time_range(s, 0).is_err(), "{s}");
+        }
     }
 
     #[test]

@@ -62,12 +62,14 @@ impl<F: Formatter> Formatter for Inert<F> {
         let mut start = 0;
         for (i, c) in fragment.char_indices() {
             if is_unsafe(c) {
-                self.0.write_string_fragment(w, &fragment[start..i])?;
+                self.0
+                    .write_string_fragment(w, fragment.get(start..i).unwrap_or(""))?;
                 write_escaped(w, c)?;
                 start = i + c.len_utf8();
             }
         }
-        self.0.write_string_fragment(w, &fragment[start..])
+        self.0
+            .write_string_fragment(w, fragment.get(start..).unwrap_or(""))
     }
 
     // The rest is layout, which belongs to the wrapped formatter.

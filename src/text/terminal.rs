@@ -103,14 +103,14 @@ pub(crate) mod tests {
             if c != '\\' {
                 let mut buf = [0; 4];
                 out.extend_from_slice(c.encode_utf8(&mut buf).as_bytes());
-                rest = &rest[c.len_utf8()..];
+                rest = rest.get(c.len_utf8()..)?;
                 continue;
             }
-            let tail = &rest[1..];
+            let tail = rest.get(1..)?;
             match tail.chars().next() {
                 Some('\\') => {
                     out.push(b'\\');
-                    rest = &tail[1..];
+                    rest = tail.get(1..)?;
                 }
                 Some(e @ ('t' | 'n' | 'r')) => {
                     out.push(match e {
@@ -118,18 +118,18 @@ pub(crate) mod tests {
                         'n' => b'\n',
                         _ => b'\r',
                     });
-                    rest = &tail[1..];
+                    rest = tail.get(1..)?;
                 }
                 Some('x') => {
                     out.push(u8::from_str_radix(tail.get(1..3)?, 16).ok()?);
-                    rest = &tail[3..];
+                    rest = tail.get(3..)?;
                 }
                 Some('u') => {
                     let end = tail.find('}')?;
                     let c = char::from_u32(u32::from_str_radix(tail.get(2..end)?, 16).ok()?)?;
                     let mut buf = [0; 4];
                     out.extend_from_slice(c.encode_utf8(&mut buf).as_bytes());
-                    rest = &tail[end + 1..];
+                    rest = tail.get(end + 1..)?;
                 }
                 _ => {
                     out.push(b'\\');
@@ -221,7 +221,7 @@ pub(crate) mod tests {
             for (i, c) in s.char_indices() {
                 proptest::prop_assert!(!is_unsafe(c), "{:04x} in {:?}", c as u32, s);
                 if is_combining(c) {
-                    let before = s[..i].chars().next_back();
+                    let before = s.get(..i).and_then(|h| h.chars().next_back());
                     proptest::prop_assert!(
                         before.is_some_and(|p| !p.is_whitespace()),
                         "lone mark in {:?}", s

@@ -264,7 +264,9 @@ pub fn propose(
     let label = ix.label(gid).to_string();
     let by = ix.by();
     let shown = crate::text::sanitize(label.as_bytes());
-    if label == "(none)" || label == "<>" {
+    // The grouping says which groups are no value or the empty one: a log
+    // value that reads `(none)` is an ordinary (escaped) key.
+    if ix.grouping.is_no_value(gid) || ix.grouping.is_empty_value(gid) {
         return Err(format!(
             "{shown} cannot be blocked: it has no address or domain"
         ));

@@ -13,7 +13,6 @@ use super::data::message_passes;
 
 use crate::model::{Model, NONE, flags};
 use crate::parse::{DkimStatus, Family, LineKind};
-use crate::query::senders::{domain_of, lossy, network};
 use crate::query::{AggKey, DkimTally, Filter, Grouping, NetPrefix, SortKey};
 
 /// A grouping plus what is derived from it once.
@@ -87,10 +86,10 @@ fn dkim_of_facts(b: u8) -> DkimStatus {
     }
 }
 
-const NO_KEY: &str = "(none)";
-
 impl GroupIndex {
-    pub fn new(m: &Model, grouping: Arc<Grouping>, prefix: NetPrefix) -> GroupIndex {
+    /// `_prefix` is already in `grouping` (its `net` labels); kept so callers
+    /// need not change.
+    pub fn new(m: &Model, grouping: Arc<Grouping>, _prefix: NetPrefix) -> GroupIndex {
         let g = &*grouping;
         let n = g.labels.len();
         let mut start = vec![0u32; n + 1];
@@ -129,7 +128,7 @@ impl GroupIndex {
         for (r, &gid) in order.iter().enumerate() {
             rank[gid as usize] = r as u32;
         }
-        let peer_group = peer_groups(m, g, prefix);
+        let peer_group = g.peer_groups().to_vec();
         let (peer_start, peers) = by_group(n, &peer_group);
         let mut flat = String::with_capacity(g.labels.iter().map(String::len).sum());
         let mut flat_at = Vec::with_capacity(n + 1);
@@ -214,56 +213,6 @@ fn by_group(n: usize, group_of: &[u32]) -> (Vec<u32>, Vec<u32>) {
         }
     }
     (start, items)
-}
-
-/// The group `Grouping::new` gives each client event, found again from its label
-/// (the grouping keeps that mapping private).
-fn peer_groups(m: &Model, g: &Grouping, prefix: NetPrefix) -> Vec<u32> {
-    if g.by == AggKey::DkimDomain {
-        return vec![NONE; m.peer_events.len()];
-    }
-    let by_label: FxHashMap<&str, u32> = g
-        .labels
-        .iter()
-        .enumerate()
-        .map(|(i, l)| (l.as_str(), i as u32))
-        .collect();
-    let find = |label: &str| by_label.get(label).copied().unwrap_or(NONE);
-    let mut cache: FxHashMap<u32, u32> = FxHashMap::default();
-    let mut out = Vec::with_capacity(m.peer_events.len());
-    for p in &m.peer_events {
-        let (id, is_ip) = match g.by {
-            AggKey::Ip | AggKey::Net => (p.ip, true),
-            AggKey::Host => (p.host, false),
-            AggKey::Sender | AggKey::Domain => (p.sender, false),
-            AggKey::DkimDomain => (NONE, false),
-        };
-        if id == NONE {
-            out.push(find(NO_KEY));
-            continue;
-        }
-        let gid = *cache.entry(id).or_insert_with(|| {
-            let label = if is_ip {
-                match m.ip(id) {
-                    Some(a) if g.by == AggKey::Net => network(a, prefix).to_string(),
-                    Some(a) => a.to_string(),
-                    None => NO_KEY.to_string(),
-                }
-            } else {
-                let b = m.str(id);
-                if b.is_empty() {
-                    "<>".to_string()
-                } else if g.by == AggKey::Domain {
-                    domain_of(b).map_or_else(|| NO_KEY.to_string(), |d| lossy(&d))
-                } else {
-                    lossy(b)
-                }
-            };
-            find(&label)
-        });
-        out.push(gid);
-    }
-    out
 }
 
 /// One aggregate row, without strings (the label is `GroupIndex::label(group)`).

@@ -214,10 +214,12 @@ impl Key {
                 "space" => KeyCode::Char(' '),
                 "delete" | "del" => KeyCode::Delete,
                 "insert" => KeyCode::Insert,
-                f if f.starts_with('f') && f.len() > 1 => match f[1..].parse::<u8>() {
-                    Ok(n @ 1..=12) => KeyCode::F(n),
-                    _ => return Err(format!("unknown key `{s}`")),
-                },
+                f if f.len() > 1 && f.starts_with('f') => {
+                    match f.get(1..).unwrap_or_default().parse::<u8>() {
+                        Ok(n @ 1..=12) => KeyCode::F(n),
+                        _ => return Err(format!("unknown key `{s}`")),
+                    }
+                }
                 _ => return Err(format!("unknown key `{s}`")),
             },
         };
@@ -226,11 +228,8 @@ impl Key {
 }
 
 fn strip_prefix_ci<'a>(s: &'a str, p: &str) -> Option<&'a str> {
-    if s.len() > p.len() && s.is_char_boundary(p.len()) && s[..p.len()].eq_ignore_ascii_case(p) {
-        Some(&s[p.len()..])
-    } else {
-        None
-    }
+    let (head, rest) = s.split_at_checked(p.len())?;
+    (!rest.is_empty() && head.eq_ignore_ascii_case(p)).then_some(rest)
 }
 
 impl fmt::Display for Key {

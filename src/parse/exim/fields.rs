@@ -58,15 +58,35 @@ fn word_end(b: &[u8], from: usize) -> usize {
     memchr::memchr(b' ', &b[from..]).map_or(b.len(), |i| from + i)
 }
 
+/// End of an unquoted value or word: the next space outside a quoted part, so
+/// `F=<"a H=[192.0.2.1]"@x>` stays one value instead of leaking a fake `H=`.
+fn value_end(b: &[u8], from: usize) -> usize {
+    let mut i = from;
+    while i < b.len() {
+        match b[i] {
+            b' ' => return i,
+            b'"' if i == from || matches!(b[i - 1], b'=' | b'<') => {
+                i = closing_quote(b, i).map_or(i + 1, |c| c + 1);
+            }
+            _ => i += 1,
+        }
+    }
+    b.len()
+}
+
 /// Parses `name (helo) [ip]:port` (any part optional, the address last) starting
-/// at `b[0]`; returns the host and the bytes used. The HELO may itself contain
-/// brackets and spaces, so only the last bracket group is the address.
+/// at `b[0]`; returns the host and the bytes used.
+///
+/// The HELO is the client's own text and may hold anything but a newline:
+/// `)`, `(`, `[`, `]`, spaces, fake `I=`/`P=` fields, whole fake host groups.
+/// Exim writes the real address after it, so the address is the last
+/// `) [addr]` of the group (see [`last_address`]), never the first one.
 pub fn parse_host(b: &[u8]) -> (Host<'_>, usize) {
     let mut h = Host::default();
     let mut p = 0;
-    if p < b.len() && b[p] != b'[' && b[p] != b'(' {
-        let e = word_end(b, p);
-        h.name = Some(&b[p..e]);
+    if !b.is_empty() && b[0] != b'[' && b[0] != b'(' {
+        let e = word_end(b, 0);
+        h.name = Some(&b[..e]);
         p = e;
         // `+dnssec` can put a DS marker between the name and the address.
         if b[p..].starts_with(b" DS [") {
@@ -78,59 +98,190 @@ pub fn parse_host(b: &[u8]) -> (Host<'_>, usize) {
             return (h, p);
         }
     }
-    if p < b.len() && b[p] == b'(' {
-        // Find the `)` that is followed by ` [` or the end: a HELO can hold `)`.
-        let mut depth = 0usize;
-        let mut i = p;
-        let mut close = None;
-        while i < b.len() {
-            match b[i] {
-                b'(' => depth += 1,
-                b')' => {
-                    depth = depth.saturating_sub(1);
-                    if depth == 0 && (i + 1 == b.len() || b[i + 1] == b' ' || b[i + 1] == b':') {
-                        close = Some(i);
-                        break;
-                    }
-                }
-                _ => {}
-            }
-            i += 1;
-        }
-        let Some(c) = close else {
+    if b.get(p) == Some(&b'(') {
+        let Some((at, _)) = last_address(b, p) else {
             return (h, p);
         };
-        h.helo = Some(&b[p + 1..c]);
-        p = c + 1;
-        if b[p..].starts_with(b" [") {
-            p += 1;
+        // `at` is at least `p + 3`: `(`, `)`, ` ` come before it.
+        h.helo = b.get(p + 1..at - 2);
+        p = at;
+    }
+    match address_at(b, p) {
+        Some(a) => {
+            h.addr_text = Some(a.text);
+            h.ip = parse_ip(a.text);
+            h.port = a.port;
+            (h, a.end)
+        }
+        None => (h, p),
+    }
+}
+
+/// A bracketed address `[addr]` with an optional `:port`, as Exim writes it.
+struct Address<'a> {
+    text: &'a [u8],
+    port: Option<u16>,
+    end: usize,
+}
+
+/// The address at `b[at] == '['`, if it has the shape Exim gives one: no
+/// spaces, brackets or parentheses inside, and a space, a colon or the end after it.
+fn address_at(b: &[u8], at: usize) -> Option<Address<'_>> {
+    let rest = b.get(at..)?.strip_prefix(b"[")?;
+    // Bounded search: a line of `[` without `]` must not cost a scan per `[`.
+    let close = memchr::memchr(b']', rest.get(..129).unwrap_or(rest))?;
+    let text = &rest[..close];
+    // Loose on purpose: redacted samples write `[<HOST>]`, the test suite `[ip4.ip4.ip4.ip4]`.
+    let ok = text.len() <= 128 && !text.iter().any(|c| matches!(c, b' ' | b'[' | b'(' | b')'));
+    if !ok {
+        return None;
+    }
+    let mut end = at + 1 + close + 1;
+    let mut port = None;
+    if b.get(end) == Some(&b':') {
+        let digits = b[end + 1..]
+            .iter()
+            .take_while(|c| c.is_ascii_digit())
+            .count();
+        if digits > 0 {
+            port = std::str::from_utf8(&b[end + 1..end + 1 + digits])
+                .ok()
+                .and_then(|x| x.parse().ok());
+            end += 1 + digits;
+        }
+    }
+    matches!(b.get(end), None | Some(b' ') | Some(b':')).then_some(Address { text, port, end })
+}
+
+/// Start and end of the real address of a group whose HELO opens at
+/// `b[open] == '('`.
+///
+/// Every `) [addr]` after the opening parenthesis is a candidate. Fakes inside
+/// the HELO come before the real one, so the last candidate wins, except
+/// that text Exim writes after the group can hold client text too (a quoted
+/// subject, a quoted local part): a candidate inside a quoted value that
+/// opens after the chosen one is skipped. A HELO rejection repeats the HELO
+/// (`rejected EHLO or HELO <helo>: `); the last candidate whose HELO is
+/// repeated that way is the real one, whatever the repeat holds.
+///
+/// Linear in the line: a crafted line of a million candidates must not make
+/// loading quadratic.
+fn last_address(b: &[u8], open: usize) -> Option<(usize, usize)> {
+    let mut chosen: Option<(usize, usize)> = None;
+    let mut echoes: Vec<(usize, usize)> = Vec::new();
+    // Quotes are scanned once, left to right, from the chosen candidate on.
+    let mut scanned = 0;
+    let mut shield_end = 0;
+    for at in memchr::memchr_iter(b'[', b).filter(|&i| i >= open + 3) {
+        if b.get(at - 2..at) != Some(&b") "[..]) {
+            continue;
+        }
+        let Some(a) = address_at(b, at) else { continue };
+        if b[a.end..].starts_with(ECHO) {
+            echoes.push((at, a.end));
+        }
+        if chosen.is_some() {
+            while at >= shield_end && scanned < at {
+                match next_quoted(b, scanned, at) {
+                    Some((_, close)) if close >= at => {
+                        shield_end = close + 1;
+                        scanned = close + 1;
+                    }
+                    Some((_, close)) => scanned = close + 1,
+                    None => scanned = at,
+                }
+            }
+            if at < shield_end {
+                continue;
+            }
+        }
+        chosen = Some((at, a.end));
+        scanned = a.end;
+        shield_end = 0;
+    }
+    // The real HELO is the longest repeated one; a later candidate's HELO holds
+    // the real one and more, so it can never be repeated in full after it.
+    let mut budget = 2 * b.len() + 4096;
+    for &(at, end) in echoes.iter().rev() {
+        let helo = &b[open + 1..at - 2];
+        let rest = &b[end + ECHO.len()..];
+        if rest.len() < helo.len() || budget < helo.len() {
+            continue;
+        }
+        budget -= helo.len();
+        if rest.starts_with(helo)
+            && matches!(rest.get(helo.len()..), Some(b"") | Some([b':', b' ', ..]))
+        {
+            return Some((at, end));
+        }
+    }
+    chosen
+}
+
+const ECHO: &[u8] = b" rejected EHLO or HELO ";
+
+/// The first well-formed quoted value opening in `b[from..before]`:
+/// (opening quote, closing quote). See [`quoted_spans`].
+fn next_quoted(b: &[u8], from: usize, before: usize) -> Option<(usize, usize)> {
+    let mut i = from;
+    while let Some(off) = b.get(i..before).and_then(|r| memchr::memchr(b'"', r)) {
+        let q = i + off;
+        if opens_quote(b, q)
+            && let Some(close) = closing_quote(b, q)
+        {
+            return Some((q, close));
+        }
+        i = q + 1;
+    }
+    None
+}
+
+fn opens_quote(b: &[u8], q: usize) -> bool {
+    q == 0 || matches!(b[q - 1], b' ' | b'=' | b'<')
+}
+
+/// The well-formed quoted values of `b[from..]`: a `"` at the start of a
+/// token, after `=` or `<`, closed by an unescaped `"` that is followed by a
+/// space, `>`, `@`, `:` or the end. A quote that never closes that way is
+/// just a character.
+pub fn quoted_spans(b: &[u8], from: usize) -> Vec<(usize, usize)> {
+    let mut spans = Vec::new();
+    let mut i = from;
+    while let Some(off) = b.get(i..).and_then(|r| memchr::memchr(b'"', r)) {
+        let q = i + off;
+        if opens_quote(b, q)
+            && let Some(close) = closing_quote(b, q)
+        {
+            spans.push((q, close + 1));
+            i = close + 1;
         } else {
-            return (h, p);
+            i = q + 1;
         }
     }
-    if p < b.len()
-        && b[p] == b'['
-        && let Some(close) = memchr::memchr(b']', &b[p..])
-    {
-        let inner = &b[p + 1..p + close];
-        h.addr_text = Some(inner);
-        h.ip = parse_ip(inner);
-        p += close + 1;
-        if p < b.len() && b[p] == b':' {
-            let s = p + 1;
-            let mut e = s;
-            while e < b.len() && b[e].is_ascii_digit() {
-                e += 1;
+    spans
+}
+
+fn closing_quote(b: &[u8], open: usize) -> Option<usize> {
+    let mut i = open + 1;
+    while i < b.len() {
+        match b[i] {
+            b'\\' => i += 2,
+            b'"' if matches!(b.get(i + 1), None | Some(b' ' | b'>' | b'@' | b':')) => {
+                return Some(i);
             }
-            if e > s {
-                h.port = std::str::from_utf8(&b[s..e])
-                    .ok()
-                    .and_then(|x| x.parse().ok());
-                p = e;
-            }
+            b'"' => return None,
+            _ => i += 1,
         }
     }
-    (h, p)
+    None
+}
+
+/// Where `needle` starts a token of `b` outside quoted values, e.g. the `H=`
+/// of a session line whose quoted SMTP command holds a fake `H=`.
+pub fn find_token(b: &[u8], needle: &[u8]) -> Option<usize> {
+    let spans = quoted_spans(b, 0);
+    memchr::memmem::find_iter(b, needle)
+        .find(|&i| (i == 0 || b[i - 1] == b' ') && !spans.iter().any(|&(s, e)| s <= i && i < e))
 }
 
 impl<'a> Iterator for Tokens<'a> {
@@ -163,7 +314,7 @@ impl<'a> Iterator for Tokens<'a> {
                 self.pos = (end + 1).min(b.len());
                 return Some(Token::Tag(name, &b[v + 1..end.min(b.len())]));
             }
-            let e = word_end(b, v);
+            let e = value_end(b, v);
             self.pos = e;
             return Some(Token::Tag(name, &b[v..e]));
         }
@@ -171,7 +322,7 @@ impl<'a> Iterator for Tokens<'a> {
             let q = start + quoted_end(&b[start..]);
             word_end(b, q.min(b.len()))
         } else {
-            word_end(b, start)
+            value_end(b, start)
         };
         self.pos = e;
         Some(Token::Word(&b[start..e]))

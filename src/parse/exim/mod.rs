@@ -9,7 +9,7 @@ use super::event::*;
 use super::msgid::MsgId;
 use super::time;
 use super::{LogFormat, ParseContext};
-use fields::{Token, Tokens, parse_host, unbracket};
+use fields::{Token, Tokens, find_token, parse_host, unbracket};
 
 #[derive(Debug, Clone, Copy, Default)]
 pub struct Exim {
@@ -61,6 +61,9 @@ pub fn parse_line<'a>(line: &'a [u8], ctx: &ParseContext) -> Event<'a> {
         if let Some((z, used)) = time::parse_zone(&line[q..]) {
             ev.zone = Some(z);
             q += used;
+        } else if time::looks_like_zone(&line[q..]) {
+            // ` +0175`: not a clock Exim keeps, so not a stamp either.
+            return Event::unrecognized(line);
         }
         if line.get(q) != Some(&b' ') {
             return ev;
@@ -247,7 +250,7 @@ fn classify_host_led(ev: &mut Event<'_>) {
         let before = toks.position();
         let Some(tok) = toks.next() else { break };
         match tok {
-            Token::Host(h) => host = Some(h),
+            Token::Host(h) => host = host.or(Some(h)),
             Token::Tag(b"F", v) => sender = Some(unbracket(v)),
             Token::Tag(..) => {}
             Token::Word(b"DS") => {}
@@ -373,7 +376,7 @@ fn parse_rejection_free(b: &[u8]) -> Rejection<'_> {
         if r.stage == RejectStage::Size {
             let e = memchr::memchr(b' ', a).unwrap_or(a.len());
             r.sender = Some(unbracket(&a[..e]));
-            if let Some(hp) = memchr::memmem::find(a, b"H=") {
+            if let Some(hp) = find_token(a, b"H=") {
                 let (h, _) = parse_host(&a[hp + 2..]);
                 r.host = Some(h);
             }
@@ -414,9 +417,10 @@ fn classify_session(ev: &mut Event<'_>) -> bool {
     for prefix in H_PREFIXES {
         if b.starts_with(prefix) {
             ev.kind = LineKind::Session;
-            let host = memchr::memmem::find(b, b"H=")
+            // The quoted SMTP command is the client's text: skip `H=` inside it.
+            let host = find_token(b, b"H=")
                 .map(|i| parse_host(&b[i + 2..]).0)
-                .or_else(|| memchr::memmem::find(b, b" from ").map(|i| parse_host(&b[i + 6..]).0));
+                .or_else(|| find_token(b, b"from ").map(|i| parse_host(&b[i + 5..]).0));
             ev.payload = Payload::Peer(host);
             return true;
         }
@@ -433,7 +437,7 @@ fn classify_session(ev: &mut Event<'_>) -> bool {
                 ..Host::default()
             })
         } else {
-            memchr::memmem::find(b, b"connection from ").map(|i| parse_host(&b[i + 16..]).0)
+            find_token(b, b"connection from ").map(|i| parse_host(&b[i + 16..]).0)
         };
         ev.payload = Payload::Peer(host);
         return true;
@@ -481,7 +485,7 @@ fn parse_arrival(b: &[u8]) -> Arrival<'_> {
     }
     while let Some(tok) = toks.next() {
         match tok {
-            Token::Host(h) => a.host = Some(h),
+            Token::Host(h) => a.host = a.host.or(Some(h)),
             Token::Tag(name, v) => match name {
                 b"I" => a.interface = Some(v),
                 b"U" => a.ident = Some(v),
@@ -533,7 +537,7 @@ fn parse_delivery(b: &[u8], kind: LineKind) -> Delivery<'_> {
     d.message = message;
     for tok in Tokens::new(fields) {
         match tok {
-            Token::Host(h) => d.host = Some(h),
+            Token::Host(h) => d.host = d.host.or(Some(h)),
             Token::Tag(b"R", v) => d.router = Some(v),
             Token::Tag(b"T", v) => d.transport = Some(v),
             Token::Tag(b"X", v) => d.tls = Some(v),

@@ -402,3 +402,154 @@ fn hostile_bytes_do_not_panic() {
         let _ = parse_line(line, &ParseContext::default());
     }
 }
+
+fn client_ip(line: &str) -> Option<std::net::IpAddr> {
+    p(line).client().and_then(|h| h.ip)
+}
+
+fn ip(s: &str) -> Option<std::net::IpAddr> {
+    Some(s.parse().unwrap())
+}
+
+#[test]
+fn a_helo_cannot_fake_the_client_of_an_arrival() {
+    let pre = "2024-01-01 00:00:00 1smkL5-00000000e65-24eQ <= a@b.test H=";
+    let tail = " I=[10.0.0.1]:25 P=esmtp S=1 id=x@y for c@d";
+    for group in [
+        "(mail) [8.8.8.8]) [203.0.113.66]:40001",
+        "(a) (b) [203.0.113.66]",
+        "(x) [8.8.8.8]:25 I=[10.0.0.1]:25 P=esmtp S=1) [203.0.113.66]:40001",
+        "(x) [8.8.8.8] for a@b) [203.0.113.66]:40001",
+        "(x) [8.8.8.8] T=\") [203.0.113.66]:40001",
+        "(]) [8.8.8.8] [) [203.0.113.66]",
+        "name.test (x) [8.8.8.8]:1 rejected RCPT <a>: y) [203.0.113.66]:40001",
+        "([8.8.8.8]) [203.0.113.66]:40001",
+        "() [203.0.113.66]",
+    ] {
+        let line = format!("{pre}{group}{tail}");
+        assert_eq!(client_ip(&line), ip("203.0.113.66"), "{line}");
+        let ev = p(&line);
+        let a = arrival(&ev);
+        assert_eq!(a.size, Some(1), "{line}");
+        assert_eq!(s(a.interface), Some("[10.0.0.1]:25"), "{line}");
+    }
+    let line = format!("{pre}(mail) [8.8.8.8]) [203.0.113.66]:40001{tail}");
+    let ev = p(&line);
+    let h = arrival(&ev).host.unwrap();
+    assert_eq!(s(h.helo), Some("mail) [8.8.8.8]"));
+    assert_eq!(h.port, Some(40001));
+}
+
+#[test]
+fn client_text_after_the_group_cannot_fake_the_client() {
+    let pre =
+        "2024-01-01 00:00:00 1smkL5-00000000e65-24eQ <= a@b.test H=(helo) [203.0.113.66]:40001";
+    for tail in [
+        " I=[10.0.0.1]:25 P=esmtp S=1 T=\"x) [8.8.8.8]:25 P=esmtp\"",
+        " I=[10.0.0.1]:25 P=esmtp S=1 id=\"x) [8.8.8.8] y\"@z",
+        " P=esmtp S=1 for \"x) [8.8.8.8]:25 P=y\"@z",
+        " F=<\"a) [8.8.8.8] rejected RCPT <b>: c\"@d> rejected RCPT <e@f>: relay not permitted",
+    ] {
+        let line = format!("{pre}{tail}");
+        assert_eq!(client_ip(&line), ip("203.0.113.66"), "{line}");
+    }
+    // A quoted local part before the group cannot inject an `H=` either.
+    let line = "2004-01-18 07:15:35 1Ai79e-0000Dq-8i F=<\"x H=[8.8.8.8] y\"@z> H=r.test [203.0.113.66] P=smtp rejected by local_scan(): no";
+    assert_eq!(client_ip(line), ip("203.0.113.66"));
+}
+
+#[test]
+fn a_helo_cannot_fake_the_client_of_a_rejection() {
+    for line in [
+        "2024-01-01 00:00:00 H=(mail) [8.8.8.8]) [203.0.113.66]:40001 I=[10.0.0.1]:25 F=<a@b> rejected RCPT <c@d>: relay not permitted",
+        "2024-01-01 00:00:00 H=(a) (b) [203.0.113.66] F=<a@b> rejected RCPT <c@d>: relay not permitted",
+        "2024-01-01 00:00:00 H=(x) [8.8.8.8] F=<a@b> rejected RCPT <c@d>: y) [203.0.113.66]:1 F=<a@b> rejected RCPT <c@d>: relay not permitted",
+        "2024-01-01 00:00:00 H=(x) [8.8.8.8] y) [203.0.113.66] rejected EHLO or HELO x) [8.8.8.8] y: syntactically invalid argument(s)",
+        "2024-01-01 00:00:00 H=(x) [8.8.8.8] rejected EHLO or HELO x: z) [203.0.113.66] rejected EHLO or HELO x) [8.8.8.8] rejected EHLO or HELO x: z: invalid",
+        "2024-01-01 00:00:00 H=(x) [8.8.8.8]) [203.0.113.66] sender verify fail for <a@b>: Unrouteable address",
+        "2024-01-01 00:00:00 H=(x) [8.8.8.8]) [203.0.113.66]:5 dropped by 'connect' ACL: banned",
+    ] {
+        let ev = p(line);
+        assert!(ev.kind.is_rejection(), "{line}: {ev:?}");
+        assert_eq!(client_ip(line), ip("203.0.113.66"), "{line}");
+    }
+}
+
+#[test]
+fn a_helo_cannot_fake_the_client_of_session_and_auth_lines() {
+    for line in [
+        "2024-01-01 00:00:00 SMTP connection from (x) [8.8.8.8]:25 closed by QUIT) [203.0.113.66]:40001 closed by QUIT",
+        "2024-01-01 00:00:00 SMTP protocol error in \"AUTH H=[8.8.8.8]\" H=(x) [8.8.8.8]) [203.0.113.66]:1 I=[10.0.0.1]:587 AUTH command used when not advertised",
+        "2024-01-01 00:00:00 SMTP syntax error in \"x from [8.8.8.8]\" H=(y) [203.0.113.66]:1 I=[10.0.0.1]:25 unrecognized command",
+        "2024-01-01 00:00:00 no MAIL in SMTP connection from (x) [8.8.8.8]) [203.0.113.66]:1 I=[10.0.0.1]:25 D=1s C=EHLO,QUIT",
+        "2024-01-01 00:00:00 login authenticator failed for (x) [8.8.8.8]) [203.0.113.66]:1: 535 Incorrect authentication data (set_id=a)",
+        "2024-01-01 00:00:00 login authenticator failed for H=(x) [8.8.8.8]:1 I=[10.0.0.1]:25) [203.0.113.66]:1 I=[10.0.0.1]:25: 535 Incorrect authentication data",
+    ] {
+        assert_eq!(client_ip(line), ip("203.0.113.66"), "{line}");
+    }
+}
+
+#[test]
+fn a_delivery_host_is_the_last_address_of_its_group() {
+    let ev = p(
+        "2024-01-01 00:00:00 1smkL5-00000000e65-24eQ => a@b R=r T=t H=mx.test [192.0.2.7]:25 X=TLS1.3 C=\"250 x) [8.8.8.8] ok\"",
+    );
+    let Payload::Delivery(d) = &ev.payload else {
+        panic!("{ev:?}")
+    };
+    assert_eq!(d.host.unwrap().ip, ip("192.0.2.7"));
+}
+
+#[test]
+fn a_line_with_an_impossible_stamp_is_unrecognized_and_has_no_time() {
+    for line in [
+        "2025-02-30 10:00:00 1smkL5-00000000e65-24eQ <= a@b.test H=[192.0.2.1] P=esmtp S=1",
+        "2025-02-29 10:00:00.123 1smkL5-00000000e65-24eQ Completed",
+        "2025-04-31 10:00:00 +0100 1smkL5-00000000e65-24eQ Completed",
+        "2025-04-30 10:00:00 +0199 1smkL5-00000000e65-24eQ Completed",
+        "mx exim[12]: 2025-02-30 10:00:00 1smkL5-00000000e65-24eQ Completed",
+    ] {
+        let ev = p(line);
+        assert_eq!(ev.kind, LineKind::Unrecognized, "{line}");
+        assert_eq!(ev.time, None, "{line}");
+        assert_eq!(ev.body, line.as_bytes(), "{line}");
+    }
+    // A syslog Feb 29 in a year without one: the year is wrong, the time unknown.
+    let ev = parse_line(
+        b"Feb 29 16:04:19 mx exim[1]: 1smkL5-00000000e65-24eQ Completed",
+        &ParseContext { syslog_year: 2025 },
+    );
+    assert_eq!((ev.kind, ev.time), (LineKind::Unrecognized, None));
+    let ev = parse_line(
+        b"Feb 29 16:04:19 mx exim[1]: 1smkL5-00000000e65-24eQ Completed",
+        &ParseContext { syslog_year: 2024 },
+    );
+    assert_eq!(ev.kind, LineKind::Completed);
+}
+
+#[test]
+fn crafted_lines_parse_in_linear_time() {
+    // Each shape would cost a scan of the rest of the line per candidate.
+    let n = 100_000;
+    for unit in [
+        &b") [1.2.3.4] "[..],
+        b") [",
+        b") [1] rejected EHLO or HELO x",
+        b") [1] \" ",
+        b"=\"",
+    ] {
+        let mut line = b"2024-01-01 00:00:00 H=(".to_vec();
+        for _ in 0..n {
+            line.extend_from_slice(unit);
+        }
+        line.extend_from_slice(b") [203.0.113.66] rejected EHLO or HELO x: bad");
+        let t = std::time::Instant::now();
+        let _ = parse_line(&line, &ParseContext::default());
+        assert!(
+            t.elapsed() < std::time::Duration::from_secs(2),
+            "{:?} took {:?}",
+            String::from_utf8_lossy(unit),
+            t.elapsed()
+        );
+    }
+}
