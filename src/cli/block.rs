@@ -294,12 +294,8 @@ pub fn write_check(
             i.sender_count()
         )?;
         if !i.senders.is_empty() {
-            // Sender keys come from the log: shown inert, like every other output.
-            let shown: Vec<String> = i
-                .senders
-                .iter()
-                .map(|s| crate::text::sanitize(s.as_bytes()))
-                .collect();
+            // Sender keys are addresses or `query::key` text: already inert.
+            let shown: Vec<&str> = i.senders.iter().map(String::as_str).collect();
             write!(out, ": {}", shown.join(", "))?;
         }
         writeln!(out)?;
@@ -387,6 +383,7 @@ pub fn facts_from_logs(files: &[PathBuf]) -> anyhow::Result<LogFacts> {
 pub fn facts_from_model(model: &crate::model::Model) -> Vec<OwnedFacts> {
     use crate::model::flags::ARRIVED;
     use crate::parse::DkimResult;
+    use crate::query::key::key_text;
     use crate::query::senders::{domain_of, lossy};
     let n = model.messages.len();
     let mut dkim: Vec<Vec<String>> = vec![Vec::new(); n];
@@ -416,7 +413,9 @@ pub fn facts_from_model(model: &crate::model::Model) -> Vec<OwnedFacts> {
                 sender_domain: domain_of(sender).map(|d| lossy(&d)),
                 dkim_pass_domains: std::mem::take(&mut dkim[i]),
                 recipients: std::mem::take(&mut rcpts[i]),
-                sender_key: ip.map_or_else(|| lossy(sender), |ip| ip.to_string()),
+                // The exact, terminal-safe key text: two senders that differ in an
+                // invalid byte stay two (`query::key`).
+                sender_key: ip.map_or_else(|| key_text(sender), |ip| ip.to_string()),
             }
         })
         .collect()

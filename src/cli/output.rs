@@ -158,13 +158,14 @@ pub fn senders(
             let names: Vec<&str> = COLUMNS.iter().map(|c| c.0).collect();
             writeln!(out, "key,{}", names.join(","))?;
             for r in rows {
-                let key = csv::text_field(r.key.as_bytes());
+                let key = csv::safe_field(r.key.clone());
                 writeln!(out, "{key},{}", cells(r).join(","))?;
             }
             Ok(())
         }
         Format::Text => {
-            let keys: Vec<String> = rows.iter().map(|r| sanitize(r.key.as_bytes())).collect();
+            // Keys are already terminal-safe (`query::key`).
+            let keys: Vec<String> = rows.iter().map(|r| r.key.clone()).collect();
             let w = keys
                 .iter()
                 .map(|k| width(k))

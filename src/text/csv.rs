@@ -15,7 +15,12 @@ const FORMULA_START: [char; 8] = [
 /// formula (also after leading spaces, which spreadsheets skip), and quoted per
 /// RFC 4180 when it holds a comma, a quote or outer spaces, or was neutralised.
 pub fn text_field(raw: &[u8]) -> String {
-    let s = sanitize(raw);
+    safe_field(sanitize(raw))
+}
+
+/// A field of text that is already terminal-safe (a group key, which is
+/// `sanitize`d once when the grouping is built): neutralised and quoted as above.
+pub fn safe_field(s: String) -> String {
     let formula = s
         .trim_start()
         .starts_with(|c: char| FORMULA_START.contains(&c));

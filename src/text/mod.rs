@@ -10,7 +10,7 @@ pub mod json;
 mod terminal;
 
 pub use class::is_unsafe;
-pub use terminal::{sanitize, sanitize_lines};
+pub use terminal::{sanitize, sanitize_lines, unsanitize};
 
 /// Undoes Exim's `string_printing` escapes (`\"`, `\\`, `\n`, `\ooo`) in a quoted
 /// value such as a subject. The result is raw bytes: sanitize before display.

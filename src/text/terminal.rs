@@ -90,55 +90,56 @@ pub fn sanitize_lines(s: &str) -> String {
         .join("\n  ")
 }
 
+/// Reads the escaped form back to bytes (group keys are this form, and a test uses it
+/// as the proof that `sanitize` is injective); `None` if `s` is not such a form.
+pub fn unsanitize(s: &str) -> Option<Vec<u8>> {
+    let mut out = Vec::new();
+    let mut rest = s;
+    while let Some(c) = rest.chars().next() {
+        if c != '\\' {
+            let mut buf = [0; 4];
+            out.extend_from_slice(c.encode_utf8(&mut buf).as_bytes());
+            rest = rest.get(c.len_utf8()..)?;
+            continue;
+        }
+        let tail = rest.get(1..)?;
+        match tail.chars().next() {
+            Some('\\') => {
+                out.push(b'\\');
+                rest = tail.get(1..)?;
+            }
+            Some(e @ ('t' | 'n' | 'r')) => {
+                out.push(match e {
+                    't' => b'\t',
+                    'n' => b'\n',
+                    _ => b'\r',
+                });
+                rest = tail.get(1..)?;
+            }
+            Some('x') => {
+                out.push(u8::from_str_radix(tail.get(1..3)?, 16).ok()?);
+                rest = tail.get(3..)?;
+            }
+            Some('u') => {
+                let end = tail.find('}')?;
+                let c = char::from_u32(u32::from_str_radix(tail.get(2..end)?, 16).ok()?)?;
+                let mut buf = [0; 4];
+                out.extend_from_slice(c.encode_utf8(&mut buf).as_bytes());
+                rest = tail.get(end + 1..)?;
+            }
+            _ => {
+                out.push(b'\\');
+                rest = tail;
+            }
+        }
+    }
+    Some(out)
+}
+
 #[cfg(test)]
 pub(crate) mod tests {
     use super::*;
     use proptest::prelude::Strategy;
-
-    /// Reads the escaped form back to bytes: the proof that `sanitize` is injective.
-    pub(crate) fn unsanitize(s: &str) -> Option<Vec<u8>> {
-        let mut out = Vec::new();
-        let mut rest = s;
-        while let Some(c) = rest.chars().next() {
-            if c != '\\' {
-                let mut buf = [0; 4];
-                out.extend_from_slice(c.encode_utf8(&mut buf).as_bytes());
-                rest = rest.get(c.len_utf8()..)?;
-                continue;
-            }
-            let tail = rest.get(1..)?;
-            match tail.chars().next() {
-                Some('\\') => {
-                    out.push(b'\\');
-                    rest = tail.get(1..)?;
-                }
-                Some(e @ ('t' | 'n' | 'r')) => {
-                    out.push(match e {
-                        't' => b'\t',
-                        'n' => b'\n',
-                        _ => b'\r',
-                    });
-                    rest = tail.get(1..)?;
-                }
-                Some('x') => {
-                    out.push(u8::from_str_radix(tail.get(1..3)?, 16).ok()?);
-                    rest = tail.get(3..)?;
-                }
-                Some('u') => {
-                    let end = tail.find('}')?;
-                    let c = char::from_u32(u32::from_str_radix(tail.get(2..end)?, 16).ok()?)?;
-                    let mut buf = [0; 4];
-                    out.extend_from_slice(c.encode_utf8(&mut buf).as_bytes());
-                    rest = tail.get(end + 1..)?;
-                }
-                _ => {
-                    out.push(b'\\');
-                    rest = tail;
-                }
-            }
-        }
-        Some(out)
-    }
 
     #[test]
     fn escapes_are_made_visible() {

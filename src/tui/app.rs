@@ -713,7 +713,7 @@ impl App {
             self.notice = Some("no sender selected".into());
             return;
         };
-        let shown = crate::text::sanitize(ix.label(gid).as_bytes());
+        let shown = ix.label(gid).to_string();
         let Some(path) = self.blocklist_path.clone() else {
             self.notice = Some("no blocklist location; pass --blocklist PATH".into());
             return;

@@ -53,7 +53,8 @@ fn body<'a>(app: &App, ov: &BlockOverlay, theme: Theme) -> Vec<Line<'a>> {
             "sender",
             format!(
                 "{} (by {})",
-                sanitize(&ov.proposal.sender),
+                // A group label, already terminal-safe (`query::key`).
+                ov.proposal.sender.clone(),
                 ov.proposal.by.as_str()
             ),
             theme,

@@ -14,7 +14,8 @@ use crate::tui::theme::Theme;
 
 pub fn render(frame: &mut Frame, area: Rect, app: &App, theme: Theme, wide: bool) {
     let title = match app.selected_key() {
-        Some(k) => format!("messages of {}", crate::text::sanitize(k.as_bytes())),
+        // Group labels are already terminal-safe (`query::key`).
+        Some(k) => format!("messages of {k}"),
         None => "messages".to_string(),
     };
     let block = pane_block(app, Pane::Messages, title, theme, wide);

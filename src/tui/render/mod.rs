@@ -79,7 +79,8 @@ fn breadcrumb<'a>(app: &App, theme: Theme) -> Line<'a> {
     if app.focus != Pane::Senders
         && let Some(k) = app.selected_key()
     {
-        parts.push((Pane::Messages, crate::text::sanitize(k.as_bytes())));
+        // Group labels are already terminal-safe (`query::key`).
+        parts.push((Pane::Messages, k.to_string()));
     }
     if app.focus == Pane::Detail
         && let Some(d) = &app.detail

@@ -16,8 +16,9 @@ fn num<'a>(n: u64) -> Cell<'a> {
 
 /// The label, with the characters the search matched underlined.
 fn key_line<'a>(app: &App, label: &str, theme: Theme) -> Line<'a> {
-    let safe = crate::text::sanitize(label.as_bytes());
-    if app.sender_search.is_empty() || safe != label {
+    // Group labels are already terminal-safe (`query::key`).
+    let safe = label.to_string();
+    if app.sender_search.is_empty() {
         return Line::from(safe);
     }
     let marks = app.sender_highlights(label);
