@@ -18,7 +18,7 @@ use crate::tui::theme::Theme;
 const NAMED: usize = 4;
 
 fn sanitize(s: &str) -> String {
-    crate::text::sanitize(s.as_bytes())
+    crate::tui::data::shown(s.as_bytes())
 }
 
 /// `a, b, c, d +3 more`.

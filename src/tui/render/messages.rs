@@ -14,7 +14,7 @@ use crate::tui::theme::Theme;
 
 pub fn render(frame: &mut Frame, area: Rect, app: &App, theme: Theme, wide: bool) {
     let title = match app.selected_key() {
-        Some(k) => format!("messages of {}", crate::text::sanitize(k.as_bytes())),
+        Some(k) => format!("messages of {}", crate::tui::data::shown(k.as_bytes())),
         None => "messages".to_string(),
     };
     let block = pane_block(app, Pane::Messages, title, theme, wide);
@@ -30,7 +30,7 @@ pub fn render(frame: &mut Frame, area: Rect, app: &App, theme: Theme, wide: bool
                 theme.dim(),
             ))];
             for l in peers {
-                lines.push(Line::from(crate::text::sanitize(m.line(l))));
+                lines.push(Line::from(crate::tui::data::shown(m.line(l))));
             }
             frame.render_widget(Paragraph::new(lines), body);
             return;
@@ -67,7 +67,7 @@ pub fn render(frame: &mut Frame, area: Rect, app: &App, theme: Theme, wide: bool
             } else if sender.is_empty() {
                 "<>".to_string()
             } else {
-                crate::text::sanitize(sender)
+                crate::tui::data::shown(sender)
             };
             let dkim_style = match msg.dkim {
                 DkimStatus::Pass => theme.pass(),

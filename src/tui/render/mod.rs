@@ -79,7 +79,7 @@ fn breadcrumb<'a>(app: &App, theme: Theme) -> Line<'a> {
     if app.focus != Pane::Senders
         && let Some(k) = app.selected_key()
     {
-        parts.push((Pane::Messages, crate::text::sanitize(k.as_bytes())));
+        parts.push((Pane::Messages, crate::tui::data::shown(k.as_bytes())));
     }
     if app.focus == Pane::Detail
         && let Some(d) = &app.detail

@@ -16,7 +16,7 @@ fn num<'a>(n: u64) -> Cell<'a> {
 
 /// The label, with the characters the search matched underlined.
 fn key_line<'a>(app: &App, label: &str, theme: Theme) -> Line<'a> {
-    let safe = crate::text::sanitize(label.as_bytes());
+    let safe = crate::tui::data::shown(label.as_bytes());
     if app.sender_search.is_empty() || safe != label {
         return Line::from(safe);
     }
