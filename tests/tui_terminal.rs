@@ -330,3 +330,92 @@ fn term_dumb_is_refused_with_the_reason() {
     );
     assert_eq!(t.display("#{alternate_on}"), "0");
 }
+
+/// Lines with characters terminals and ratatui may measure differently, each followed by a
+/// marker that must be gone once the view that showed it is left.
+fn width_trap_log(dir: &Path) -> std::path::PathBuf {
+    let traps = [
+        "zero\u{200b}width\u{200b}\u{200b}\u{200b}",
+        "line\u{2028}sep\u{2029}para",
+        "soft\u{ad}\u{ad}\u{ad}hyphen",
+        "family \u{1f468}\u{200d}\u{1f469}\u{200d}\u{1f467}\u{200d}\u{1f466} joined",
+        "heart \u{2764}\u{fe0f}\u{2764}\u{fe0f} selector",
+        "bom\u{feff}\u{2060}joiner",
+    ];
+    let mut log = String::new();
+    for (i, t) in traps.iter().enumerate() {
+        log.push_str(&format!("2011-01-01 00:00:0{i} {t} STALE{i}\n"));
+    }
+    log.push_str(
+        "2011-01-01 00:01:00 1PZtCw-0002cm-Le <= a@b.example H=(x) [192.0.2.1]:25 P=esmtp \
+         S=10 T=\"\u{200b}\u{200b}\u{2028}sub\u{ad}ject \u{1f468}\u{200d}\u{1f469} STALEM\"\n",
+    );
+    let p = dir.join("traps.log");
+    std::fs::write(&p, log).expect("write log");
+    p
+}
+
+#[test]
+fn characters_measured_differently_leave_no_stale_cells() {
+    let Some(t) = Tmux::shell("stale") else {
+        return;
+    };
+    let dir = tempfile::tempdir().expect("temp dir");
+    let log = width_trap_log(dir.path());
+    t.open(dir.path(), &log);
+    t.wait(|s| s.contains("1/1 senders")).expect("loaded");
+    t.keys(&["o"]);
+    t.wait(|s| s.contains("STALE0"))
+        .expect("the other lines are listed");
+    for k in ["j", "j", "j", "k", "G", "g", "o", "j", "o"] {
+        t.keys(&[k]);
+        std::thread::sleep(Duration::from_millis(30));
+    }
+    let s = t
+        .wait(|s| s.contains("STALE5"))
+        .expect("the lines view again");
+    // A row the terminal drew wider than laid out pushes the next one off its line.
+    for i in 0..6 {
+        let start = format!("01-01 00:00:0{i} ");
+        assert!(
+            s.lines().any(|l| l.starts_with(&start)),
+            "row {i} displaced: {s}"
+        );
+    }
+    // What reaches the terminal is what was laid out: no character the terminal may
+    // give another width than ratatui did (tmux keeps them in the pane's text).
+    for row in s.lines() {
+        assert!(
+            !row.contains([
+                '\u{200b}', '\u{2028}', '\u{2029}', '\u{ad}', '\u{200d}', '\u{fe0f}', '\u{feff}'
+            ]),
+            "an invisible character on screen: {row:?}"
+        );
+    }
+    t.keys(&["Escape"]);
+    let s = t
+        .wait(|s| s.contains("senders by ip") && !s.contains("other lines"))
+        .expect("back to the senders");
+    std::thread::sleep(Duration::from_millis(200));
+    let s2 = t.screen();
+    assert!(
+        !s2.contains("STALE"),
+        "stale cells of the lines view: {s}\n{s2}"
+    );
+    // The message's subject, shown in the detail, then left again.
+    t.keys(&["Enter", "Enter"]);
+    t.wait(|s| s.contains("STALEM"))
+        .expect("the detail shows the subject");
+    // One at a time: two escapes in one write read as Alt-Esc.
+    t.keys(&["Escape"]);
+    t.wait(|s| s.contains("envelope sende"))
+        .expect("the messages");
+    t.keys(&["Escape"]);
+    t.wait(|s| s.contains(" senders by ip ─") && !s.contains("messages of"))
+        .expect("back to the senders");
+    std::thread::sleep(Duration::from_millis(200));
+    let s = t.screen();
+    assert!(!s.contains("STALE"), "stale cells of the detail: {s}");
+    t.keys(&["q"]);
+    assert_eq!(t.exit_status(), 0);
+}

@@ -299,7 +299,7 @@ impl App {
     pub fn with_model(keys: KeyMap, model: Model, prefix: NetPrefix, size: (u16, u16)) -> App {
         let files = model.sources.iter().map(|s| s.name.clone()).collect();
         let mut app = App::new(keys, files, prefix, ParseContext::default());
-        app.size = size;
+        app.size = super::backend::clamp_size(size.0, size.1);
         let model = Arc::new(model);
         let recipients = Arc::new(RecipientIndex::new(&model));
         let g = Arc::new(Grouping::new(&model, AggKey::Ip, prefix));
