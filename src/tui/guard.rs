@@ -253,6 +253,79 @@ mod tests {
         assert!(!is_active());
     }
 
+    static PREVIOUS_CALLS: AtomicUsize = AtomicUsize::new(0);
+
+    /// A handler like the mmap guard's: it claims the fault and returns.
+    extern "C" fn claiming(_: c_int, _: *mut siginfo_t, _: *mut c_void) {
+        PREVIOUS_CALLS.fetch_add(1, Ordering::SeqCst);
+    }
+
+    /// Runs `child` in a forked process; its wait status.
+    fn in_child(child: impl FnOnce() -> c_int) -> c_int {
+        // SAFETY: the child only installs handlers, raises and `_exit`s.
+        unsafe {
+            let pid = libc::fork();
+            assert!(pid >= 0, "fork");
+            if pid == 0 {
+                libc::_exit(child());
+            }
+            let mut status = 0;
+            libc::waitpid(pid, &mut status, 0);
+            status
+        }
+    }
+
+    #[test]
+    fn a_fault_goes_first_to_the_handler_installed_before_ours() {
+        let status = in_child(|| unsafe {
+            let mut prev: libc::sigaction = std::mem::zeroed();
+            prev.sa_sigaction = claiming as *const () as usize;
+            prev.sa_flags = libc::SA_SIGINFO;
+            libc::sigaction(libc::SIGBUS, &prev, std::ptr::null_mut());
+            if install().is_err() {
+                return 3;
+            }
+            // Claimed once: we return and carry on.
+            libc::raise(libc::SIGBUS);
+            if PREVIOUS_CALLS.load(Ordering::SeqCst) != 1 {
+                return 4;
+            }
+            // The same address again: the previous handler did not resolve it, so the
+            // process dies of the signal after restoring.
+            libc::raise(libc::SIGBUS);
+            5
+        });
+        assert!(libc::WIFSIGNALED(status), "status {status}");
+        assert_eq!(libc::WTERMSIG(status), libc::SIGBUS);
+    }
+
+    #[test]
+    fn a_real_segfault_still_dies_of_sigsegv() {
+        let status = in_child(|| {
+            if install().is_err() {
+                return 3;
+            }
+            // SAFETY: not safe at all, on purpose, in the child: a read of address 8.
+            unsafe { std::ptr::read_volatile(8usize as *const u8) as c_int }
+        });
+        assert!(libc::WIFSIGNALED(status), "status {status}");
+        assert_eq!(libc::WTERMSIG(status), libc::SIGSEGV);
+    }
+
+    #[test]
+    fn a_fatal_signal_dies_of_itself_with_our_handler() {
+        let status = in_child(|| {
+            if install().is_err() {
+                return 3;
+            }
+            // SAFETY: raising in the child only.
+            unsafe { libc::raise(libc::SIGUSR1) };
+            4
+        });
+        assert!(libc::WIFSIGNALED(status), "status {status}");
+        assert_eq!(libc::WTERMSIG(status), libc::SIGUSR1);
+    }
+
     #[test]
     fn the_fatal_list_leaves_requests_and_uncatchable_signals_out() {
         for s in [
