@@ -78,9 +78,13 @@ pub fn init() -> anyhow::Result<Tui> {
         leave_quietly();
         prev(info);
     }));
-    enter()?;
     let backend = BasicBackend::new(io::BufWriter::with_capacity(1 << 16, io::stdout()));
-    Terminal::new(backend).context("cannot set up the terminal")
+    let t = enter().and_then(|()| Terminal::new(backend).context("cannot set up the terminal"));
+    if t.is_err() {
+        // Half set up is still taken over: raw mode may be on.
+        let _ = leave();
+    }
+    t
 }
 
 /// Raw mode, alternate screen, hidden cursor.
