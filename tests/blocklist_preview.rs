@@ -46,7 +46,10 @@ fn sender_domain_preview_includes_subdomains_and_messages_without_an_ip() {
     assert_eq!(i.messages, 4);
     assert_eq!(i.senders, ["192.0.2.10", "192.0.2.11", "local"]);
     assert_eq!(i.recipients, 4);
-    assert_eq!(i.collateral_dkim_messages, 0);
+    // A valid signature proves the envelope domain was not forged: that mail is genuinely
+    // spam.example's, and a sender-domain block loses it, so it is collateral.
+    assert_eq!(i.collateral_dkim_messages, 2, "{i:?}");
+    assert_eq!(i.collateral_dkim_domains, ["spam.example"]);
     assert!(i.collateral_ips.is_empty());
 }
 
@@ -57,13 +60,10 @@ fn dkim_preview_flags_messages_also_signed_by_other_domains() {
     assert_eq!(i.collateral_dkim_messages, 1);
     assert_eq!(i.collateral_dkim_domains, ["shop.example"]);
 
-    // With no suspect, every passing signature is someone's legitimate mail.
+    // The blocked signer's own signatures are the target, with or without a suspect.
     let i = impact("dkim:mailer.example", None);
-    assert_eq!(i.collateral_dkim_messages, 2);
-    assert_eq!(
-        i.collateral_dkim_domains,
-        ["mailer.example", "shop.example"]
-    );
+    assert_eq!(i.collateral_dkim_messages, 1);
+    assert_eq!(i.collateral_dkim_domains, ["shop.example"]);
 }
 
 #[test]
@@ -122,4 +122,48 @@ fn check_reports_every_entry_in_file_order() {
             (3, "dkim:nobody.example".to_owned(), 0, 0)
         ]
     );
+}
+
+/// The numbers: 100 messages from gmail.com, 40 of them genuinely DKIM-signed by it.
+fn gmail_arrivals() -> Vec<OwnedFacts> {
+    (0..100)
+        .map(|i| OwnedFacts {
+            ip: Some(format!("198.51.100.{}", i % 50).parse().expect("ip")),
+            sender_domain: Some(
+                if i % 10 == 0 {
+                    "Mail.GMAIL.com"
+                } else {
+                    "gmail.com"
+                }
+                .into(),
+            ),
+            dkim_pass_domains: if i < 40 {
+                vec!["gmail.com".into()]
+            } else {
+                Vec::new()
+            },
+            recipients: vec![format!("u{i}@here.example")],
+            sender_key: format!("198.51.100.{}", i % 50),
+        })
+        .collect()
+}
+
+#[test]
+fn blocking_a_sender_domain_counts_its_genuinely_signed_mail_as_collateral() {
+    let facts = gmail_arrivals();
+    let views = FactsViews::new(&facts);
+    let entry = Entry::parse("domain:gmail.com").expect("entry");
+    for suspect in [Some("gmail.com"), None] {
+        let i = preview(&entry, views.iter(), suspect);
+        assert_eq!(i.messages, 100);
+        assert_eq!(i.collateral_dkim_messages, 40, "{suspect:?}");
+        assert_eq!(i.collateral_dkim_domains, ["gmail.com"]);
+    }
+    // A DKIM block of gmail.com targets exactly those 40: they are not its collateral.
+    let i = preview(
+        &Entry::parse("dkim:gmail.com").expect("entry"),
+        views.iter(),
+        None,
+    );
+    assert_eq!((i.messages, i.collateral_dkim_messages), (40, 0));
 }

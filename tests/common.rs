@@ -32,6 +32,7 @@ pub fn opts() -> LoadOptions {
         threads: 2,
         mmap: true,
         chunk_bytes: 1 << 10,
+        ..LoadOptions::default()
     }
 }
 

@@ -415,3 +415,136 @@ fn preview_counts_agree_with_the_blocklist_preview() {
         }
     }
 }
+
+/// The issue's numbers through the TUI: 100 arrivals from gmail.com, 40 genuinely signed.
+#[test]
+fn b_on_a_sender_domain_counts_its_genuinely_signed_mail_as_collateral() {
+    let mut log = String::new();
+    for i in 0..100 {
+        let dkim = if i < 40 { " DKIM=gmail.com" } else { "" };
+        log.push_str(&format!(
+            "2011-01-01 00:00:{:02} 1PXrD{}-0001aB-Cd <= u{i}@gmail.com H=(x) [198.51.100.{}]:25 P=esmtp S=1{dkim} for r@here.example\n",
+            i % 60,
+            char::from(b'A' + (i / 10) as u8),
+            i % 50,
+        ).replacen("-0001aB", &format!("-00{i:02}aB"), 1));
+    }
+    let opts = mailtriage::model::LoadOptions {
+        threads: 1,
+        ..mailtriage::model::LoadOptions::default()
+    };
+    let m = mailtriage::model::load::from_bytes("gmail.log", log.into_bytes(), &opts);
+    let t = temp_list();
+    let mut a = App::with_model(
+        KeyMap::defaults().expect("default keys"),
+        m,
+        NetPrefix::default(),
+        (80, 24),
+    );
+    a.open_blocklist(Some(t.path.clone()));
+    // Group by domain (`a` cycles the grouping key).
+    for _ in 0..AggKey::ALL.len() {
+        if a.by == AggKey::Domain {
+            break;
+        }
+        typ(&mut a, "ga");
+    }
+    assert_eq!(a.selected_key().as_deref(), Some("gmail.com"));
+    typ(&mut a, "b");
+    assert_eq!(entry(&a), "domain:gmail.com");
+    let p = shown_preview(&a);
+    assert_eq!(p.messages, 100);
+    assert_eq!(p.collateral_dkim_messages, 40, "{p:?}");
+    assert_eq!(p.collateral_dkim_domains, ["gmail.com"]);
+    assert!(p.has_collateral());
+}
+
+fn app_from_log(log: &str, prefix: NetPrefix, list: &Path) -> App {
+    let opts = mailtriage::model::LoadOptions {
+        threads: 1,
+        ..mailtriage::model::LoadOptions::default()
+    };
+    let m = mailtriage::model::load::from_bytes("x.log", log.as_bytes().to_vec(), &opts);
+    let mut a = App::with_model(KeyMap::defaults().expect("keys"), m, prefix, (80, 24));
+    a.open_blocklist(Some(list.to_path_buf()));
+    a
+}
+
+const SAFETY_LOG: &str = "\
+2011-01-01 00:00:01 1PXrDA-0001aB-Cd <= a@spam.example H=(x) [203.0.113.9]:25 I=[198.51.100.25]:25 P=esmtp S=1
+2011-01-01 00:00:02 1PXrDB-0001aB-Cd <= b@spam.example H=(x) [203.0.113.9]:25 I=[198.51.100.25]:25 P=esmtp S=1
+2011-01-01 00:00:03 1PXrDC-0001aB-Cd <= c@spam.example H=(x) [203.0.113.9]:25 I=[198.51.100.25]:25 P=esmtp S=1
+2011-01-01 00:00:04 1PXrDD-0001aB-Cd <= d@here.example H=localhost [127.0.0.1]:4000 I=[127.0.0.1]:25 P=esmtpa S=1
+2011-01-01 00:00:05 1PXrDE-0001aB-Cd <= d@here.example H=localhost [127.0.0.1]:4000 I=[127.0.0.1]:25 P=esmtpa S=1
+2011-01-01 00:00:06 1PXrDF-0001aB-Cd <= e@here.example H=(me) [198.51.100.25]:4000 I=[198.51.100.25]:25 P=esmtp S=1
+";
+
+#[test]
+fn b_never_proposes_everything_nor_loopback() {
+    let t = temp_list();
+    let zero = NetPrefix { v4: 0, v6: 0 };
+    let mut a = app_from_log(SAFETY_LOG, zero, &t.path);
+    typ(&mut a, "ga");
+    assert_eq!(a.by, AggKey::Net);
+    assert_eq!(a.selected_key().as_deref(), Some("0.0.0.0/0"));
+    typ(&mut a, "b");
+    assert!(a.block.is_none(), "proposed {}", entry(&a));
+    assert!(notice(&a).contains("every address"), "{}", notice(&a));
+    typ(&mut a, "\n");
+    assert!(!t.path.exists());
+
+    let mut a = app_from_log(SAFETY_LOG, NetPrefix::default(), &t.path);
+    // By ip: 203.0.113.9 (3), 127.0.0.1 (2), 198.51.100.25 (1).
+    typ(&mut a, "j");
+    assert_eq!(a.selected_key().as_deref(), Some("127.0.0.1"));
+    typ(&mut a, "b");
+    assert!(a.block.is_none(), "proposed {}", entry(&a));
+    assert!(notice(&a).contains("loopback"), "{}", notice(&a));
+}
+
+#[test]
+fn the_servers_own_address_from_the_i_fields_is_a_warning_in_the_preview() {
+    let t = temp_list();
+    let mut a = app_from_log(SAFETY_LOG, NetPrefix::default(), &t.path);
+    typ(&mut a, "jj");
+    assert_eq!(a.selected_key().as_deref(), Some("198.51.100.25"));
+    typ(&mut a, "b");
+    let p = shown_preview(&a);
+    assert!(
+        p.warnings
+            .iter()
+            .any(|w| w.contains("own address 198.51.100.25")),
+        "{p:?}"
+    );
+    // The spammer's /24 does not hold the server; its preview has no warning.
+    let mut a = app_from_log(SAFETY_LOG, NetPrefix::default(), &t.path);
+    typ(&mut a, "bw");
+    assert_eq!(entry(&a), "203.0.113.0/24");
+    assert!(shown_preview(&a).warnings.is_empty());
+}
+
+#[test]
+fn widening_stops_at_the_minimum_prefix_and_says_why() {
+    let t = temp_list();
+    let mut a = app_from_log(SAFETY_LOG, NetPrefix::default(), &t.path);
+    typ(&mut a, "b");
+    let policy = a
+        .block
+        .as_ref()
+        .map(|b| b.proposal.policy.clone())
+        .expect("open");
+    assert_eq!(policy.server_addrs.len(), 2, "{policy:?}");
+    // A stricter minimum (as a config could set) stops the ladder before /16.
+    if let Some(b) = a.block.as_mut() {
+        b.proposal.policy.min_v4_prefix = 20;
+    }
+    typ(&mut a, "w");
+    assert_eq!(entry(&a), "203.0.113.0/24");
+    typ(&mut a, "w");
+    assert_eq!(entry(&a), "203.0.113.0/24");
+    assert!(
+        notice(&a).contains("stopped at 203.0.113.0/24") && notice(&a).contains("/20"),
+        "{}",
+        notice(&a)
+    );
+}

@@ -239,16 +239,27 @@ fn normalise_net(net: IpNet) -> IpNet {
 fn strip_prefix_ci<'a>(text: &'a str, prefix: &str) -> Option<&'a str> {
     let head = text.get(..prefix.len())?;
     head.eq_ignore_ascii_case(prefix)
-        .then(|| &text[prefix.len()..])
+        .then(|| text.get(prefix.len()..))
+        .flatten()
 }
 
-fn domain_within(candidate: &str, blocked: &str) -> bool {
-    let candidate = candidate.strip_suffix('.').unwrap_or(candidate);
-    if candidate.len() < blocked.len() {
+/// Whether `candidate` is `blocked` or one of its subdomains, ignoring ASCII case and one
+/// trailing dot. Compared as bytes: a candidate comes from a log and may hold any character
+/// (or U+FFFD for an invalid byte), so splitting it as a `str` at an offset counted from the
+/// blocked name could fall inside a character. `blocked` is a normalised (ASCII) domain, so a
+/// byte match can only happen on ASCII text and a label boundary is a `.` byte.
+pub fn domain_within(candidate: &str, blocked: &str) -> bool {
+    let strip_dot = |b: &[u8]| -> Vec<u8> { b.strip_suffix(b".").unwrap_or(b).to_vec() };
+    let candidate = strip_dot(candidate.as_bytes());
+    let blocked = strip_dot(blocked.as_bytes());
+    if blocked.is_empty() {
         return false;
     }
-    let (head, tail) = candidate.split_at(candidate.len() - blocked.len());
-    tail.eq_ignore_ascii_case(blocked) && (head.is_empty() || head.ends_with('.'))
+    let Some(cut) = candidate.len().checked_sub(blocked.len()) else {
+        return false;
+    };
+    let (head, tail) = candidate.split_at(cut);
+    tail.eq_ignore_ascii_case(&blocked) && (head.is_empty() || head.ends_with(b"."))
 }
 
 /// Validates a DNS host name as consumers need it: ASCII letters, digits and inner hyphens,
@@ -337,6 +348,42 @@ fn is_invisible_format(c: char) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use proptest::prelude::*;
+
+    proptest! {
+        /// Log text can be anything, including the U+FFFD of invalid bytes: matching it
+        /// against any valid blocked domain never panics, and agrees with a label-wise match.
+        #[test]
+        fn domain_within_never_panics_on_log_text(
+            raw in proptest::collection::vec(any::<u8>(), 0..40),
+            text in "\\PC{0,20}",
+            blocked in "[a-z0-9]{1,8}(\\.[a-z0-9]{1,8}){0,2}\\.[a-z]{2,6}",
+        ) {
+            let lossy = String::from_utf8_lossy(&raw).into_owned();
+            for cand in [lossy.clone(), text.clone(), format!("{lossy}.{blocked}"),
+                         format!("{text}{blocked}"), format!("{text}.{}", blocked.to_uppercase())] {
+                let got = domain_within(&cand, &blocked);
+                let c = cand.strip_suffix('.').unwrap_or(&cand).to_ascii_lowercase();
+                let want = c == blocked || c.ends_with(&format!(".{blocked}"));
+                prop_assert_eq!(got, want, "{:?} within {:?}", cand, blocked);
+                let entry = Entry::SenderDomain(blocked.clone());
+                let _ = entry.matches_domain(&cand);
+                let _ = Entry::DkimDomain(blocked.clone()).matches_dkim_domain(&cand);
+                let _ = Entry::parse(&cand);
+                let _ = normalise_domain(&cand);
+                let _ = sanitise_comment(&cand);
+            }
+        }
+    }
+
+    #[test]
+    fn multibyte_and_replacement_characters_do_not_split_inside_a_char() {
+        assert!(!domain_within("\u{fffd}.example", "x.example"));
+        assert!(!domain_within("a\u{fffd}am.test", "am.test"));
+        assert!(domain_within("\u{fffd}.am.test", "am.test"));
+        assert!(!domain_within("\u{e4}", "a"));
+        assert!(!domain_within("", "example.org"));
+    }
 
     fn e(s: &str) -> Entry {
         Entry::parse(s).expect("valid entry")

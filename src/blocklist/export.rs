@@ -7,6 +7,7 @@ use ipnet::IpNet;
 use serde::Serialize;
 
 use super::entry::{Entry, EntryError, net_to_string, normalise_domain, sanitise_comment};
+use super::policy::{always_forbidden, describe};
 
 /// Text Postfix returns to a rejected client; fixed, so nothing from a log reaches the SMTP reply.
 pub const REJECT_TEXT: &str = "REJECT blocked by local policy (mailtriage)";
@@ -68,6 +69,8 @@ impl Export {
 pub enum ExportError {
     #[error("refusing to export line {line_no}: {source}")]
     Invalid { line_no: usize, source: EntryError },
+    #[error("refusing to export line {line_no}: {reason}")]
+    Forbidden { line_no: usize, reason: String },
     #[error("cannot encode JSON: {0}")]
     Json(#[from] serde_json::Error),
 }
@@ -90,6 +93,13 @@ fn sort_and_check(rows: &[Row<'_>]) -> Result<Sorted, ExportError> {
     let mut dkim_domains = Vec::new();
     for &(line_no, entry, _) in rows {
         let invalid = |source| ExportError::Invalid { line_no, source };
+        let forbidden = always_forbidden(entry);
+        if !forbidden.is_empty() {
+            return Err(ExportError::Forbidden {
+                line_no,
+                reason: describe(&forbidden),
+            });
+        }
         match entry {
             Entry::Net(n) => nets.push(n.trunc()),
             Entry::SenderDomain(d) => sender_domains.push(normalise_domain(d).map_err(invalid)?),

@@ -1,14 +1,22 @@
 //! Blocklist decisions: entries and their validation, widening to networks, the store file, the
 //! impact preview and the writers for each consumer format. Never imports the model or the TUI.
 #![cfg_attr(not(test), deny(clippy::unwrap_used))]
+// Entries are matched against log text an attacker wrote: slicing a `str` at a byte offset can
+// panic inside a multi-byte character, so it is refused here; work on bytes or chars instead.
+#![deny(clippy::string_slice)]
 
 pub mod entry;
 pub mod export;
+pub mod host;
+pub mod policy;
 pub mod preview;
+pub mod replace;
 pub mod store;
 
 pub use entry::{Entry, EntryError, SenderKey, narrow, sanitise_comment, widen};
 pub use export::{Export, ExportError, ExportFile, Format, export};
+pub use host::host_addresses;
+pub use policy::{Finding, Level, Policy};
 pub use preview::{CheckRow, FactsViews, Impact, MessageFacts, OwnedFacts, check, preview};
 pub use store::{Blocklist, Line, LineKind, Problem, StoreError, default_path, write_atomic};
 

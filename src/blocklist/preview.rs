@@ -73,8 +73,8 @@ pub struct Impact {
     pub senders: Vec<String>,
     /// Distinct recipients (case-insensitive) of matched messages.
     pub recipients: usize,
-    /// Matched messages with a passing DKIM signature from a domain other than the suspect's:
-    /// likely legitimate mail that would be lost.
+    /// Matched messages with a passing DKIM signature that is not the target's (see
+    /// `signature_is_target`): likely legitimate mail that would be lost.
     pub collateral_dkim_messages: usize,
     /// Those other signing domains, sorted.
     pub collateral_dkim_domains: Vec<String>,
@@ -100,6 +100,22 @@ pub fn entry_matches(entry: &Entry, m: &MessageFacts<'_>) -> bool {
             .dkim_pass_domains
             .iter()
             .any(|d| entry.matches_dkim_domain(d)),
+    }
+}
+
+/// Whether a passing DKIM signature by `signer` on a message `entry` matches is what the admin
+/// means to block, rather than evidence of legitimate mail that would be lost:
+/// - `dkim:X` targets X's signatures (and its subdomains'); another signer is collateral.
+/// - `domain:X` matches the envelope sender, which anyone can forge; a valid signature of X
+///   itself proves the mail really is X's, so *every* passing signature is collateral, the
+///   blocked domain's own included (blocking `domain:gmail.com` loses genuine Gmail mail).
+/// - a network targets a client; signatures of the suspect domain are its own, others (or all,
+///   without a suspect) are collateral.
+pub fn signature_is_target(entry: &Entry, signer: &str, suspect: Option<&str>) -> bool {
+    match entry {
+        Entry::DkimDomain(_) => entry.matches_dkim_domain(signer),
+        Entry::SenderDomain(_) => false,
+        Entry::Net(_) => suspect.is_some_and(|s| belongs_to(signer, s)),
     }
 }
 
@@ -133,7 +149,7 @@ pub fn preview<'a>(
             .dkim_pass_domains
             .iter()
             .copied()
-            .filter(|d| suspect_domain.is_none_or(|s| !belongs_to(d, s)))
+            .filter(|d| !signature_is_target(entry, d, suspect_domain))
             .collect();
         if !other_signers.is_empty() {
             impact.collateral_dkim_messages += 1;

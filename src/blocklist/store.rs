@@ -1,12 +1,14 @@
 //! The blocklist file: reading it line by line, merging our changes into whatever is on disk, and
 //! replacing it atomically. Must never drop a line it did not itself decide to remove.
 
-use std::fs::{self, File, OpenOptions};
-use std::io::{self, Write};
+use std::fs;
+use std::io;
 use std::path::{Path, PathBuf};
-use std::sync::atomic::{AtomicU64, Ordering};
 
 use super::entry::{Entry, sanitise_comment};
+use super::policy::{always_forbidden, describe};
+use super::replace::replace_with;
+pub use super::replace::{AtomicFile, write_atomic};
 
 #[derive(Debug, thiserror::Error)]
 pub enum StoreError {
@@ -32,6 +34,9 @@ pub enum LineKind {
     Comment,
     /// A line that is not an entry; kept verbatim and reported.
     Unknown { problem: String },
+    /// A well-formed entry that the fixed safety rules forbid (`0.0.0.0/0`, loopback, a public
+    /// suffix...): kept verbatim and reported, never exported nor matched; `rm` removes it.
+    Refused { entry: Entry, problem: String },
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -85,6 +90,13 @@ fn classify(text: &str) -> LineKind {
         None => (trimmed, None),
     };
     match Entry::parse(item.trim()) {
+        Ok(entry) if !always_forbidden(&entry).is_empty() => LineKind::Refused {
+            problem: format!(
+                "refused by the safety rules: {}",
+                describe(&always_forbidden(&entry))
+            ),
+            entry,
+        },
         Ok(entry) => LineKind::Entry {
             entry,
             comment: comment.map(sanitise_comment).filter(|c| !c.is_empty()),
@@ -167,11 +179,13 @@ impl Blocklist {
             .iter()
             .enumerate()
             .filter_map(|(i, l)| match &l.kind {
-                LineKind::Unknown { problem } => Some(Problem {
-                    line_no: i + 1,
-                    text: String::from_utf8_lossy(&l.raw).into_owned(),
-                    problem: problem.clone(),
-                }),
+                LineKind::Unknown { problem } | LineKind::Refused { problem, .. } => {
+                    Some(Problem {
+                        line_no: i + 1,
+                        text: String::from_utf8_lossy(&l.raw).into_owned(),
+                        problem: problem.clone(),
+                    })
+                }
                 _ => None,
             })
             .collect()
@@ -195,30 +209,25 @@ impl Blocklist {
     }
 
     /// Re-reads the file, replays this session's changes on it, and replaces it atomically; the
-    /// in-memory list becomes what was written. A lock file serialises concurrent mailtriage
-    /// writers; other editors are covered by the re-read.
+    /// in-memory list becomes what was written. See `replace` for the locks taken and how
+    /// concurrent edits by other programs are kept.
     pub fn save(&mut self) -> Result<(), StoreError> {
-        let write_err = |source| StoreError::Write {
+        let changes = &self.changes;
+        let mut written = Vec::new();
+        replace_with(&self.path, &mut |current| {
+            let mut lines = split_lines(current);
+            for change in changes {
+                apply(&mut lines, change);
+            }
+            let bytes = render(&lines);
+            written = lines;
+            bytes
+        })
+        .map_err(|source| StoreError::Write {
             path: self.path.clone(),
             source,
-        };
-        if let Some(dir) = parent_dir(&self.path) {
-            fs::create_dir_all(dir).map_err(write_err)?;
-        }
-        // Renaming over a symlink would replace the link, not the file the admin pointed it at.
-        let dest = match fs::symlink_metadata(&self.path) {
-            Ok(m) if m.file_type().is_symlink() => {
-                fs::canonicalize(&self.path).map_err(write_err)?
-            }
-            _ => self.path.clone(),
-        };
-        let _lock = lock(&dest).map_err(write_err)?;
-        let mut lines = read_lines(&dest)?;
-        for change in &self.changes {
-            apply(&mut lines, change);
-        }
-        write_atomic(&dest, &render(&lines)).map_err(write_err)?;
-        self.lines = lines;
+        })?;
+        self.lines = written;
         self.changes.clear();
         Ok(())
     }
@@ -240,7 +249,10 @@ fn apply(lines: &mut Vec<Line>, change: &Change) -> bool {
         }
         Change::Remove(entry) => {
             let before = lines.len();
-            lines.retain(|l| l.entry() != Some(entry));
+            lines.retain(|l| {
+                l.entry() != Some(entry)
+                    && !matches!(&l.kind, LineKind::Refused { entry: r, .. } if r == entry)
+            });
             before != lines.len()
         }
     }
@@ -274,10 +286,6 @@ fn render(lines: &[Line]) -> Vec<u8> {
     out
 }
 
-fn parent_dir(path: &Path) -> Option<&Path> {
-    path.parent().filter(|p| !p.as_os_str().is_empty())
-}
-
 /// The default location: `$XDG_CONFIG_HOME/mailtriage/blocklist`, else
 /// `~/.config/mailtriage/blocklist`. A relative XDG_CONFIG_HOME is ignored, as the XDG spec says.
 pub fn default_path() -> Result<PathBuf, StoreError> {
@@ -287,99 +295,4 @@ pub fn default_path() -> Result<PathBuf, StoreError> {
         .or_else(|| from_env("HOME").map(|h| h.join(".config")))
         .ok_or(StoreError::NoDefaultPath)?;
     Ok(base.join("mailtriage").join("blocklist"))
-}
-
-/// Holds an exclusive lock on `.NAME.lock` beside the blocklist (the blocklist itself is replaced
-/// by rename, so a lock on it would not outlive the first save).
-fn lock(path: &Path) -> io::Result<File> {
-    let name = path
-        .file_name()
-        .map(|n| n.to_string_lossy())
-        .unwrap_or_default();
-    let lock_path = path.with_file_name(format!(".{name}.lock"));
-    let file = OpenOptions::new()
-        .create(true)
-        .truncate(false)
-        .write(true)
-        .open(lock_path)?;
-    file.lock()?;
-    Ok(file)
-}
-
-/// A temporary file beside its destination; removed on drop unless committed. Exposed so tests
-/// can simulate a crash between writing and renaming.
-pub struct AtomicFile {
-    dest: PathBuf,
-    tmp: PathBuf,
-    file: Option<File>,
-}
-
-static TMP_COUNTER: AtomicU64 = AtomicU64::new(0);
-
-impl AtomicFile {
-    pub fn create(dest: &Path) -> io::Result<AtomicFile> {
-        let name = dest
-            .file_name()
-            .ok_or_else(|| io::Error::new(io::ErrorKind::InvalidInput, "path has no file name"))?
-            .to_string_lossy()
-            .into_owned();
-        let n = TMP_COUNTER.fetch_add(1, Ordering::Relaxed);
-        let tmp = dest.with_file_name(format!(".{name}.tmp.{}.{n}", std::process::id()));
-        let file = OpenOptions::new().write(true).create_new(true).open(&tmp)?;
-        // An admin may have tightened the file's permissions; a replacement must not loosen them.
-        if let Ok(meta) = fs::metadata(dest) {
-            let _ = file.set_permissions(meta.permissions());
-        }
-        Ok(AtomicFile {
-            dest: dest.to_owned(),
-            tmp,
-            file: Some(file),
-        })
-    }
-
-    pub fn temp_path(&self) -> &Path {
-        &self.tmp
-    }
-
-    pub fn write_all(&mut self, bytes: &[u8]) -> io::Result<()> {
-        match self.file.as_mut() {
-            Some(f) => f.write_all(bytes),
-            None => Err(io::Error::other("temporary file already closed")),
-        }
-    }
-
-    /// Flushes the data to disk, then renames over the destination and syncs the directory so
-    /// the rename itself survives a power cut.
-    pub fn commit(mut self) -> io::Result<()> {
-        let synced = match self.file.take() {
-            Some(file) => file.sync_all(),
-            None => Err(io::Error::other("temporary file already closed")),
-        };
-        if let Err(e) = synced.and_then(|()| fs::rename(&self.tmp, &self.dest)) {
-            let _ = fs::remove_file(&self.tmp);
-            return Err(e);
-        }
-        // Some filesystems refuse fsync on directories; the rename is done either way.
-        let dir = parent_dir(&self.dest).unwrap_or(Path::new("."));
-        if let Ok(d) = File::open(dir) {
-            let _ = d.sync_all();
-        }
-        Ok(())
-    }
-}
-
-impl Drop for AtomicFile {
-    fn drop(&mut self) {
-        if self.file.is_some() {
-            let _ = fs::remove_file(&self.tmp);
-        }
-    }
-}
-
-/// Replaces `dest` with `bytes` so that a reader sees either the old or the new file, never a
-/// mix, and a failure leaves the old file and no temporary behind.
-pub fn write_atomic(dest: &Path, bytes: &[u8]) -> io::Result<()> {
-    let mut f = AtomicFile::create(dest)?;
-    f.write_all(bytes)?;
-    f.commit()
 }

@@ -1,6 +1,8 @@
 //! The `block` subcommands: edit, list, check and export the blocklist from a shell.
 //! Must never write a consumer file or the store other than atomically.
 #![cfg_attr(not(test), deny(clippy::unwrap_used))]
+// Log text reaches this module; a `str` sliced at a byte offset can panic inside a character.
+#![deny(clippy::string_slice)]
 
 use std::io::Write;
 use std::path::{Path, PathBuf};
@@ -8,6 +10,7 @@ use std::path::{Path, PathBuf};
 use anyhow::{Context, bail};
 use clap::{Args, Subcommand, ValueEnum};
 
+use crate::blocklist::policy::{self, Level, Policy};
 use crate::blocklist::{self, Blocklist, Entry, FactsViews, Format, OwnedFacts};
 
 #[derive(Debug, Clone, Args)]
@@ -17,8 +20,50 @@ pub struct BlockArgs {
     #[arg(long, global = true, value_name = "PATH")]
     pub blocklist: Option<PathBuf>,
 
+    #[command(flatten)]
+    pub safety: SafetyArgs,
+
     #[command(subcommand)]
     pub command: BlockCommand,
+}
+
+/// The block safety rules that can be tuned (README, Security: block safety).
+#[derive(Debug, Clone, Args)]
+pub struct SafetyArgs {
+    /// Widest IPv4 network accepted without --force (0 allows any; /0 itself is never accepted)
+    #[arg(long, global = true, value_name = "BITS", default_value_t = policy::DEFAULT_MIN_V4_PREFIX,
+          value_parser = clap::value_parser!(u8).range(0..=32))]
+    pub min_v4_prefix: u8,
+    /// Widest IPv6 network accepted without --force (0 allows any; /0 itself is never accepted)
+    #[arg(long, global = true, value_name = "BITS", default_value_t = policy::DEFAULT_MIN_V6_PREFIX,
+          value_parser = clap::value_parser!(u8).range(0..=128))]
+    pub min_v6_prefix: u8,
+    /// An address of this mail server, besides those of this host's interfaces and the logs'
+    /// I= fields; entries covering it need --force (repeatable)
+    #[arg(long = "server-addr", global = true, value_name = "ADDR")]
+    pub server_addrs: Vec<std::net::IpAddr>,
+    /// Do not count this host's interface addresses as the server's (when the logs were copied
+    /// from another machine)
+    #[arg(long, global = true)]
+    pub no_host_addrs: bool,
+}
+
+impl SafetyArgs {
+    /// The policy with these settings, the given addresses and this host's own addresses.
+    pub fn policy(&self, more_addrs: &[std::net::IpAddr]) -> Policy {
+        let mut server_addrs = self.server_addrs.clone();
+        server_addrs.extend_from_slice(more_addrs);
+        if !self.no_host_addrs {
+            server_addrs.extend(crate::blocklist::host_addresses());
+        }
+        server_addrs.sort_unstable();
+        server_addrs.dedup();
+        Policy {
+            min_v4_prefix: self.min_v4_prefix,
+            min_v6_prefix: self.min_v6_prefix,
+            server_addrs,
+        }
+    }
 }
 
 #[derive(Debug, Clone, Subcommand)]
@@ -29,6 +74,10 @@ pub enum BlockCommand {
         /// Why; written after the date in the entry's comment
         #[arg(long)]
         comment: Option<String>,
+        /// Add it despite a warning (wider than the minimum prefix, a private range, this
+        /// server's address); never overrides a refusal (/0, loopback, public suffix...)
+        #[arg(long)]
+        force: bool,
     },
     /// Remove an entry (given in any spelling that normalises to it)
     Rm { entry: String },
@@ -95,24 +144,35 @@ pub fn run_with(
     args: &BlockArgs,
     out: &mut dyn Write,
     err: &mut dyn Write,
-    read_logs: fn(&[PathBuf]) -> anyhow::Result<Vec<OwnedFacts>>,
+    read_logs: fn(&[PathBuf]) -> anyhow::Result<LogFacts>,
 ) -> anyhow::Result<i32> {
     let path = match &args.blocklist {
         Some(p) => p.clone(),
         None => blocklist::default_path()?,
     };
     match &args.command {
-        BlockCommand::Add { entry, comment } => add(&path, entry, comment.as_deref(), out),
+        BlockCommand::Add {
+            entry,
+            comment,
+            force,
+        } => {
+            let policy = args.safety.policy(&[]);
+            add(&path, entry, comment.as_deref(), &policy, *force, out, err)
+        }
         BlockCommand::Rm { entry } => rm(&path, entry, out, err),
         BlockCommand::List => list(&path, out, err),
         BlockCommand::Check { files } => {
             let bl = load_reporting(&path, err)?;
-            let facts = read_logs(files)?;
-            write_check(&bl, &facts, out)?;
+            let logs = read_logs(files)?;
+            let policy = args.safety.policy(&logs.server_addrs);
+            warn_entries(&bl, &policy, &path, err)?;
+            write_check(&bl, &logs.facts, out)?;
             Ok(0)
         }
         BlockCommand::Export { format, output } => {
-            export(&path, (*format).into(), output.as_deref(), out, err)
+            let bl = load_reporting(&path, err)?;
+            warn_entries(&bl, &args.safety.policy(&[]), &path, err)?;
+            export(&bl, (*format).into(), output.as_deref(), out, err)
         }
     }
 }
@@ -136,8 +196,50 @@ fn load_reporting(path: &Path, err: &mut dyn Write) -> anyhow::Result<Blocklist>
     Ok(bl)
 }
 
-fn add(path: &Path, text: &str, reason: Option<&str>, out: &mut dyn Write) -> anyhow::Result<i32> {
+/// Says on `err` which entries of the file a `--force` was (or would have been) needed for, so
+/// a risky entry written by hand or forced long ago is not exported silently.
+fn warn_entries(
+    bl: &Blocklist,
+    policy: &Policy,
+    path: &Path,
+    err: &mut dyn Write,
+) -> anyhow::Result<()> {
+    for (line_no, entry, _) in bl.entries() {
+        let findings = policy.judge(entry);
+        if !findings.is_empty() {
+            writeln!(
+                err,
+                "{}:{line_no}: warning: {}",
+                path.display(),
+                policy::describe(&findings)
+            )?;
+        }
+    }
+    Ok(())
+}
+
+fn add(
+    path: &Path,
+    text: &str,
+    reason: Option<&str>,
+    policy: &Policy,
+    force: bool,
+    out: &mut dyn Write,
+    err: &mut dyn Write,
+) -> anyhow::Result<i32> {
     let entry = parse_entry(text)?;
+    let findings = policy.judge(&entry);
+    match findings.first().map(|f| f.level) {
+        Some(Level::Forbidden) => bail!("refusing to add {entry}: {}", policy::describe(&findings)),
+        Some(Level::Confirm) if !force => bail!(
+            "not adding {entry}: {}; pass --force to add it anyway",
+            policy::describe(&findings)
+        ),
+        Some(Level::Confirm) => {
+            writeln!(err, "warning: {}", policy::describe(&findings))?;
+        }
+        None => {}
+    }
     let mut bl = Blocklist::load(path)?;
     let comment = blocklist::tool_comment(chrono::Local::now().date_naive(), reason, None, None);
     let added = bl.add(entry.clone(), Some(&comment));
@@ -192,7 +294,13 @@ pub fn write_check(
             i.sender_count()
         )?;
         if !i.senders.is_empty() {
-            write!(out, ": {}", i.senders.join(", "))?;
+            // Sender keys come from the log: shown inert, like every other output.
+            let shown: Vec<String> = i
+                .senders
+                .iter()
+                .map(|s| crate::text::sanitize(s.as_bytes()))
+                .collect();
+            write!(out, ": {}", shown.join(", "))?;
         }
         writeln!(out)?;
     }
@@ -200,13 +308,12 @@ pub fn write_check(
 }
 
 fn export(
-    path: &Path,
+    bl: &Blocklist,
     format: Format,
     output: Option<&Path>,
     out: &mut dyn Write,
     err: &mut dyn Write,
 ) -> anyhow::Result<i32> {
-    let bl = load_reporting(path, err)?;
     let rows: Vec<_> = bl.entries().collect();
     let export = blocklist::export(&rows, format)?;
     if !export.skipped.is_empty() {
@@ -246,12 +353,32 @@ fn export(
 // DKIM signature passed, recipients, and the model's sender key. Everything else in `block check`
 // already works on these facts and is tested with hand-made ones.
 // ---------------------------------------------------------------------------------------------
-pub fn facts_from_logs(files: &[PathBuf]) -> anyhow::Result<Vec<OwnedFacts>> {
+/// What `block check` reads from the logs: one fact per arrived message, and the server's own
+/// addresses (the `I=` interface fields).
+#[derive(Debug, Clone, Default)]
+pub struct LogFacts {
+    pub facts: Vec<OwnedFacts>,
+    pub server_addrs: Vec<std::net::IpAddr>,
+}
+
+impl From<Vec<OwnedFacts>> for LogFacts {
+    fn from(facts: Vec<OwnedFacts>) -> LogFacts {
+        LogFacts {
+            facts,
+            server_addrs: Vec::new(),
+        }
+    }
+}
+
+pub fn facts_from_logs(files: &[PathBuf]) -> anyhow::Result<LogFacts> {
     if files.is_empty() {
         bail!("give at least one Exim main log file to check the blocklist against");
     }
     let model = crate::model::load(files, &crate::model::LoadOptions::default(), &mut |_| {})?;
-    Ok(facts_from_model(&model))
+    Ok(LogFacts {
+        facts: facts_from_model(&model),
+        server_addrs: model.interfaces.clone(),
+    })
 }
 
 /// One `OwnedFacts` per arrived message: client address, envelope sender domain, domains

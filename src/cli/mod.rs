@@ -20,7 +20,9 @@ Triage Exim main logs: who is sending, over IPv4 or IPv6, with what DKIM result.
 With no subcommand, opens the interactive view of the given logs. With no FILE,
 tries /var/log/exim4/mainlog, /var/log/exim/main.log and /var/spool/exim/log/mainlog.
 Give rotated files oldest first (mainlog.2.gz mainlog.1 mainlog): a message can
-span files. `.gz` files are read transparently and `-` reads standard input.";
+span files. Gzip is read transparently (told by its magic bytes, not the name)
+and `-` reads standard input. A load takes at most --max-memory (default: 3/4 of
+the available memory).";
 
 const AFTER_HELP: &str = "\
 Examples:
@@ -45,10 +47,14 @@ pub struct Cli {
 
 #[derive(Args, Debug, Clone)]
 pub struct LoadArgs {
-    /// Read files into memory instead of mapping them (use when logs are rotated
-    /// with logrotate's copytruncate while mailtriage runs).
+    /// Read files into memory instead of mapping them (a copy: a file truncated or
+    /// rewritten by logrotate's copytruncate while mailtriage runs stays readable).
     #[arg(long, global = true)]
     pub no_mmap: bool,
+    /// Most memory a load may take (e.g. 4G, 500M): decompressed and read bytes
+    /// plus the index [default: 3/4 of the available memory]
+    #[arg(long, global = true, value_name = "SIZE", value_parser = model::budget::parse_size)]
+    pub max_memory: Option<u64>,
     /// Year for syslog-prefixed lines, which carry none (default: this year).
     #[arg(long, global = true, value_name = "YEAR")]
     pub syslog_year: Option<i32>,
@@ -75,6 +81,7 @@ impl LoadArgs {
     pub fn options(&self) -> LoadOptions {
         let mut o = LoadOptions {
             mmap: !self.no_mmap,
+            max_memory: self.max_memory,
             ..LoadOptions::default()
         };
         if let Some(y) = self.syslog_year {
@@ -274,8 +281,26 @@ pub fn load(files: &[PathBuf], args: &LoadArgs) -> Result<Model> {
     Ok(m)
 }
 
+/// After printing raw lines: a log truncated or rewritten meanwhile may have
+/// given some of them from the new file, so the run fails instead of passing.
+fn unchanged(m: &Model) -> Result<()> {
+    if let Some(name) = m.check_sources().first() {
+        return Err(model::LoadError::Changed {
+            path: name.to_string(),
+        }
+        .into());
+    }
+    Ok(())
+}
+
 fn run(cli: Cli) -> Result<i32> {
     let mut out = io::BufWriter::new(io::stdout().lock());
+    // Whole log lines go out as the log's bytes only where no terminal reads them.
+    let lines_mode = if io::stdout().is_terminal() {
+        output::Lines::Sanitized
+    } else {
+        output::Lines::Raw
+    };
     match cli.command {
         None => {
             let files = resolve_files(&cli.files, cli.load.quiet)?;
@@ -334,7 +359,8 @@ fn run(cli: Cli) -> Result<i32> {
                 eprintln!("mailtriage: message {id} is not in the given logs");
                 return Ok(1);
             };
-            output::transaction(&mut out, &m, m.message_lines(i))?;
+            output::transaction(&mut out, &m, m.message_lines(i), lines_mode)?;
+            unchanged(&m)?;
         }
         Some(Command::Grep(a)) => {
             let opts = GrepOptions {
@@ -345,8 +371,9 @@ fn run(cli: Cli) -> Result<i32> {
                 .with_context(|| format!("bad pattern `{}`", a.pattern))?;
             let m = load(&a.files, &cli.load)?;
             let hits = query::grep(&m, &re);
-            let found = output::grep(&mut out, &m, &hits, a.json)?;
+            let found = output::grep(&mut out, &m, &hits, a.json, lines_mode)?;
             out.flush()?;
+            unchanged(&m)?;
             return Ok(if found { 0 } else { 1 });
         }
         Some(Command::Block(a)) => {
@@ -359,15 +386,38 @@ fn run(cli: Cli) -> Result<i32> {
             line_numbers,
         }) => {
             let m = load(&files, &cli.load)?;
-            output::lines(&mut out, &m, &kind, line_numbers)?;
+            output::lines(&mut out, &m, &kind, line_numbers, lines_mode)?;
+            unchanged(&m)?;
         }
     }
     out.flush()?;
     Ok(0)
 }
 
+/// Panic reports go through the terminal sanitizer too: a failed string slice
+/// quotes the string, which is log text. Installed before anything else, so the
+/// TUI's terminal-restoring hook (which calls the previous one) prints through it.
+fn install_panic_report() {
+    std::panic::set_hook(Box::new(|info| {
+        let mut err = io::stderr().lock();
+        let _ = report_panic(&mut err, &info.to_string());
+        if std::env::var_os("RUST_BACKTRACE").is_some_and(|v| v != "0") {
+            let _ = writeln!(err, "{}", std::backtrace::Backtrace::force_capture());
+        }
+    }));
+}
+
+fn report_panic(w: &mut dyn Write, text: &str) -> io::Result<()> {
+    writeln!(
+        w,
+        "mailtriage: internal error, please report it: {}",
+        crate::text::sanitize_lines(text)
+    )
+}
+
 /// Runs the CLI and returns the process exit code.
 pub fn main() -> i32 {
+    install_panic_report();
     let cli = Cli::parse();
     match run(cli) {
         Ok(code) => code,
@@ -378,7 +428,11 @@ pub fn main() -> i32 {
             {
                 return 0;
             }
-            eprintln!("mailtriage: {e:#}");
+            // File names and log text reach error messages; a terminal shows them inert.
+            eprintln!(
+                "mailtriage: {}",
+                crate::text::sanitize_lines(&format!("{e:#}"))
+            );
             2
         }
     }
@@ -387,6 +441,27 @@ pub fn main() -> i32 {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_panic_quoting_log_text_is_reported_inert() {
+        let mut out = Vec::new();
+        report_panic(
+            &mut out,
+            "panicked at src/x.rs:1:2:\nbyte index 3 is not a char boundary of `a\u{202e}\x1b]0;t\x07`",
+        )
+        .expect("write");
+        let text = String::from_utf8(out).expect("utf8");
+        assert!(
+            text.chars()
+                .all(|c| c == '\n' || !crate::text::is_unsafe(c)),
+            "{text}"
+        );
+        assert!(text.contains(r"a\u{202e}\x1b]0;t\x07"), "{text}");
+        assert_eq!(
+            text.lines().filter(|l| l.starts_with("mailtriage")).count(),
+            1
+        );
+    }
 
     #[test]
     fn the_global_blocklist_option_and_blocks_own_one_do_not_clash() {

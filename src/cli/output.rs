@@ -1,14 +1,23 @@
-//! Rendering query results as text, JSON or CSV. Log bytes are printed raw when
-//! standard output is a pipe (so `show`/`grep` output is the log itself, byte for
-//! byte) and sanitized when it is a terminal.
+//! Rendering query results as text, JSON or CSV, every piece of log text through
+//! the one sanitizer of its output (`crate::text`). The only raw bytes are whole
+//! log lines of `show`/`grep`/`lines` into a pipe, which are the log itself.
 
-use std::io::{self, IsTerminal, Write};
+use std::io::{self, Write};
 
 use serde_json::json;
+use unicode_width::UnicodeWidthChar;
 
 use crate::model::{Model, NONE};
 use crate::query::{AggKey, LineMatches, SenderRow, Summary};
-use crate::text::sanitize;
+use crate::text::{csv, json, sanitize};
+
+/// How whole log lines are written: as the log's bytes (into a pipe or a file, so
+/// the output is the log itself) or sanitised (onto a terminal).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Lines {
+    Raw,
+    Sanitized,
+}
 
 pub enum Format {
     Text,
@@ -18,7 +27,7 @@ pub enum Format {
 
 pub fn summary(out: &mut impl Write, s: &Summary, as_json: bool) -> io::Result<()> {
     if as_json {
-        serde_json::to_writer_pretty(&mut *out, s)?;
+        json::to_writer_pretty(&mut *out, s)?;
         return writeln!(out);
     }
     let or_dash = |t: &Option<String>| t.clone().unwrap_or_else(|| "-".into());
@@ -57,14 +66,6 @@ pub fn summary(out: &mut impl Write, s: &Summary, as_json: bool) -> io::Result<(
     )
 }
 
-fn csv_field(s: &str) -> String {
-    if s.contains([',', '"', '\n', '\r']) {
-        format!("\"{}\"", s.replace('"', "\"\""))
-    } else {
-        s.to_string()
-    }
-}
-
 fn time_or_empty(t: Option<i64>) -> String {
     t.map(crate::parse::time::format_iso).unwrap_or_default()
 }
@@ -101,8 +102,36 @@ fn cells(r: &SenderRow) -> [String; 11] {
     ]
 }
 
+/// Columns a sanitised string takes (it holds no control characters).
+fn width(s: &str) -> usize {
+    s.chars().map(|c| c.width().unwrap_or(0)).sum()
+}
+
+/// `s` cut to `w` columns (`…` marks a cut) and padded to them.
+fn fit(s: &str, w: usize) -> String {
+    let mut out = String::new();
+    let mut used = 0;
+    if width(s) <= w {
+        out.push_str(s);
+        used = width(s);
+    } else {
+        for c in s.chars() {
+            let cw = c.width().unwrap_or(0);
+            if used + cw + 1 > w {
+                break;
+            }
+            out.push(c);
+            used += cw;
+        }
+        out.push('\u{2026}');
+        used += 1;
+    }
+    out.extend(std::iter::repeat_n(' ', w.saturating_sub(used)));
+    out
+}
+
 fn text_line(key: &str, key_width: usize, cells: &[String]) -> String {
-    let mut line = format!("{key:<key_width$}");
+    let mut line = fit(key, key_width);
     for ((_, _, w, left), c) in COLUMNS.iter().zip(cells) {
         line.push_str("  ");
         if *left {
@@ -122,14 +151,15 @@ pub fn senders(
 ) -> io::Result<()> {
     match fmt {
         Format::Json => {
-            serde_json::to_writer_pretty(&mut *out, rows)?;
+            json::to_writer_pretty(&mut *out, rows)?;
             writeln!(out)
         }
         Format::Csv => {
             let names: Vec<&str> = COLUMNS.iter().map(|c| c.0).collect();
             writeln!(out, "key,{}", names.join(","))?;
             for r in rows {
-                writeln!(out, "{},{}", csv_field(&r.key), cells(r).join(","))?;
+                let key = csv::text_field(r.key.as_bytes());
+                writeln!(out, "{key},{}", cells(r).join(","))?;
             }
             Ok(())
         }
@@ -137,7 +167,7 @@ pub fn senders(
             let keys: Vec<String> = rows.iter().map(|r| sanitize(r.key.as_bytes())).collect();
             let w = keys
                 .iter()
-                .map(|k| k.chars().count())
+                .map(|k| width(k))
                 .max()
                 .unwrap_or(0)
                 .clamp(by.as_str().len(), 60);
@@ -148,7 +178,6 @@ pub fn senders(
                 text_line(&by.as_str().to_uppercase(), w, &headings)
             )?;
             for (r, k) in rows.iter().zip(keys) {
-                let k: String = k.chars().take(w).collect();
                 writeln!(out, "{}", text_line(&k, w, &cells(r)))?;
             }
             Ok(())
@@ -156,12 +185,13 @@ pub fn senders(
     }
 }
 
-fn write_line(out: &mut impl Write, line: &[u8], tty: bool) -> io::Result<()> {
-    if tty {
-        writeln!(out, "{}", sanitize(line))
-    } else {
-        out.write_all(line)?;
-        out.write_all(b"\n")
+fn write_line(out: &mut impl Write, line: &[u8], mode: Lines) -> io::Result<()> {
+    match mode {
+        Lines::Sanitized => writeln!(out, "{}", sanitize(line)),
+        Lines::Raw => {
+            out.write_all(line)?;
+            out.write_all(b"\n")
+        }
     }
 }
 
@@ -169,10 +199,10 @@ pub fn transaction(
     out: &mut impl Write,
     m: &Model,
     lines: impl Iterator<Item = u32>,
+    mode: Lines,
 ) -> io::Result<()> {
-    let tty = io::stdout().is_terminal();
     for l in lines {
-        write_line(out, m.line(l), tty)?;
+        write_line(out, m.line(l), mode)?;
     }
     Ok(())
 }
@@ -184,8 +214,8 @@ pub fn grep(
     m: &Model,
     hits: &LineMatches,
     as_json: bool,
+    mode: Lines,
 ) -> io::Result<bool> {
-    let tty = io::stdout().is_terminal();
     let mut found = false;
     for (i, &msg) in m.line_msg.iter().enumerate() {
         let line = i as u32;
@@ -199,24 +229,21 @@ pub fn grep(
         found = true;
         if as_json {
             let (id, lines): (Option<String>, Vec<String>) = if standalone {
-                (
-                    None,
-                    vec![String::from_utf8_lossy(m.line(line)).into_owned()],
-                )
+                (None, vec![json::text(m.line(line))])
             } else {
                 (
                     Some(m.messages[msg as usize].id.to_string()),
                     m.message_lines(msg)
-                        .map(|l| String::from_utf8_lossy(m.line(l)).into_owned())
+                        .map(|l| json::text(m.line(l)))
                         .collect(),
                 )
             };
-            serde_json::to_writer(&mut *out, &json!({ "message": id, "lines": lines }))?;
+            json::to_writer(&mut *out, &json!({ "message": id, "lines": lines }))?;
             writeln!(out)?;
         } else if standalone {
-            write_line(out, m.line(line), tty)?;
+            write_line(out, m.line(line), mode)?;
         } else {
-            transaction(out, m, m.message_lines(msg))?;
+            transaction(out, m, m.message_lines(msg), mode)?;
             writeln!(out)?;
         }
     }
@@ -229,8 +256,8 @@ pub fn lines(
     m: &Model,
     kinds: &[crate::parse::LineKind],
     numbers: bool,
+    mode: Lines,
 ) -> io::Result<()> {
-    let tty = io::stdout().is_terminal();
     for (i, k) in m.line_kind.iter().enumerate() {
         if !kinds.contains(k) {
             continue;
@@ -238,7 +265,32 @@ pub fn lines(
         if numbers && let Some((name, n)) = m.line_place(i as u32) {
             write!(out, "{}:{n}: ", sanitize(name.as_bytes()))?;
         }
-        write_line(out, m.line(i as u32), tty)?;
+        write_line(out, m.line(i as u32), mode)?;
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn keys_are_fitted_by_columns_not_characters() {
+        assert_eq!(fit("ab", 4), "ab  ");
+        // Two wide characters take four columns.
+        assert_eq!(fit("\u{4e2d}\u{6587}", 5), "\u{4e2d}\u{6587} ");
+        assert_eq!(fit("abcdef", 4), "abc\u{2026}");
+        assert_eq!(fit("\u{4e2d}\u{6587}\u{5b57}", 4), "\u{4e2d}\u{2026} ");
+        assert_eq!(width(&fit(r"osc\x1b]52;c;aGk=\x07", 10)), 10);
+    }
+
+    #[test]
+    fn sanitized_lines_hold_no_escape() {
+        let mut out = Vec::new();
+        write_line(&mut out, b"\x1b]52;c;x\x07 \xff", Lines::Sanitized).expect("write");
+        assert_eq!(out, b"\\x1b]52;c;x\\x07 \\xff\n");
+        let mut out = Vec::new();
+        write_line(&mut out, b"\x1b[2J", Lines::Raw).expect("write");
+        assert_eq!(out, b"\x1b[2J\n");
+    }
 }

@@ -148,7 +148,8 @@ impl Builder {
         m.line_next.reserve(lines);
     }
 
-    pub fn finish(self) -> Model {
+    pub fn finish(mut self) -> Model {
+        self.model.interfaces.sort_unstable();
         self.model
     }
 
@@ -204,6 +205,11 @@ impl Builder {
         for &ip in &chunk.new_ips {
             let g = self.global_ip(ip);
             lane.ips.push(g);
+        }
+        for &ip in &chunk.new_interfaces {
+            if !self.model.interfaces.contains(&ip) {
+                self.model.interfaces.push(ip);
+            }
         }
         // The message index is the fold's main cache miss: fetch ahead.
         const AHEAD: usize = 8;

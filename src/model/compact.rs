@@ -52,6 +52,8 @@ pub struct ChunkOut<'a> {
     pub new_strs: Vec<&'a [u8]>,
     pub new_ips: Vec<IpAddr>,
     pub rcpts: Vec<u32>,
+    /// Server interface addresses (`I=[addr]:port`) first seen by this worker.
+    pub new_interfaces: Vec<IpAddr>,
 }
 
 /// A worker's numbering of distinct strings and addresses.
@@ -67,6 +69,7 @@ pub struct Compactor<'a> {
     strs: FpTable,
     ips: FxHashMap<u128, u32>,
     n_ips: u32,
+    interfaces: Vec<IpAddr>,
     _data: std::marker::PhantomData<&'a [u8]>,
 }
 
@@ -80,6 +83,7 @@ impl Default for Compactor<'_> {
             strs: FpTable::default(),
             ips: FxHashMap::default(),
             n_ips: 0,
+            interfaces: Vec::new(),
             _data: std::marker::PhantomData,
         }
     }
@@ -210,6 +214,13 @@ impl<'a> Compactor<'a> {
                 r.s1 = self.s(out, h.and_then(|h| h.name.or(h.helo)));
                 r.s2 = self.s(out, a.dkim_domain);
                 r.ip = self.ip(out, h.and_then(|h| h.ip));
+                // A server has a handful of addresses: a linear look-up is cheapest.
+                if let Some(i) = a.interface.and_then(interface_ip)
+                    && !self.interfaces.contains(&i)
+                {
+                    self.interfaces.push(i);
+                    out.new_interfaces.push(i);
+                }
                 r.size = a.size.unwrap_or(0);
                 let mut b = 0;
                 if a.tls.is_some() {
@@ -269,6 +280,13 @@ impl<'a> Compactor<'a> {
     }
 }
 
+/// The address of an `I=[addr]:port` field (the server's own interface).
+fn interface_ip(v: &[u8]) -> Option<IpAddr> {
+    let inner = v.strip_prefix(b"[")?;
+    let end = memchr::memchr(b']', inner)?;
+    crate::parse::net::parse_ip(inner.get(..end)?)
+}
+
 pub fn dkim_result(bits: u16) -> Option<DkimResult> {
     match bits {
         1 => Some(DkimResult::Pass),
@@ -315,5 +333,19 @@ mod tests {
             out.new_strs,
             vec![&b"a@example.org"[..], b"b@example.org", b""]
         );
+    }
+
+    #[test]
+    fn interface_fields_give_the_servers_address() {
+        assert_eq!(
+            interface_ip(b"[2001:7b8:3:47::26]:25"),
+            "2001:7b8:3:47::26".parse().ok()
+        );
+        assert_eq!(
+            interface_ip(b"[78.32.30.218]:25"),
+            "78.32.30.218".parse().ok()
+        );
+        assert_eq!(interface_ip(b"[x]:25"), None);
+        assert_eq!(interface_ip(b"78.32.30.218"), None);
     }
 }

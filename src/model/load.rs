@@ -8,6 +8,7 @@
 use std::path::PathBuf;
 use std::sync::mpsc;
 
+use super::budget::{Budget, Limit};
 use super::build::Lane;
 use super::compact::{ChunkOut, Compactor};
 use super::source::{self, SourceError};
@@ -20,6 +21,9 @@ pub struct LoadOptions {
     pub threads: usize,
     pub mmap: bool,
     pub chunk_bytes: usize,
+    /// `--max-memory`: bytes a load may hold; `None` derives it from the
+    /// memory the system has available (see `budget`).
+    pub max_memory: Option<u64>,
 }
 
 impl Default for LoadOptions {
@@ -34,6 +38,7 @@ impl Default for LoadOptions {
                 .min(16),
             mmap: true,
             chunk_bytes: 1 << 20,
+            max_memory: None,
         }
     }
 }
@@ -51,6 +56,28 @@ pub enum LoadError {
     Source(#[from] SourceError),
     #[error("{path}: log is larger than this build can index (4 billion lines)")]
     TooManyLines { path: String },
+    #[error(
+        "{path}: stopped after {lines} lines: indexing more would pass the memory limit of {limit}; raise it with --max-memory SIZE (e.g. --max-memory {})",
+        limit.raised()
+    )]
+    OverBudget {
+        path: String,
+        lines: u64,
+        limit: Limit,
+    },
+    #[error(
+        "{path} changed on disk while it was read (truncated or rewritten, e.g. by logrotate's copytruncate); run again, or use --no-mmap to read a copy"
+    )]
+    Changed { path: String },
+}
+
+/// Why indexing a source stopped early.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Stop {
+    /// Line numbers are 32-bit.
+    TooManyLines,
+    /// More lines would pass the memory budget.
+    OverBudget,
 }
 
 /// Splits `data` into pieces of about `size` bytes that end after a newline.
@@ -91,19 +118,29 @@ fn parse_chunk<'a>(chunk: &'a [u8], ctx: &ParseContext, c: &mut Compactor<'a>) -
 }
 
 /// Folds one source's bytes into the builder, parsing with `threads` workers.
+/// Stops before a chunk whose lines would pass 32-bit line numbers or the budget.
+#[allow(clippy::too_many_arguments)]
 pub fn index_source(
     b: &mut Builder,
     data: &[u8],
     base: u64,
     opts: &LoadOptions,
+    budget: &Budget,
     progress: &mut dyn FnMut(Progress),
     done_before: u64,
     total: u64,
-) {
+) -> Result<(), Stop> {
     let pieces = chunks(data, opts.chunk_bytes.clamp(1 << 10, u32::MAX as usize));
     let threads = opts.threads.max(1).min(pieces.len().max(1));
-    b.reserve_for(data.len());
+    // Not more room than the budget can ever fill (a huge map would otherwise
+    // reserve tables for it up front, before any check).
+    let room = budget.limit.bytes.saturating_sub(budget.read) / super::budget::LINE_COST;
+    b.reserve_for(
+        data.len()
+            .min(usize::try_from(room.saturating_mul(100)).unwrap_or(usize::MAX)),
+    );
     let ctx = opts.ctx;
+    let mut stop = Ok(());
     std::thread::scope(|scope| {
         let mut receivers = Vec::with_capacity(threads);
         for w in 0..threads {
@@ -123,6 +160,15 @@ pub fn index_source(
         for (i, &(s, e)) in pieces.iter().enumerate() {
             let (rx, lane) = &mut receivers[i % threads];
             let Ok(chunk) = rx.recv() else { break };
+            let lines = (b.model.line_start.len() + chunk.recs.len()) as u64;
+            if lines >= u32::MAX as u64 - 1 {
+                stop = Err(Stop::TooManyLines);
+                break;
+            }
+            if !budget.can_index(lines) {
+                stop = Err(Stop::OverBudget);
+                break;
+            }
             b.absorb(lane, &chunk, base + s as u64);
             progress(Progress {
                 bytes_done: done_before + e as u64,
@@ -130,7 +176,10 @@ pub fn index_source(
                 lines: b.model.line_start.len() as u64,
             });
         }
+        // Leaving the scope drops the receivers: the workers' next send fails and
+        // they end, so an early stop does not parse the rest.
     });
+    stop
 }
 
 /// Loads and indexes the given files (in the order given: oldest rotation first).
@@ -139,22 +188,41 @@ pub fn load(
     opts: &LoadOptions,
     progress: &mut dyn FnMut(Progress),
 ) -> Result<Model, LoadError> {
+    let mut budget = Budget::new(Limit::new(opts.max_memory));
     let mut sources = Vec::with_capacity(paths.len());
     for p in paths {
-        sources.push((p.display().to_string(), source::open(p, opts.mmap)?));
+        sources.push((
+            p.display().to_string(),
+            source::open(p, opts.mmap, &mut budget)?,
+        ));
     }
     let total: u64 = sources.iter().map(|(_, d)| d.as_slice().len() as u64).sum();
     let mut b = Builder::new();
     let mut base = 0u64;
     for (name, data) in sources {
         let bytes = data.as_slice();
-        index_source(&mut b, bytes, base, opts, progress, base, total);
-        if b.model.line_start.len() >= u32::MAX as usize - 1 {
-            return Err(LoadError::TooManyLines { path: name });
+        let indexed = index_source(&mut b, bytes, base, opts, &budget, progress, base, total);
+        match indexed {
+            Ok(()) => {}
+            Err(Stop::TooManyLines) => return Err(LoadError::TooManyLines { path: name }),
+            Err(Stop::OverBudget) => {
+                return Err(LoadError::OverBudget {
+                    path: name,
+                    lines: b.model.line_start.len() as u64,
+                    limit: budget.limit,
+                });
+            }
         }
         let len = bytes.len() as u64;
-        b.model.sources.push(Source { name, data, base });
+        b.model.sources.push(Source::new(name, data, base));
         base += len;
+    }
+    // A file truncated or rewritten while it was indexed gave lines that are not
+    // its own: say so rather than return them as the log.
+    if let Some(s) = b.model.sources.iter().find(|s| s.check()) {
+        return Err(LoadError::Changed {
+            path: s.name.clone(),
+        });
     }
     progress(Progress {
         bytes_done: total,
@@ -180,18 +248,111 @@ fn release_free_memory() {
 pub fn from_bytes(name: &str, data: Vec<u8>, opts: &LoadOptions) -> Model {
     let mut b = Builder::new();
     let total = data.len() as u64;
-    index_source(&mut b, &data, 0, opts, &mut |_| {}, 0, total);
-    b.model.sources.push(Source {
-        name: name.to_string(),
-        data: source::Bytes::Owned(data),
-        base: 0,
+    // Bytes already in memory are the caller's to bound; only line numbers limit.
+    let budget = Budget::new(Limit {
+        bytes: u64::MAX,
+        origin: super::budget::Origin::Flag,
     });
+    let _ = index_source(&mut b, &data, 0, opts, &budget, &mut |_| {}, 0, total);
+    b.model
+        .sources
+        .push(Source::new(name.to_string(), source::Bytes::Owned(data), 0));
     b.finish()
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn log_file(lines: usize) -> (tempfile::TempDir, PathBuf, Vec<u8>) {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let path = dir.path().join("mainlog");
+        let mut log = Vec::new();
+        for i in 0..lines {
+            log.extend_from_slice(format!("2020-01-01 00:00:00 old line {i}\n").as_bytes());
+        }
+        std::fs::write(&path, &log).expect("write");
+        (dir, path, log)
+    }
+
+    fn opts() -> LoadOptions {
+        LoadOptions {
+            threads: 2,
+            chunk_bytes: 4096,
+            ..LoadOptions::default()
+        }
+    }
+
+    #[test]
+    fn a_mapped_log_truncated_under_the_model_reads_as_a_notice() {
+        let (_dir, path, _) = log_file(20_000);
+        let m = load(std::slice::from_ref(&path), &opts(), &mut |_| {}).expect("load");
+        assert!(matches!(m.sources[0].data, source::Bytes::Mapped(_)));
+        assert!(m.check_sources().is_empty());
+        assert_eq!(m.line(7), b"2020-01-01 00:00:00 old line 7");
+        std::fs::File::options()
+            .write(true)
+            .open(&path)
+            .and_then(|f| f.set_len(0))
+            .expect("truncate");
+        // Before any check: reading a vanished page is survived and noticed.
+        let last = m.line_count() as u32 - 1;
+        let notice = format!("[{} changed on disk since it was loaded]", path.display());
+        assert_eq!(m.line(last), notice.as_bytes());
+        assert_eq!(m.changed_sources().count(), 1);
+        assert_eq!(m.check_sources(), [path.display().to_string()]);
+        assert_eq!(m.line(0), notice.as_bytes());
+        assert!(m.sources[0].bytes().is_empty());
+    }
+
+    #[test]
+    fn a_copytruncated_log_never_shows_the_new_file_at_old_offsets() {
+        let (_dir, path, old) = log_file(5_000);
+        let m = load(std::slice::from_ref(&path), &opts(), &mut |_| {}).expect("load");
+        // copytruncate, then Exim writes the new file, longer than the old one.
+        let mut new = Vec::new();
+        while new.len() <= old.len() {
+            new.extend_from_slice(b"2020-01-02 00:00:00 NEW LINE\n");
+        }
+        std::fs::File::options()
+            .write(true)
+            .open(&path)
+            .and_then(|f| f.set_len(0))
+            .expect("truncate");
+        std::fs::write(&path, &new).expect("rewrite");
+        assert_eq!(m.check_sources().len(), 1);
+        for i in 0..m.line_count() as u32 {
+            let l = m.line(i);
+            assert!(!l.windows(3).any(|w| w == b"NEW"), "line {i}: {l:?}");
+            assert!(l.ends_with(b"changed on disk since it was loaded]"));
+        }
+    }
+
+    #[test]
+    fn appends_are_no_change() {
+        let (_dir, path, _) = log_file(2_000);
+        let m = load(std::slice::from_ref(&path), &opts(), &mut |_| {}).expect("load");
+        let mut f = std::fs::File::options()
+            .append(true)
+            .open(&path)
+            .expect("open");
+        std::io::Write::write_all(&mut f, b"2020-01-01 00:00:01 appended\n").expect("append");
+        assert!(m.check_sources().is_empty());
+        assert_eq!(m.line(3), b"2020-01-01 00:00:00 old line 3");
+    }
+
+    #[test]
+    fn a_read_copy_survives_any_change() {
+        let (_dir, path, _) = log_file(2_000);
+        let o = LoadOptions {
+            mmap: false,
+            ..opts()
+        };
+        let m = load(std::slice::from_ref(&path), &o, &mut |_| {}).expect("load");
+        std::fs::write(&path, b"other\n").expect("rewrite");
+        assert!(m.check_sources().is_empty());
+        assert_eq!(m.line(3), b"2020-01-01 00:00:00 old line 3");
+    }
 
     #[test]
     fn chunks_end_on_newlines_and_cover_everything() {

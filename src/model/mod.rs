@@ -5,8 +5,10 @@
 //! into the sources (never copied), strings are interned, ids are integers. The
 //! model is appendable (`Builder::push`) so a live follow can extend it later.
 
+pub mod budget;
 pub mod build;
 pub mod compact;
+pub mod fault;
 mod huge;
 pub mod intern;
 pub mod lines;
@@ -18,7 +20,7 @@ use std::net::IpAddr;
 use crate::parse::{DkimResult, DkimStatus, Family, LineKind, MsgId};
 pub use build::Builder;
 pub use intern::{Interner, NONE};
-pub use load::{LoadOptions, Progress, load};
+pub use load::{LoadError, LoadOptions, Progress, load};
 pub use source::Source;
 
 /// What a message came to, derived from its lines.
@@ -172,6 +174,9 @@ pub struct Model {
     pub peer_events: Vec<PeerEvent>,
     pub strings: Interner,
     pub ips: Vec<IpAddr>,
+    /// The server's own addresses, from the `I=[addr]:port` of arrivals, sorted: blocking one
+    /// of them would block the server itself.
+    pub interfaces: Vec<IpAddr>,
     pub kind_counts: [u64; LineKind::ALL.len()],
     pub first_time: Option<i64>,
     pub last_time: Option<i64>,
@@ -188,7 +193,26 @@ impl Model {
         self.sources.get(i.checked_sub(1)?)
     }
 
-    /// The bytes of line `i`, without its terminator.
+    /// Inputs known to have been truncated or rewritten since they were mapped
+    /// (no system call; `check_sources` looks at the files).
+    pub fn changed_sources(&self) -> impl Iterator<Item = &Source> {
+        self.sources.iter().filter(|s| s.changed())
+    }
+
+    /// Looks at every mapped input (an `fstat` and two small reads each) and
+    /// returns the names of those that changed. Call it before showing lines:
+    /// from then on a changed input's lines read as its notice.
+    pub fn check_sources(&self) -> Vec<&str> {
+        self.sources
+            .iter()
+            .filter(|s| s.check())
+            .map(|s| s.name.as_str())
+            .collect()
+    }
+
+    /// The bytes of line `i`, without its terminator. For an input that changed
+    /// on disk since it was mapped, a notice saying so: what sits at the old
+    /// offsets now is another file's text.
     pub fn line(&self, i: u32) -> &[u8] {
         let i = i as usize;
         let Some(start) = self.line_start.get(i) else {
@@ -197,6 +221,9 @@ impl Model {
         let Some(src) = self.source_of(start) else {
             return &[];
         };
+        if src.changed() {
+            return src.notice();
+        }
         let data = src.data.as_slice();
         let from = (start - src.base) as usize;
         let to = match self.line_start.get(i + 1) {
@@ -211,6 +238,10 @@ impl Model {
         }
         if l.last() == Some(&b'\r') {
             l = &l[..l.len() - 1];
+        }
+        // Reading the end of the line may just have found the file shrunk.
+        if src.changed() {
+            return src.notice();
         }
         l
     }
@@ -255,14 +286,7 @@ impl Model {
 
     /// Bytes of the heap this model holds (the mapped files not included).
     pub fn heap_bytes(&self) -> usize {
-        let owned: usize = self
-            .sources
-            .iter()
-            .map(|s| match &s.data {
-                source::Bytes::Owned(v) => v.capacity(),
-                source::Bytes::Mapped(_) => 0,
-            })
-            .sum();
+        let owned: usize = self.sources.iter().map(Source::heap_bytes).sum();
         owned
             + self.line_start.capacity_bytes()
             + self.line_kind.capacity()

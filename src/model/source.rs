@@ -1,26 +1,82 @@
-//! Where log bytes come from: a memory map for plain files, a decompressed buffer
-//! for `.gz`, a read buffer for stdin.
+//! Where log bytes come from: a guarded memory map for plain files, a bounded
+//! read for everything else (gzip, pipes, FIFOs, devices, stdin, `--no-mmap`).
 //!
 //! A map is a view of the file, not a copy. Exim and logrotate rotate by renaming,
-//! which leaves a mapped file intact; `copytruncate` shrinks it under us and the
-//! kernel would signal SIGBUS on the vanished pages, so `--no-mmap` reads into
-//! memory instead for setups that truncate.
+//! which leaves a mapped file intact; `copytruncate` shrinks or rewrites it under
+//! us. A shrink is survived (`fault` maps zeros over the vanished pages) and both
+//! are detected (`Source::check`), after which the source's text is replaced by a
+//! notice: bytes of a new file are never shown as lines of the old one. A later
+//! reader of growing files (live follow) fits beside `Mapped` as another `Bytes`.
 
 use std::fs::File;
-use std::io::{self, Read};
+use std::io::{self, BufReader, Read};
+use std::os::unix::fs::FileExt;
 use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicBool, Ordering};
 
 use memmap2::Mmap;
 
+use super::budget::{Budget, Limit, human};
+use super::fault;
+
+/// Bytes of the start and of the end of a mapped file kept to notice a rewrite.
+const PROBE: usize = 4096;
+
 pub enum Bytes {
-    Mapped(Mmap),
+    Mapped(Mapped),
     Owned(Vec<u8>),
+}
+
+/// A read-only map of a regular file, registered with the SIGBUS guard.
+pub struct Mapped {
+    // Declared before `map` so it is unregistered before the range is unmapped.
+    guard: fault::Guard,
+    map: Mmap,
+    file: File,
+    head: Vec<u8>,
+    tail: Vec<u8>,
+    /// Set by `check` when the file no longer holds what was loaded.
+    changed: AtomicBool,
+}
+
+impl Mapped {
+    fn changed(&self) -> bool {
+        self.changed.load(Ordering::Acquire) || self.guard.faulted()
+    }
+
+    /// Compares the file with what was mapped: shorter than the map, or other
+    /// bytes at its start or at the end of the loaded part, means it was
+    /// truncated or rewritten. Appends (Exim's own writes) are no change.
+    fn check(&self) -> bool {
+        if self.changed() {
+            return true;
+        }
+        let len = self.map.len();
+        let same = || -> io::Result<bool> {
+            if self.file.metadata()?.len() < len as u64 {
+                return Ok(false);
+            }
+            let mut buf = vec![0u8; PROBE];
+            for (at, want) in [(0, &self.head), (len - self.tail.len(), &self.tail)] {
+                let got = &mut buf[..want.len()];
+                self.file.read_exact_at(got, at as u64)?;
+                if got != want.as_slice() {
+                    return Ok(false);
+                }
+            }
+            Ok(true)
+        };
+        if !same().unwrap_or(false) {
+            self.changed.store(true, Ordering::Release);
+        }
+        self.changed()
+    }
 }
 
 impl Bytes {
     pub fn as_slice(&self) -> &[u8] {
         match self {
-            Bytes::Mapped(m) => m,
+            Bytes::Mapped(m) => &m.map,
             Bytes::Owned(v) => v,
         }
     }
@@ -30,9 +86,70 @@ impl Bytes {
 pub struct Source {
     /// What the user named (`-` for stdin).
     pub name: String,
-    pub data: Bytes,
+    pub(crate) data: Bytes,
     /// Offset of this source's first byte in the model's global offset space.
     pub base: u64,
+    /// Shown instead of each line once the file changed under its map.
+    notice: Vec<u8>,
+}
+
+impl Source {
+    pub fn new(name: String, data: Bytes, base: u64) -> Source {
+        let notice = format!("[{name} changed on disk since it was loaded]").into_bytes();
+        Source {
+            name,
+            data,
+            base,
+            notice,
+        }
+    }
+
+    /// The loaded bytes; empty once the file changed under its map (see `changed`).
+    pub fn bytes(&self) -> &[u8] {
+        if self.changed() {
+            &[]
+        } else {
+            self.data.as_slice()
+        }
+    }
+
+    pub fn len(&self) -> u64 {
+        self.data.as_slice().len() as u64
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    /// Whether the file is known to have been truncated or rewritten since it was
+    /// mapped. Cheap (no system call): `check` is what looks at the file.
+    pub fn changed(&self) -> bool {
+        match &self.data {
+            Bytes::Mapped(m) => m.changed(),
+            Bytes::Owned(_) => false,
+        }
+    }
+
+    /// Looks at the file (one `fstat`, two small reads) and says whether it
+    /// changed; once changed, a source stays changed. Copies never change.
+    pub fn check(&self) -> bool {
+        match &self.data {
+            Bytes::Mapped(m) => m.check(),
+            Bytes::Owned(_) => false,
+        }
+    }
+
+    /// The placeholder line shown for this source's lines once it changed.
+    pub fn notice(&self) -> &[u8] {
+        &self.notice
+    }
+
+    pub fn heap_bytes(&self) -> usize {
+        match &self.data {
+            Bytes::Owned(v) => v.capacity(),
+            Bytes::Mapped(m) => m.head.capacity() + m.tail.capacity() + self.notice.capacity(),
+        }
+    }
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -47,6 +164,16 @@ pub enum SourceError {
     Directory { path: String },
     #[error("{path}: not a valid gzip file: {source}")]
     Gzip { path: String, source: io::Error },
+    #[error(
+        "{path}: stopped after reading {}: the memory limit is {limit}; raise it with --max-memory SIZE (e.g. --max-memory {})",
+        human(*read),
+        limit.raised()
+    )]
+    TooBig {
+        path: String,
+        read: u64,
+        limit: Limit,
+    },
     #[error("{path}: {source}")]
     Io { path: String, source: io::Error },
 }
@@ -66,60 +193,135 @@ fn io_error(path: &str, e: io::Error) -> SourceError {
     }
 }
 
-/// Reads or maps one input. `-` is stdin; a name ending in `.gz` (or starting with
-/// the gzip magic) is decompressed.
-pub fn open(path: &Path, allow_mmap: bool) -> Result<Bytes, SourceError> {
+const GZIP_MAGIC: [u8; 2] = [0x1f, 0x8b];
+
+/// Maps or reads one input. `-` is stdin. Gzip is recognised by its magic bytes,
+/// whatever the name: a `.gz` name on plain text is read as text.
+pub fn open(path: &Path, allow_mmap: bool, budget: &mut Budget) -> Result<Bytes, SourceError> {
     let name = path.display().to_string();
     if name == "-" {
-        let mut buf = Vec::new();
-        io::stdin()
-            .lock()
-            .read_to_end(&mut buf)
-            .map_err(|e| io_error(&name, e))?;
-        return Ok(Bytes::Owned(maybe_gunzip(&name, buf)?));
+        return read_stream(&name, io::stdin().lock(), 0, budget).map(Bytes::Owned);
     }
     let meta = std::fs::metadata(path).map_err(|e| io_error(&name, e))?;
     if meta.is_dir() {
         return Err(SourceError::Directory { path: name });
     }
-    let mut file = File::open(path).map_err(|e| io_error(&name, e))?;
-    let gz = name.ends_with(".gz") || sniff_gzip(&mut file);
-    if gz {
-        let mut buf = Vec::with_capacity(meta.len() as usize * 4);
-        file.read_to_end(&mut buf).map_err(|e| io_error(&name, e))?;
-        return Ok(Bytes::Owned(maybe_gunzip(&name, buf)?));
+    let file = File::open(path).map_err(|e| io_error(&name, e))?;
+    if meta.is_file() && allow_mmap && meta.len() > 0 {
+        // A regular file can be probed without moving its position.
+        let mut magic = [0u8; 2];
+        let gz = file.read_exact_at(&mut magic, 0).is_ok() && magic == GZIP_MAGIC;
+        if !gz && let Some(m) = map(&file) {
+            return Ok(Bytes::Mapped(m));
+        }
     }
-    if allow_mmap && meta.is_file() && meta.len() > 0 {
-        // SAFETY: the map is read-only and private to us. The file can still change
-        // underneath (see the module comment); that is the documented trade-off.
-        let map = unsafe { Mmap::map(&file) }.map_err(|e| io_error(&name, e))?;
-        return Ok(Bytes::Mapped(map));
-    }
-    let mut buf = Vec::with_capacity(meta.len() as usize);
-    file.read_to_end(&mut buf).map_err(|e| io_error(&name, e))?;
-    Ok(Bytes::Owned(buf))
+    let hint = if meta.is_file() { meta.len() } else { 0 };
+    read_stream(&name, file, hint, budget).map(Bytes::Owned)
 }
 
-fn sniff_gzip(file: &mut File) -> bool {
-    use std::io::{Seek, SeekFrom};
-    let mut magic = [0u8; 2];
-    let ok = file.read_exact(&mut magic).is_ok() && magic == [0x1f, 0x8b];
-    let _ = file.seek(SeekFrom::Start(0));
-    ok
+/// Maps `file` under the SIGBUS guard; `None` (read it instead) when it cannot
+/// be mapped or guarded.
+fn map(file: &File) -> Option<Mapped> {
+    // SAFETY: the map is read-only and private to us. The file can still shrink
+    // underneath: the guard turns the resulting SIGBUS into zero pages and marks
+    // the source changed, and every reader of lines looks at that mark.
+    let map = unsafe { Mmap::map(file) }.ok()?;
+    if map.is_empty() {
+        return None;
+    }
+    let guard = fault::guard(map.as_ptr() as usize, map.len())?;
+    let n = map.len().min(PROBE);
+    let head = map[..n].to_vec();
+    let tail = map[map.len() - n..].to_vec();
+    Some(Mapped {
+        guard,
+        map,
+        file: file.try_clone().ok()?,
+        head,
+        tail,
+        changed: AtomicBool::new(false),
+    })
 }
 
-fn maybe_gunzip(name: &str, buf: Vec<u8>) -> Result<Vec<u8>, SourceError> {
-    if buf.len() < 2 || buf[0] != 0x1f || buf[1] != 0x8b {
-        return Ok(buf);
+/// Reads a stream whole within the budget, decompressing it if it starts with the
+/// gzip magic. The magic is sniffed by reading, never by seeking, so pipes and
+/// FIFOs lose no byte: the sniffed prefix is chained back in front of the rest.
+fn read_stream(
+    name: &str,
+    inner: impl Read,
+    hint: u64,
+    budget: &mut Budget,
+) -> Result<Vec<u8>, SourceError> {
+    let mut r = BufReader::with_capacity(64 << 10, inner);
+    let mut prefix = [0u8; 2];
+    let mut n = 0;
+    while n < prefix.len() {
+        match r.read(&mut prefix[n..]) {
+            Ok(0) => break,
+            Ok(k) => n += k,
+            Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
+            Err(e) => return Err(io_error(name, e)),
+        }
     }
-    let mut out = Vec::with_capacity(buf.len() * 6);
-    flate2::read::MultiGzDecoder::new(&buf[..])
-        .read_to_end(&mut out)
-        .map_err(|e| SourceError::Gzip {
-            path: name.to_string(),
-            source: e,
-        })?;
-    Ok(out)
+    let whole = (&prefix[..n]).chain(r);
+    if prefix[..n] == GZIP_MAGIC {
+        let mut gz = flate2::read::MultiGzDecoder::new(whole);
+        read_bounded(name, &mut gz, hint.saturating_mul(4), budget).map_err(|e| match e {
+            SourceError::Io { path, source } => SourceError::Gzip { path, source },
+            other => other,
+        })
+    } else {
+        let mut whole = whole;
+        read_bounded(name, &mut whole, hint, budget)
+    }
+}
+
+/// Reads to the end, growing the buffer only while the budget allows: an endless
+/// or exploding stream ends with `TooBig` instead of an aborted allocation.
+fn read_bounded(
+    name: &str,
+    r: &mut dyn Read,
+    hint: u64,
+    budget: &mut Budget,
+) -> Result<Vec<u8>, SourceError> {
+    let too_big = |read: usize, budget: &Budget| SourceError::TooBig {
+        path: name.to_string(),
+        read: read as u64,
+        limit: budget.limit,
+    };
+    let mut buf: Vec<u8> = Vec::new();
+    loop {
+        let cap = buf.capacity() as u64;
+        // One byte past the hint, so a file of the hinted size needs no growth
+        // just to find its end.
+        let want = cap
+            .saturating_mul(2)
+            .max(hint.saturating_add(1))
+            .max(64 << 10);
+        let room = budget.limit.bytes.saturating_sub(budget.read);
+        let extra = want.saturating_sub(cap).min(room);
+        if extra == 0 {
+            return Err(too_big(buf.len(), budget));
+        }
+        let extra = usize::try_from(extra).map_err(|_| too_big(buf.len(), budget))?;
+        buf.try_reserve_exact(extra)
+            .map_err(|_| too_big(buf.len(), budget))?;
+        budget.read += buf.capacity() as u64 - cap;
+        let asked = buf.capacity() - buf.len();
+        // `take` stops read_to_end at the reserved capacity, so it never grows
+        // the buffer behind the budget's back.
+        let got = r
+            .take(asked as u64)
+            .read_to_end(&mut buf)
+            .map_err(|e| io_error(name, e))?;
+        if got < asked {
+            break;
+        }
+    }
+    let before = buf.capacity() as u64;
+    buf.shrink_to_fit();
+    budget.read -= before - buf.capacity() as u64;
+    Ok(buf)
 }
 
 /// The logs mailtriage opens when given no file, in the order tried.

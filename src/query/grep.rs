@@ -68,7 +68,7 @@ pub fn grep(m: &Model, re: &Regex) -> LineMatches {
         lines: Bits::new(m.line_count()),
     };
     for src in &m.sources {
-        let data = src.data.as_slice();
+        let data = src.bytes();
         let first = m.line_start.partition_point(|s| s < src.base);
         let mut at = 0usize;
         while at < data.len() {

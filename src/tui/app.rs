@@ -651,18 +651,12 @@ impl App {
             ));
             return;
         };
-        let next = if wider {
-            ov.entry.widen()
-        } else {
-            ov.entry.narrow(ov.proposal.anchor)
-        };
-        let Some(next) = next else {
-            self.notice = Some(match (&ov.entry, wider) {
-                (Entry::Net(_), true) => format!("{} is the widest step", ov.entry),
-                (Entry::Net(_), false) => format!("{} is a single address", ov.entry),
-                _ => "only addresses and networks have a prefix to change".into(),
-            });
-            return;
+        let next = match block::step(&ov.proposal, &ov.entry, wider) {
+            Ok(next) => next,
+            Err(why) => {
+                self.notice = Some(why);
+                return;
+            }
         };
         let (Some(m), Some(facts)) = (self.model.clone(), self.facts()) else {
             return;
@@ -677,6 +671,11 @@ impl App {
     /// on disk, and refreshes the markers.
     fn confirm_block(&mut self, reason: &str) {
         let Some(ov) = self.block.take() else { return };
+        // The overlay only holds offered entries; checked again so no path writes one that is not.
+        if let Some(why) = block::not_offered(&ov.proposal.policy, &ov.entry) {
+            self.notice = Some(format!("not written: {why}"));
+            return;
+        }
         let Some(path) = self.blocklist_path.clone() else {
             self.notice = Some(
                 "no blocklist location: neither XDG_CONFIG_HOME nor HOME is set; pass --blocklist PATH"

@@ -59,7 +59,17 @@ pub fn run(
     terminal::check()?;
     let keys = KeyMap::load_user()?;
     // A missing file is reported before the screen is taken over.
+    // `-` is standard input (keys then come from the terminal, /dev/tty), which
+    // cannot be the terminal too: the log and the keys would fight over it.
     for p in &paths {
+        if p.as_os_str() == "-" {
+            if std::io::IsTerminal::is_terminal(&std::io::stdin()) {
+                anyhow::bail!(
+                    "`-` reads the log from standard input, which is the terminal here; pipe a log in, e.g. `zcat mainlog.1.gz | mailtriage -`"
+                );
+            }
+            continue;
+        }
         std::fs::metadata(p).with_context(|| format!("{}: cannot open", p.display()))?;
     }
     if paths.is_empty() {
@@ -164,6 +174,11 @@ fn is_suspend_key(k: &event::KeyEvent) -> bool {
 
 /// Applies one message; what the loop does next.
 fn handle(app: &mut App, msg: Msg) -> anyhow::Result<After> {
+    // Before a key reads lines: a log truncated or rewritten since it was mapped
+    // then reads as a notice, never as the new file's bytes at the old offsets.
+    if let (Msg::Input(_), Some(m)) = (&msg, &app.model) {
+        m.check_sources();
+    }
     let redraw = |b: bool| if b { After::Redraw } else { After::Nothing };
     Ok(match msg {
         Msg::Input(Event::Key(k)) if is_suspend_key(&k) => After::Suspend,

@@ -68,8 +68,10 @@ fn body<'a>(app: &App, ov: &BlockOverlay, theme: Theme) -> Vec<Line<'a>> {
         ),
     ];
     if let Entry::Net(net) = &ov.entry {
-        let step = |e: Option<Entry>| {
-            e.and_then(|e| e.as_net())
+        let step = |wider| {
+            crate::tui::block::step(&ov.proposal, &ov.entry, wider)
+                .ok()
+                .and_then(|e| e.as_net())
                 .map_or_else(|| "-".to_string(), |n| format!("/{}", n.prefix_len()))
         };
         lines.push(field(
@@ -78,9 +80,9 @@ fn body<'a>(app: &App, ov: &BlockOverlay, theme: Theme) -> Vec<Line<'a>> {
                 "/{}   {} wider {}   {} narrower {}",
                 net.prefix_len(),
                 app.keys.first(Action::Widen),
-                step(ov.entry.widen()),
+                step(true),
                 app.keys.first(Action::Narrow),
-                step(ov.entry.narrow(ov.proposal.anchor)),
+                step(false),
             ),
             theme,
         ));
@@ -114,6 +116,12 @@ fn body<'a>(app: &App, ov: &BlockOverlay, theme: Theme) -> Vec<Line<'a>> {
                 p.collateral_dkim_domains.len(),
                 first_few(&p.collateral_dkim_domains)
             )),
+        ]));
+    }
+    for w in &p.warnings {
+        lines.push(Line::from(vec![
+            Span::styled("! WARNING ", warn),
+            Span::raw(sanitize(w)),
         ]));
     }
     if !p.has_collateral() {

@@ -89,6 +89,23 @@ pub fn render(frame: &mut Frame, area: Rect, app: &App, theme: Theme) {
             Line::from(spans)
         }
     };
+    // A log truncated or rewritten since it was mapped: first after the title,
+    // where a narrow screen does not cut it off.
+    if let Some(m) = &app.model {
+        for src in m.changed_sources() {
+            let name = std::path::Path::new(&src.name)
+                .file_name()
+                .map_or_else(|| src.name.clone(), |n| n.to_string_lossy().into_owned());
+            let name = crate::text::sanitize(name.as_bytes());
+            first.insert(
+                1,
+                Span::styled(
+                    format!("{name} changed on disk since loaded  "),
+                    theme.warn(),
+                ),
+            );
+        }
+    }
     if let Some(m) = &app.model
         && let (Some(a), Some(b)) = (m.first_time, m.last_time)
     {
