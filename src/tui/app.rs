@@ -299,7 +299,7 @@ impl App {
     pub fn with_model(keys: KeyMap, model: Model, prefix: NetPrefix, size: (u16, u16)) -> App {
         let files = model.sources.iter().map(|s| s.name.clone()).collect();
         let mut app = App::new(keys, files, prefix, ParseContext::default());
-        app.size = size;
+        app.size = super::backend::clamp_size(size.0, size.1);
         let model = Arc::new(model);
         let recipients = Arc::new(RecipientIndex::new(&model));
         let g = Arc::new(Grouping::new(&model, AggKey::Ip, prefix));
@@ -713,7 +713,8 @@ impl App {
             self.notice = Some("no sender selected".into());
             return;
         };
-        let shown = ix.label(gid).to_string();
+        // Group labels are already terminal-safe (`query::key`); only cut.
+        let shown = data::shown_safe(ix.label(gid));
         let Some(path) = self.blocklist_path.clone() else {
             self.notice = Some("no blocklist location; pass --blocklist PATH".into());
             return;
@@ -877,17 +878,25 @@ impl App {
             .take(h)
         {
             self.recipients_of.entry(i).or_insert_with(|| {
-                r.of(i)
-                    .iter()
-                    .map(|&a| crate::text::sanitize(m.str(a)))
-                    .collect::<Vec<_>>()
-                    .join(",")
+                // One row shows a screenful at most, whatever the number of recipients.
+                let mut text = String::new();
+                for a in r.of(i) {
+                    if text.len() > data::SHOWN_CHARS {
+                        text.push('\u{2026}');
+                        break;
+                    }
+                    if !text.is_empty() {
+                        text.push(',');
+                    }
+                    text.push_str(&data::shown(m.str(a)));
+                }
+                text
             });
         }
     }
 
     pub fn resize(&mut self, w: u16, h: u16) {
-        self.size = (w, h);
+        self.size = super::backend::clamp_size(w, h);
         let sh = self.list_height(Pane::Senders);
         self.senders.clamp(self.senders_shown.len(), sh);
         self.fill_sparks();

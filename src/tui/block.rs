@@ -263,8 +263,8 @@ pub fn propose(
 ) -> Result<Proposal, String> {
     let label = ix.label(gid).to_string();
     let by = ix.by();
-    // Group labels are already terminal-safe (`query::key`).
-    let shown = label.clone();
+    // Group labels are already terminal-safe (`query::key`); only cut.
+    let shown = crate::tui::data::shown_safe(&label);
     // The grouping says which groups are no value or the empty one: a log
     // value that reads `(none)` is an ordinary (escaped) key.
     if ix.grouping.is_no_value(gid) || ix.grouping.is_empty_value(gid) {

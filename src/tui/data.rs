@@ -297,6 +297,55 @@ pub fn compact(n: u64) -> String {
     }
 }
 
+/// The most characters of one value prepared for the screen: no pane is wider than the
+/// clamped screen, and nothing is wrapped, so the rest could never be seen.
+pub const SHOWN_CHARS: usize = crate::tui::backend::MAX_COLS as usize;
+
+/// `raw` sanitized for the screen, cut to `SHOWN_CHARS` (then ending in `…`). Only a
+/// prefix is read, so the cost per frame or per key does not grow with a 50 MB line.
+pub fn shown(raw: &[u8]) -> String {
+    // A character is at most 4 bytes; a cut character would show as `\xNN` escapes.
+    let mut end = raw.len().min(SHOWN_CHARS * 4);
+    if end < raw.len() {
+        let floor = end.saturating_sub(3);
+        while end > floor && raw.get(end).is_some_and(|b| b & 0xc0 == 0x80) {
+            end -= 1;
+        }
+    }
+    let s = sanitize(raw.get(..end).unwrap_or_default());
+    let cut = s.chars().nth(SHOWN_CHARS).is_some();
+    let mut s = if cut {
+        s.chars().take(SHOWN_CHARS).collect()
+    } else {
+        s
+    };
+    if cut || end < raw.len() {
+        s.push('\u{2026}');
+    }
+    s
+}
+
+/// Text that is already terminal-safe (a group label, `query::key`) cut as `shown`
+/// cuts a raw value; only a prefix is copied.
+pub fn shown_safe(safe: &str) -> String {
+    clip(safe.chars().take(SHOWN_CHARS + 1).collect())
+}
+
+/// A composed text cut to `SHOWN_CHARS`, as `shown` cuts one value.
+fn clip(s: String) -> String {
+    if s.chars().nth(SHOWN_CHARS).is_none() {
+        return s;
+    }
+    let mut s: String = s.chars().take(SHOWN_CHARS).collect();
+    s.push('\u{2026}');
+    s
+}
+
+/// The bytes of a line its timestamp (and syslog prefix) can be in.
+fn head(raw: &[u8]) -> &[u8] {
+    raw.get(..raw.len().min(512)).unwrap_or(raw)
+}
+
 /// What the detail pane shows about one message, already sanitized.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct Detail {
@@ -308,7 +357,7 @@ pub struct Detail {
 }
 
 fn opt(b: Option<&[u8]>) -> Option<String> {
-    b.map(sanitize)
+    b.map(shown)
 }
 
 /// Parses the lines of one message for display.
@@ -330,7 +379,7 @@ pub fn detail(m: &Model, msg: u32, ctx: &ParseContext) -> Option<Detail> {
             .get(l as usize)
             .copied()
             .unwrap_or(LineKind::Unrecognized);
-        d.lines.push((kind, sanitize(raw)));
+        d.lines.push((kind, shown(raw)));
         let ev = exim::parse_line(raw, ctx);
         let when = ev.time.map(time::format_log).unwrap_or_default();
         match &ev.payload {
@@ -339,13 +388,8 @@ pub fn detail(m: &Model, msg: u32, ctx: &ParseContext) -> Option<Detail> {
                 push(
                     &mut d,
                     "sender",
-                    a.sender.map(|s| {
-                        if s.is_empty() {
-                            "<>".into()
-                        } else {
-                            sanitize(s)
-                        }
-                    }),
+                    a.sender
+                        .map(|s| if s.is_empty() { "<>".into() } else { shown(s) }),
                 );
                 if let Some(h) = &a.host {
                     push(&mut d, "client", Some(client_text(h)));
@@ -364,14 +408,14 @@ pub fn detail(m: &Model, msg: u32, ctx: &ParseContext) -> Option<Detail> {
                 push(
                     &mut d,
                     "subject",
-                    a.subject.map(|s| sanitize(&unescape_exim(s))),
+                    // `\ooo` is 4 bytes for one character: a prefix that long suffices.
+                    a.subject
+                        .map(|s| shown(&unescape_exim(s.get(..SHOWN_CHARS * 16).unwrap_or(s)))),
                 );
                 push(&mut d, "recipients", opt(a.recipients));
                 if let Some(dom) = a.dkim_domain {
-                    d.signatures.push(format!(
-                        "d={} result=pass (DKIM= on arrival)",
-                        sanitize(dom)
-                    ));
+                    d.signatures
+                        .push(format!("d={} result=pass (DKIM= on arrival)", shown(dom)));
                 }
             }
             Payload::Dkim(s) => {
@@ -382,14 +426,14 @@ pub fn detail(m: &Model, msg: u32, ctx: &ParseContext) -> Option<Detail> {
                 });
                 let mut t = format!(
                     "d={} s={} a={} result={result}",
-                    s.domain.map_or("-".into(), sanitize),
-                    s.selector.map_or("-".into(), sanitize),
-                    s.algorithm.map_or("-".into(), sanitize),
+                    s.domain.map_or("-".into(), shown),
+                    s.selector.map_or("-".into(), shown),
+                    s.algorithm.map_or("-".into(), shown),
                 );
                 if let Some(r) = s.reason {
-                    t.push_str(&format!(" reason={}", sanitize(r)));
+                    t.push_str(&format!(" reason={}", shown(r)));
                 }
-                d.signatures.push(t);
+                d.signatures.push(clip(t));
             }
             Payload::Delivery(x) => {
                 let what = match ev.kind {
@@ -397,27 +441,27 @@ pub fn detail(m: &Model, msg: u32, ctx: &ParseContext) -> Option<Detail> {
                     LineKind::Deferral => "deferred",
                     _ => "delivered",
                 };
-                let mut t = format!("{when} {what} {}", sanitize(x.address));
+                let mut t = format!("{when} {what} {}", shown(x.address));
                 if let Some(r) = x.router {
-                    t.push_str(&format!(" R={}", sanitize(r)));
+                    t.push_str(&format!(" R={}", shown(r)));
                 }
                 if let Some(tr) = x.transport {
-                    t.push_str(&format!(" T={}", sanitize(tr)));
+                    t.push_str(&format!(" T={}", shown(tr)));
                 }
                 if let Some(h) = &x.host {
                     t.push_str(&format!(" H={}", client_text(h)));
                 }
                 if let Some(msg) = x.message {
-                    t.push_str(&format!(": {}", sanitize(msg)));
+                    t.push_str(&format!(": {}", shown(msg)));
                 }
-                d.deliveries.push(t);
+                d.deliveries.push(clip(t));
             }
             Payload::Rejection(r) => {
                 let mut t = format!("{when} rejected");
                 if let Some(reason) = r.reason {
-                    t.push_str(&format!(": {}", sanitize(reason)));
+                    t.push_str(&format!(": {}", shown(reason)));
                 }
-                d.deliveries.push(t);
+                d.deliveries.push(clip(t));
             }
             _ => {}
         }
@@ -447,13 +491,13 @@ pub fn line_row(m: &Model, i: u32, ctx: &ParseContext) -> LineRow {
     let raw = m.line(i);
     LineRow {
         line: i,
-        time: exim::parse_line(raw, ctx).time,
+        time: exim::parse_line(head(raw), ctx).time,
         kind: m
             .line_kind
             .get(i as usize)
             .copied()
             .unwrap_or(LineKind::Unrecognized),
-        text: sanitize(raw),
+        text: shown(raw),
     }
 }
 
@@ -467,7 +511,7 @@ fn client_text(h: &parse::Host<'_>) -> String {
     let ip = match (h.ip, h.addr_text) {
         (Some(IpAddr::V6(a)), _) => format!("[{a}]"),
         (Some(a), _) => a.to_string(),
-        (None, Some(t)) => format!("[{}]", sanitize(t)),
+        (None, Some(t)) => format!("[{}]", shown(t)),
         (None, None) => "-".into(),
     };
     match h.port {

@@ -5,12 +5,15 @@
 //! rows on screen (`parse::exim::parse_line`).
 
 pub mod app;
+pub mod backend;
 pub mod block;
 pub mod data;
+pub mod guard;
 pub mod index;
 pub mod keys;
 pub mod layout;
 pub mod render;
+pub mod terminal;
 pub mod theme;
 
 use std::path::PathBuf;
@@ -19,7 +22,7 @@ use std::sync::mpsc::{self, Receiver, Sender};
 use std::time::{Duration, Instant};
 
 use anyhow::Context;
-use ratatui::crossterm::event::{self, Event};
+use ratatui::crossterm::event::{self, Event, KeyCode, KeyEventKind, KeyModifiers};
 
 use crate::model::{LoadOptions, Progress};
 use crate::query::{AggKey, Grouping, NetPrefix};
@@ -42,7 +45,9 @@ pub enum Msg {
 }
 
 /// Opens the TUI over `paths`. Returns once the user quits; the terminal is
-/// restored on every path out (error, panic, SIGTERM, SIGHUP).
+/// restored on every path out (error, panic, any fatal signal; see `terminal` and
+/// `guard`). SIGINT, SIGTERM and SIGHUP stop it cleanly, then the process dies of
+/// the signal.
 /// `blocklist` is the file `b` writes and the markers come from; `None` means the default
 /// location.
 pub fn run(
@@ -51,6 +56,7 @@ pub fn run(
     prefix: NetPrefix,
     blocklist: Option<PathBuf>,
 ) -> anyhow::Result<()> {
+    terminal::check()?;
     let keys = KeyMap::load_user()?;
     // A missing file is reported before the screen is taken over.
     // `-` is standard input (keys then come from the terminal, /dev/tty), which
@@ -76,25 +82,58 @@ pub fn run(
 
     let (tx, rx) = mpsc::channel();
     spawn_signals(tx.clone())?;
-    // try_init installs a panic hook that restores the terminal before the
-    // default hook prints the message, so a panic report is readable.
-    let mut terminal = ratatui::try_init().context("cannot set up the terminal")?;
+    let mut tui = terminal::init()?;
     let result = (|| {
-        let size = terminal.size()?;
+        let size = tui.size()?;
         app.resize(size.width, size.height);
-        terminal.draw(|f| render::render(f, &app, theme))?;
+        tui.draw(|f| render::render(f, &app, theme))?;
         spawn_loader(paths, opts, prefix, tx.clone());
         spawn_input(tx);
-        event_loop(&mut terminal, &mut app, theme, &rx)
+        event_loop(&mut tui, &mut app, theme, &rx)
     })();
-    let restored = ratatui::try_restore();
-    result?;
-    restored.context("cannot restore the terminal")?;
-    Ok(())
+    let restored = terminal::leave();
+    match result {
+        Err(e) => {
+            if let Some(Stopped(sig)) = e.downcast_ref::<Stopped>() {
+                eprintln!("mailtriage: {e}");
+                terminal::die_of(*sig);
+            }
+            Err(e)
+        }
+        Ok(()) => restored.context("cannot restore the terminal"),
+    }
+}
+
+/// The event loop ended because a signal asked us to stop.
+#[derive(Debug)]
+struct Stopped(i32);
+
+impl std::fmt::Display for Stopped {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let name = match self.0 {
+            libc::SIGHUP => "SIGHUP",
+            libc::SIGTERM => "SIGTERM",
+            libc::SIGINT => "SIGINT",
+            _ => "a signal",
+        };
+        write!(f, "stopped by {name}")
+    }
+}
+
+impl std::error::Error for Stopped {}
+
+/// What the event loop does after a message, the strongest of a batch winning.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+enum After {
+    Nothing,
+    Redraw,
+    /// The terminal may have been reset and drawn over: set it up again, repaint all.
+    Repaint,
+    Suspend,
 }
 
 fn event_loop(
-    terminal: &mut ratatui::DefaultTerminal,
+    tui: &mut terminal::Tui,
     app: &mut App,
     theme: Theme,
     rx: &Receiver<Msg>,
@@ -103,60 +142,74 @@ fn event_loop(
         let Ok(msg) = rx.recv() else {
             return Ok(());
         };
-        let mut dirty = handle(app, msg)?;
+        let mut after = handle(app, msg)?;
         // Drain what queued up meanwhile (key repeat, progress) into one frame.
         while let Ok(more) = rx.try_recv() {
-            dirty |= handle(app, more)?;
+            after = after.max(handle(app, more)?);
         }
         if app.quit {
             return Ok(());
         }
-        if dirty {
-            terminal.draw(|f| render::render(f, app, theme))?;
+        match after {
+            After::Nothing => continue,
+            After::Redraw => {}
+            After::Repaint => terminal::resume(tui)?,
+            After::Suspend => terminal::suspend(tui)?,
         }
+        // The size may have changed while stopped.
+        if after >= After::Repaint {
+            let size = tui.size()?;
+            app.resize(size.width, size.height);
+        }
+        tui.draw(|f| render::render(f, app, theme))?;
     }
 }
 
-/// Applies one message; whether a redraw is due.
-fn handle(app: &mut App, msg: Msg) -> anyhow::Result<bool> {
+/// Ctrl-Z, which raw mode delivers as a key instead of a SIGTSTP.
+fn is_suspend_key(k: &event::KeyEvent) -> bool {
+    k.kind == KeyEventKind::Press
+        && k.code == KeyCode::Char('z')
+        && k.modifiers == KeyModifiers::CONTROL
+}
+
+/// Applies one message; what the loop does next.
+fn handle(app: &mut App, msg: Msg) -> anyhow::Result<After> {
     // Before a key reads lines: a log truncated or rewritten since it was mapped
     // then reads as a notice, never as the new file's bytes at the old offsets.
     if let (Msg::Input(_), Some(m)) = (&msg, &app.model) {
         m.check_sources();
     }
+    let redraw = |b: bool| if b { After::Redraw } else { After::Nothing };
     Ok(match msg {
-        Msg::Input(Event::Key(k)) => app.key(k),
+        Msg::Input(Event::Key(k)) if is_suspend_key(&k) => After::Suspend,
+        Msg::Input(Event::Key(k)) => redraw(app.key(k)),
         Msg::Input(Event::Resize(w, h)) => {
+            let (w, h) = backend::clamp_size(w, h);
             app.resize(w, h);
-            true
+            After::Redraw
         }
-        Msg::Input(_) => false,
+        Msg::Input(_) => After::Nothing,
         Msg::InputGone(e) => anyhow::bail!("lost the terminal: {e}"),
         Msg::Progress(p) => {
             app.progress(p);
-            true
+            After::Redraw
         }
         Msg::Loaded(l) => {
             app.loaded(*l);
-            true
+            After::Redraw
         }
         Msg::LoadFailed(e) => anyhow::bail!("{e}"),
         Msg::Grouping(g) => {
             app.add_grouping(g);
-            false
+            After::Nothing
         }
         Msg::BlockFacts(f) => {
             app.add_block_facts(f);
-            false
+            After::Nothing
         }
-        Msg::Signal(s) => {
-            let name = match s {
-                signal_hook::consts::SIGHUP => "SIGHUP",
-                signal_hook::consts::SIGTERM => "SIGTERM",
-                _ => "a signal",
-            };
-            anyhow::bail!("stopped by {name}")
-        }
+        Msg::Signal(libc::SIGTSTP) => After::Suspend,
+        Msg::Signal(libc::SIGCONT) => After::Repaint,
+        Msg::Signal(s) => return Err(Stopped(s).into()),
     })
 }
 
@@ -175,13 +228,22 @@ fn spawn_input(tx: Sender<Msg>) {
     });
 }
 
+/// Forwards the request signals (`terminal::REQUESTS`), SIGTSTP and SIGCONT to the event
+/// loop. Should the loop not answer a request within a few seconds (stuck in a long
+/// computation), this thread gives the terminal back and dies of the signal itself.
 fn spawn_signals(tx: Sender<Msg>) -> anyhow::Result<()> {
-    use signal_hook::consts::{SIGHUP, SIGTERM};
-    let mut signals = signal_hook::iterator::Signals::new([SIGHUP, SIGTERM])
-        .context("cannot install signal handlers")?;
+    let mut wanted = terminal::REQUESTS.to_vec();
+    wanted.extend([libc::SIGTSTP, libc::SIGCONT]);
+    let mut signals =
+        signal_hook::iterator::Signals::new(wanted).context("cannot install signal handlers")?;
     std::thread::spawn(move || {
-        if let Some(s) = signals.forever().next() {
+        for s in signals.forever() {
             let _ = tx.send(Msg::Signal(s));
+            if terminal::REQUESTS.contains(&s) {
+                std::thread::sleep(Duration::from_secs(3));
+                guard::restore_now();
+                terminal::die_of(s);
+            }
         }
     });
     Ok(())

@@ -18,7 +18,7 @@ use crate::tui::theme::Theme;
 const NAMED: usize = 4;
 
 fn sanitize(s: &str) -> String {
-    crate::text::sanitize(s.as_bytes())
+    crate::tui::data::shown(s.as_bytes())
 }
 
 /// `a, b, c, d +3 more`.
@@ -53,8 +53,8 @@ fn body<'a>(app: &App, ov: &BlockOverlay, theme: Theme) -> Vec<Line<'a>> {
             "sender",
             format!(
                 "{} (by {})",
-                // A group label, already terminal-safe (`query::key`).
-                ov.proposal.sender.clone(),
+                // A group label, already terminal-safe (`query::key`); only cut.
+                crate::tui::data::shown_safe(&ov.proposal.sender),
                 ov.proposal.by.as_str()
             ),
             theme,

@@ -14,8 +14,8 @@ use crate::tui::theme::Theme;
 
 pub fn render(frame: &mut Frame, area: Rect, app: &App, theme: Theme, wide: bool) {
     let title = match app.selected_key() {
-        // Group labels are already terminal-safe (`query::key`).
-        Some(k) => format!("messages of {k}"),
+        // Group labels are already terminal-safe (`query::key`); only cut.
+        Some(k) => format!("messages of {}", crate::tui::data::shown_safe(&k)),
         None => "messages".to_string(),
     };
     let block = pane_block(app, Pane::Messages, title, theme, wide);
@@ -31,7 +31,7 @@ pub fn render(frame: &mut Frame, area: Rect, app: &App, theme: Theme, wide: bool
                 theme.dim(),
             ))];
             for l in peers {
-                lines.push(Line::from(crate::text::sanitize(m.line(l))));
+                lines.push(Line::from(crate::tui::data::shown(m.line(l))));
             }
             frame.render_widget(Paragraph::new(lines), body);
             return;
@@ -68,7 +68,7 @@ pub fn render(frame: &mut Frame, area: Rect, app: &App, theme: Theme, wide: bool
             } else if sender.is_empty() {
                 "<>".to_string()
             } else {
-                crate::text::sanitize(sender)
+                crate::tui::data::shown(sender)
             };
             let dkim_style = match msg.dkim {
                 DkimStatus::Pass => theme.pass(),

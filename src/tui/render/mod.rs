@@ -79,8 +79,8 @@ fn breadcrumb<'a>(app: &App, theme: Theme) -> Line<'a> {
     if app.focus != Pane::Senders
         && let Some(k) = app.selected_key()
     {
-        // Group labels are already terminal-safe (`query::key`).
-        parts.push((Pane::Messages, k.to_string()));
+        // Group labels are already terminal-safe (`query::key`); only cut.
+        parts.push((Pane::Messages, crate::tui::data::shown_safe(&k)));
     }
     if app.focus == Pane::Detail
         && let Some(d) = &app.detail
