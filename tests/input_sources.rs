@@ -8,6 +8,9 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Output, Stdio};
 use std::time::{Duration, Instant};
 
+mod tmux;
+use tmux::Tmux;
+
 const BIN: &str = env!("CARGO_BIN_EXE_mailtriage");
 
 fn seed() -> PathBuf {
@@ -99,7 +102,7 @@ fn a_fifo_is_read_whole_plain_or_gzip() {
     for (name, bytes) in [("plain", log.clone()), ("gz", gzip(&log))] {
         let fifo = dir.path().join(name);
         if !mkfifo(&fifo) {
-            println!("NOTICE: mkfifo failed; skipping the FIFO test");
+            tmux::skip("mkfifo failed");
             return;
         }
         let path = fifo.clone();
@@ -267,60 +270,6 @@ fn a_log_truncated_during_the_load_is_reported_not_fatal() {
     assert!(stderr(&o).contains("changed on disk"), "{}", stderr(&o));
 }
 
-/// A private tmux server running one shell command; killed on drop.
-struct Tmux(String);
-
-impl Tmux {
-    fn start(name: &str, cmd: &str) -> Option<Tmux> {
-        let t = Tmux(format!("mailtriage-input-{name}-{}", std::process::id()));
-        let ok = t
-            .cmd(&["new-session", "-d", "-x", "100", "-y", "24", cmd])
-            .status()
-            .is_ok_and(|s| s.success());
-        if !ok {
-            println!("NOTICE: tmux is missing or cannot start; skipping");
-            return None;
-        }
-        Some(t)
-    }
-
-    fn cmd(&self, args: &[&str]) -> Command {
-        let mut c = Command::new("tmux");
-        c.args(["-L", &self.0, "-f", "/dev/null"]).args(args);
-        c
-    }
-
-    fn screen(&self) -> String {
-        self.cmd(&["capture-pane", "-p"])
-            .output()
-            .map(|o| String::from_utf8_lossy(&o.stdout).into_owned())
-            .unwrap_or_default()
-    }
-
-    fn keys(&self, keys: &[&str]) {
-        let mut args = vec!["send-keys"];
-        args.extend_from_slice(keys);
-        let _ = self.cmd(&args).status();
-    }
-
-    fn wait(&self, what: &str) -> String {
-        let until = Instant::now() + Duration::from_secs(15);
-        loop {
-            let s = self.screen();
-            if s.contains(what) || Instant::now() > until {
-                return s;
-            }
-            std::thread::sleep(Duration::from_millis(50));
-        }
-    }
-}
-
-impl Drop for Tmux {
-    fn drop(&mut self) {
-        let _ = self.cmd(&["kill-server"]).status();
-    }
-}
-
 /// `mailtriage -`: the log from standard input, the keys from the terminal.
 #[test]
 fn the_tui_reads_the_log_from_stdin_and_keys_from_the_terminal() {
@@ -331,14 +280,14 @@ fn the_tui_reads_the_log_from_stdin_and_keys_from_the_terminal() {
         seed().display(),
         bl.display()
     );
-    let Some(t) = Tmux::start("stdin", &cmd) else {
+    let Some(t) = Tmux::start("input-stdin", (100, 24), &cmd) else {
         return;
     };
     // The header's totals appear once the index is ready.
-    let s = t.wait("5 msgs");
+    let s = t.wait_for("5 msgs");
     assert!(s.contains("5 msgs"), "{s}");
     t.keys(&["q"]);
-    let s = t.wait("EXIT=");
+    let s = t.wait_for("EXIT=");
     assert!(s.contains("EXIT=0"), "{s}");
 }
 
@@ -356,10 +305,10 @@ fn the_tui_survives_a_truncated_log_and_says_so() {
         bl.display(),
         log.display()
     );
-    let Some(t) = Tmux::start("truncate", &cmd) else {
+    let Some(t) = Tmux::start("input-truncate", (100, 24), &cmd) else {
         return;
     };
-    let s = t.wait("2 msgs");
+    let s = t.wait_for("2 msgs");
     assert!(s.contains("2 msgs"), "{s}");
     std::fs::File::options()
         .write(true)
@@ -369,7 +318,7 @@ fn the_tui_survives_a_truncated_log_and_says_so() {
     std::fs::write(&log, b"2020-01-01 00:00:00 NEW FILE\n").expect("rewrite");
     // The other-lines view, then every line of it.
     t.keys(&["o"]);
-    let s = t.wait("changed on disk since it was loaded");
+    let s = t.wait_for("changed on disk since it was loaded");
     assert!(s.contains("mainlog changed on disk since loaded"), "{s}");
     assert!(
         s.contains("[") && s.contains("changed on disk since it was loaded]"),
@@ -384,7 +333,7 @@ fn the_tui_survives_a_truncated_log_and_says_so() {
     t.keys(&["Escape"]);
     t.keys(&["Enter"]);
     t.keys(&["q", "q", "q"]);
-    let s = t.wait("EXIT=");
+    let s = t.wait_for("EXIT=");
     assert!(s.contains("EXIT=0"), "{s}");
 }
 
@@ -425,7 +374,7 @@ fn a_sent_sigbus_still_kills() {
     std::fs::copy(seed(), &log).expect("copy");
     let fifo = dir.path().join("fifo");
     if !mkfifo(&fifo) {
-        println!("NOTICE: mkfifo failed; skipping");
+        tmux::skip("mkfifo failed");
         return;
     }
     // The log is mapped (and the handler installed), then the FIFO waits for a writer.

@@ -5,98 +5,9 @@
 
 use std::path::Path;
 use std::process::Command;
-use std::time::{Duration, Instant};
 
-/// A private tmux server (own socket), killed when the test ends however it ends.
-struct Tmux {
-    socket: String,
-}
-
-impl Tmux {
-    fn start(name: &str, cmd: &str) -> Option<Tmux> {
-        if Command::new("tmux").arg("-V").output().is_err() {
-            println!("NOTICE: tmux is not installed; skipping the end-to-end TUI test");
-            return None;
-        }
-        let t = Tmux {
-            socket: format!("mailtriage-e2e-{name}-{}", std::process::id()),
-        };
-        let ok = t
-            .cmd(&[
-                "new-session",
-                "-d",
-                "-s",
-                "e2e",
-                "-x",
-                "80",
-                "-y",
-                "24",
-                cmd,
-            ])
-            .status()
-            .is_ok_and(|s| s.success());
-        if !ok {
-            println!("NOTICE: tmux could not start a session; skipping");
-            return None;
-        }
-        Some(t)
-    }
-
-    fn cmd(&self, args: &[&str]) -> Command {
-        let mut c = Command::new("tmux");
-        c.args(["-L", &self.socket, "-f", "/dev/null"]).args(args);
-        c
-    }
-
-    fn keys(&self, keys: &[&str]) {
-        let mut args = vec!["send-keys", "-t", "e2e"];
-        args.extend_from_slice(keys);
-        let _ = self.cmd(&args).status();
-    }
-
-    fn screen(&self) -> String {
-        self.cmd(&["capture-pane", "-p", "-t", "e2e"])
-            .output()
-            .map(|o| String::from_utf8_lossy(&o.stdout).into_owned())
-            .unwrap_or_default()
-    }
-
-    /// The screen with lines the terminal wrapped joined again.
-    fn screen_joined(&self) -> String {
-        self.cmd(&["capture-pane", "-p", "-J", "-t", "e2e"])
-            .output()
-            .map(|o| String::from_utf8_lossy(&o.stdout).into_owned())
-            .unwrap_or_default()
-    }
-
-    fn display(&self, format: &str) -> String {
-        self.cmd(&["display-message", "-p", "-t", "e2e", format])
-            .output()
-            .map(|o| String::from_utf8_lossy(&o.stdout).trim().to_string())
-            .unwrap_or_default()
-    }
-
-    /// Waits until `pred` holds for the screen; the last screen either way.
-    fn wait(&self, pred: impl Fn(&str) -> bool) -> Result<String, String> {
-        let until = Instant::now() + Duration::from_secs(15);
-        loop {
-            let s = self.screen();
-            if pred(&s) {
-                return Ok(s);
-            }
-            if Instant::now() > until {
-                return Err(s);
-            }
-            std::thread::sleep(Duration::from_millis(50));
-        }
-    }
-}
-
-impl Drop for Tmux {
-    fn drop(&mut self) {
-        let _ = self.cmd(&["kill-server"]).status();
-    }
-}
+mod tmux;
+use tmux::Tmux;
 
 const PROMPT: &str = "e2e-prompt$";
 
@@ -126,9 +37,9 @@ fn open_tui(name: &str, blocklist: &Path) -> Option<Tmux> {
 
 /// As `open_tui`, on another log.
 fn open_tui_on(name: &str, blocklist: &Path, log: &str) -> Option<Tmux> {
-    let t = Tmux::start(name, &shell())?;
+    let t = Tmux::start(name, (80, 24), &shell())?;
     if t.wait(|s| s.contains(PROMPT)).is_err() {
-        println!("NOTICE: no shell prompt in tmux; skipping");
+        tmux::skip("no shell prompt in tmux");
         return None;
     }
     let bin = env!("CARGO_BIN_EXE_mailtriage");
@@ -141,13 +52,7 @@ fn open_tui_on(name: &str, blocklist: &Path, log: &str) -> Option<Tmux> {
     });
     match opened {
         Ok(s) if s.contains("senders by ip") => Some(t),
-        Ok(s) | Err(s) => {
-            println!(
-                "NOTICE: `mailtriage FILE` did not open the TUI (the CLI prints something else); \
-                 skipping the end-to-end TUI test. Screen:\n{s}"
-            );
-            None
-        }
+        Ok(s) | Err(s) => panic!("`mailtriage FILE` did not open the TUI. Screen:\n{s}"),
     }
 }
 
@@ -213,7 +118,7 @@ fn signal_restores_the_terminal(signal: &str) {
     let children = std::fs::read_to_string(format!("/proc/{shell_pid}/task/{shell_pid}/children"))
         .unwrap_or_default();
     let Some(pid) = children.split_whitespace().next() else {
-        println!("NOTICE: cannot find the TUI's process id; skipping the signal test");
+        tmux::skip("cannot find the TUI's process id");
         return;
     };
     let _ = Command::new("kill")
@@ -249,16 +154,12 @@ fn resize_redraws_between_one_pane_and_stacked_panes() {
         return;
     };
     t.wait(|s| s.contains("2/2 senders")).expect("loaded");
-    let _ = t
-        .cmd(&["resize-window", "-t", "e2e", "-x", "120", "-y", "40"])
-        .status();
+    let _ = t.cmd(&["resize-window", "-x", "120", "-y", "40"]).status();
     let s = t
         .wait(|s| s.contains("┌ messages of"))
         .expect("stacked panes at 120x40");
     assert!(s.contains("┌ senders by ip"), "{s}");
-    let _ = t
-        .cmd(&["resize-window", "-t", "e2e", "-x", "80", "-y", "24"])
-        .status();
+    let _ = t.cmd(&["resize-window", "-x", "80", "-y", "24"]).status();
     t.wait(|s| !s.contains("┌ messages of") && s.contains(" senders by ip ─"))
         .expect("one pane again at 80x24");
     t.keys(&["q"]);
@@ -266,11 +167,11 @@ fn resize_redraws_between_one_pane_and_stacked_panes() {
 
 #[test]
 fn load_error_is_printed_on_a_restored_terminal() {
-    let Some(t) = Tmux::start("err", &shell()) else {
+    let Some(t) = Tmux::start("err", (80, 24), &shell()) else {
         return;
     };
     if t.wait(|s| s.contains(PROMPT)).is_err() {
-        println!("NOTICE: no shell prompt in tmux; skipping");
+        tmux::skip("no shell prompt in tmux");
         return;
     }
     let (_tmp, list) = temp_blocklist();
@@ -288,7 +189,7 @@ fn load_error_is_printed_on_a_restored_terminal() {
         .wait(|s| exit_codes(s).len() == 1)
         .expect("the binary exits");
     if exit_codes(&s) == [0] {
-        println!("NOTICE: the binary does not open the TUI yet; skipping the load-error test");
+        tmux::skip("the binary does not open the TUI yet");
         return;
     }
     assert_eq!(t.display("#{alternate_on}"), "0", "{s}");
@@ -316,11 +217,11 @@ fn exit_codes(screen: &str) -> Vec<u32> {
 
 #[test]
 fn duplicate_user_key_binding_is_refused_with_a_clear_message() {
-    let Some(t) = Tmux::start("keys", &shell()) else {
+    let Some(t) = Tmux::start("keys", (80, 24), &shell()) else {
         return;
     };
     if t.wait(|s| s.contains(PROMPT)).is_err() {
-        println!("NOTICE: no shell prompt in tmux; skipping");
+        tmux::skip("no shell prompt in tmux");
         return;
     }
     let dir = std::env::temp_dir().join(format!("mailtriage-e2e-keys-{}", std::process::id()));
@@ -341,7 +242,7 @@ fn duplicate_user_key_binding_is_refused_with_a_clear_message() {
     let _ = std::fs::remove_dir_all(&dir);
     let s = s.expect("the binary exits");
     if exit_codes(&s) == [0] {
-        println!("NOTICE: the binary does not open the TUI yet; skipping the key-file test");
+        tmux::skip("the binary does not open the TUI yet");
         return;
     }
     let joined = t.screen_joined();

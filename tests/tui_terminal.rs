@@ -7,85 +7,31 @@ use std::path::Path;
 use std::process::Command;
 use std::time::{Duration, Instant};
 
-/// A private tmux server (own socket), killed when the test ends however it ends.
-struct Tmux {
-    socket: String,
-}
+mod tmux;
+use tmux::Tmux;
 
 const PROMPT: &str = "tt-prompt$";
 
-impl Tmux {
-    /// A shell at 80x24 with a known prompt; `None` (with a notice) without tmux.
-    fn shell(name: &str) -> Option<Tmux> {
-        if Command::new("tmux").arg("-V").output().is_err() {
-            println!("NOTICE: tmux is not installed; skipping the terminal test");
-            return None;
-        }
-        let t = Tmux {
-            socket: format!("mailtriage-tt-{name}-{}", std::process::id()),
-        };
-        let shell = format!("env PS1='{PROMPT} ' bash --norc --noprofile -i");
-        let ok = t
-            .cmd(&[
-                "new-session",
-                "-d",
-                "-s",
-                "tt",
-                "-x",
-                "80",
-                "-y",
-                "24",
-                &shell,
-            ])
-            .status()
-            .is_ok_and(|s| s.success());
-        if !ok || t.wait(|s| s.contains(PROMPT)).is_err() {
-            println!("NOTICE: tmux could not start a shell; skipping");
-            return None;
-        }
-        Some(t)
+/// A shell at 80x24 with a known prompt; `None` (with a notice) without tmux.
+fn shell(name: &str) -> Option<Tmux> {
+    let shell = format!("env PS1='{PROMPT} ' bash --norc --noprofile -i");
+    let t = Tmux::start(&format!("tt-{name}"), (80, 24), &shell)?.joined();
+    if t.wait(|s| s.contains(PROMPT)).is_err() {
+        tmux::skip("tmux could not start a shell");
+        return None;
     }
+    Some(t)
+}
 
-    fn cmd(&self, args: &[&str]) -> Command {
-        let mut c = Command::new("tmux");
-        c.args(["-L", &self.socket, "-f", "/dev/null"]).args(args);
-        c
-    }
+/// What these tests do in the shell of their terminal.
+trait Shell {
+    fn open(&self, dir: &Path, log: &Path);
+    fn exit_status(&self) -> i32;
+    fn tui_pid(&self) -> String;
+    fn stty(&self) -> String;
+}
 
-    fn keys(&self, keys: &[&str]) {
-        let mut args = vec!["send-keys", "-t", "tt"];
-        args.extend_from_slice(keys);
-        let _ = self.cmd(&args).status();
-    }
-
-    fn screen(&self) -> String {
-        self.cmd(&["capture-pane", "-p", "-J", "-t", "tt"])
-            .output()
-            .map(|o| String::from_utf8_lossy(&o.stdout).into_owned())
-            .unwrap_or_default()
-    }
-
-    fn display(&self, format: &str) -> String {
-        self.cmd(&["display-message", "-p", "-t", "tt", format])
-            .output()
-            .map(|o| String::from_utf8_lossy(&o.stdout).trim().to_string())
-            .unwrap_or_default()
-    }
-
-    fn wait(&self, pred: impl Fn(&str) -> bool) -> Result<String, String> {
-        let until = Instant::now() + Duration::from_secs(15);
-        loop {
-            let s = self.screen();
-            if pred(&s) {
-                return Ok(s);
-            }
-            if Instant::now() > until {
-                return Err(s);
-            }
-            std::thread::sleep(Duration::from_millis(50));
-        }
-    }
-
+impl Shell for Tmux {
     /// Runs `mailtriage ARGS` from the shell and waits for the sender list.
     fn open(&self, dir: &Path, log: &Path) {
         let bin = env!("CARGO_BIN_EXE_mailtriage");
@@ -144,12 +90,6 @@ impl Tmux {
     }
 }
 
-impl Drop for Tmux {
-    fn drop(&mut self) {
-        let _ = self.cmd(&["kill-server"]).status();
-    }
-}
-
 fn seed() -> std::path::PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/seed-main.log")
 }
@@ -164,7 +104,7 @@ fn exit_codes(screen: &str) -> Vec<i32> {
 }
 
 fn signal_gives_the_terminal_back(sig: &str, number: i32) {
-    let Some(t) = Tmux::shell(&sig.to_lowercase()) else {
+    let Some(t) = shell(&sig.to_lowercase()) else {
         return;
     };
     let dir = tempfile::tempdir().expect("temp dir");
@@ -229,7 +169,7 @@ fn sigterm_stops_cleanly_and_dies_of_it() {
 
 /// Suspends the TUI with `how`, checks the shell got a usable terminal, then `fg`.
 fn suspend_and_resume(name: &str, how: impl Fn(&Tmux)) {
-    let Some(t) = Tmux::shell(name) else {
+    let Some(t) = shell(name) else {
         return;
     };
     let dir = tempfile::tempdir().expect("temp dir");
@@ -272,7 +212,7 @@ fn sigtstp_suspends_and_fg_repaints() {
 
 #[test]
 fn sigstop_then_sigcont_repaints() {
-    let Some(t) = Tmux::shell("cont") else {
+    let Some(t) = shell("cont") else {
         return;
     };
     let dir = tempfile::tempdir().expect("temp dir");
@@ -311,7 +251,7 @@ fn a_file_as_standard_output_is_refused_with_the_reason() {
 
 #[test]
 fn term_dumb_is_refused_with_the_reason() {
-    let Some(t) = Tmux::shell("dumb") else {
+    let Some(t) = shell("dumb") else {
         return;
     };
     let bin = env!("CARGO_BIN_EXE_mailtriage");
@@ -358,7 +298,7 @@ fn width_trap_log(dir: &Path) -> std::path::PathBuf {
 
 #[test]
 fn characters_measured_differently_leave_no_stale_cells() {
-    let Some(t) = Tmux::shell("stale") else {
+    let Some(t) = shell("stale") else {
         return;
     };
     let dir = tempfile::tempdir().expect("temp dir");
