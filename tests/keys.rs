@@ -172,7 +172,7 @@ fn the_block_proposal_refuses_the_no_value_group_not_a_value_that_reads_none() {
     let ix = GroupIndex::new(&m, g.clone(), NetPrefix::default());
     let gid = |label: &str| g.labels.iter().position(|l| l == label).expect(label) as u32;
     let refused = |gid: u32| {
-        propose(&m, &facts, &ix, gid, "a")
+        propose(&m, &facts, &ix, gid, "a", &Default::default())
             .err()
             .is_some_and(|e| e.contains("no address or domain"))
     };

@@ -391,7 +391,7 @@ fn preview_counts_agree_with_the_blocklist_preview() {
         ));
         let ix = mailtriage::tui::index::GroupIndex::new(&m, g.clone(), NetPrefix::default());
         for gid in 0..g.labels.len() as u32 {
-            let Ok(p) = propose(&m, &facts, &ix, gid, "a") else {
+            let Ok(p) = propose(&m, &facts, &ix, gid, "a", &Default::default()) else {
                 continue;
             };
             let mut e = Some(p.entry.clone());
@@ -547,4 +547,35 @@ fn widening_stops_at_the_minimum_prefix_and_says_why() {
         "{}",
         notice(&a)
     );
+}
+
+#[test]
+fn the_command_lines_minimum_prefix_and_server_addresses_reach_b() {
+    let t = temp_list();
+    let mut a = app_from_log(SAFETY_LOG, NetPrefix::default(), &t.path);
+    // What `mailtriage --min-v4-prefix 20 --server-addr 203.0.113.200 LOG` hands the view.
+    a.block_policy.min_v4_prefix = 20;
+    a.block_policy.server_addrs = vec!["203.0.113.200".parse().expect("addr")];
+    typ(&mut a, "b");
+    let policy = a
+        .block
+        .as_ref()
+        .map(|b| b.proposal.policy.clone())
+        .expect("open");
+    assert_eq!(policy.min_v4_prefix, 20);
+    // The given address and the log's two I= addresses.
+    assert_eq!(policy.server_addrs.len(), 3, "{policy:?}");
+    typ(&mut a, "w");
+    assert_eq!(entry(&a), "203.0.113.0/24");
+    assert!(
+        shown_preview(&a)
+            .warnings
+            .iter()
+            .any(|w| w.contains("own address 203.0.113.200")),
+        "{:?}",
+        shown_preview(&a)
+    );
+    typ(&mut a, "w");
+    assert_eq!(entry(&a), "203.0.113.0/24");
+    assert!(notice(&a).contains("/20"), "{}", notice(&a));
 }

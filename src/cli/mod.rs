@@ -43,6 +43,9 @@ pub struct Cli {
     pub files: Vec<PathBuf>,
     #[command(flatten)]
     pub load: LoadArgs,
+    /// The block safety rules the interactive view's `b` follows, as `block` does.
+    #[command(flatten)]
+    pub safety: block::SafetyArgs,
 }
 
 #[derive(Args, Debug, Clone)]
@@ -309,6 +312,7 @@ fn run(cli: Cli) -> Result<i32> {
                 cli.load.options(),
                 cli.load.prefix(),
                 cli.load.blocklist.clone(),
+                cli.safety.policy(&[]),
             )?;
         }
         Some(Command::Summary { files, json }) => {

@@ -212,6 +212,9 @@ pub struct App {
     fuzzy: Fuzzy,
 
     /// Where blocklist entries are read and written; `None` when no location is known.
+    /// The safety rules `b` and `w` follow (the command line's `--min-v4-prefix`, …); the
+    /// loaded logs' `I=` addresses are added to its server addresses.
+    pub block_policy: crate::blocklist::Policy,
     pub blocklist_path: Option<PathBuf>,
     /// The blocklist as last read or written, for the sender markers.
     pub blocklist: Option<Blocklist>,
@@ -286,6 +289,7 @@ impl App {
             size: (80, 24),
             fuzzy: Fuzzy::default(),
             blocklist_path: None,
+            block_policy: crate::blocklist::Policy::default(),
             blocklist: None,
             block: None,
             block_facts: None,
@@ -626,7 +630,7 @@ impl App {
         };
         let Some(facts) = self.facts() else { return };
         let group_key = self.keys.first(Action::GroupBy);
-        match block::propose(&m, &facts, &ix, gid, &group_key) {
+        match block::propose(&m, &facts, &ix, gid, &group_key, &self.block_policy) {
             Ok(proposal) => {
                 let entry = proposal.entry.clone();
                 let preview = block::preview(&m, &facts, &entry, &proposal);

@@ -210,11 +210,12 @@ pub struct Proposal {
 }
 
 /// The rules for a loaded log: defaults, with the server's own addresses from its `I=` fields.
-pub fn policy_for(m: &Model) -> Policy {
-    Policy {
-        server_addrs: m.interfaces.clone(),
-        ..Policy::default()
-    }
+pub fn policy_for(m: &Model, base: &Policy) -> Policy {
+    let mut policy = base.clone();
+    policy.server_addrs.extend_from_slice(&m.interfaces);
+    policy.server_addrs.sort_unstable();
+    policy.server_addrs.dedup();
+    policy
 }
 
 /// Why the TUI will not offer `entry` at all: the fixed refusals, and networks wider than the
@@ -260,6 +261,7 @@ pub fn propose(
     ix: &GroupIndex,
     gid: u32,
     group_key: &str,
+    base: &Policy,
 ) -> Result<Proposal, String> {
     let label = ix.label(gid).to_string();
     let by = ix.by();
@@ -321,7 +323,7 @@ pub fn propose(
                 .map(|d| String::from_utf8_lossy(&d).into_owned())
                 .ok_or_else(|| format!("{shown} cannot be blocked: no domain in the address"))?;
             let entry = Entry::propose(SenderKey::Domain(&d)).map_err(bad)?;
-            let policy = policy_for(m);
+            let policy = policy_for(m, base);
             if let Some(why) = not_offered(&policy, &entry) {
                 return Err(format!("{shown} cannot be blocked: {why}"));
             }
@@ -337,7 +339,7 @@ pub fn propose(
         }
     };
     let entry = Entry::propose(key).map_err(bad)?;
-    let policy = policy_for(m);
+    let policy = policy_for(m, base);
     if let Some(why) = not_offered(&policy, &entry) {
         return Err(format!("{shown} cannot be blocked: {why}"));
     }

@@ -55,6 +55,7 @@ pub fn run(
     opts: LoadOptions,
     prefix: NetPrefix,
     blocklist: Option<PathBuf>,
+    block_policy: crate::blocklist::Policy,
 ) -> anyhow::Result<()> {
     terminal::check()?;
     let keys = KeyMap::load_user()?;
@@ -78,6 +79,7 @@ pub fn run(
     let files = paths.iter().map(|p| p.display().to_string()).collect();
     let mut app = App::new(keys, files, prefix, opts.ctx);
     app.open_blocklist(blocklist);
+    app.block_policy = block_policy;
     let theme = Theme::from_env();
 
     let (tx, rx) = mpsc::channel();
