@@ -307,3 +307,51 @@ fn other_lines_view_lists_what_no_pane_reaches() {
         }
     }
 }
+
+/// The count a sender-list cell stands for and its rounding step (`6k` is 6000..6999).
+fn read_count(t: &str) -> Option<(u64, u64)> {
+    let units = [('k', 1_000u64), ('M', 1_000_000), ('G', 1_000_000_000)];
+    let (num, unit) = units
+        .iter()
+        .find_map(|&(c, u)| Some((t.strip_suffix(c)?, u)))
+        .unwrap_or((t, 1));
+    Some(match num.split_once('.') {
+        Some((w, f)) => (
+            w.parse::<u64>().ok()? * unit + f.parse::<u64>().ok()? * (unit / 10),
+            unit / 10,
+        ),
+        None => (num.parse::<u64>().ok()? * unit, unit),
+    })
+}
+
+#[test]
+fn sender_counts_never_lose_a_digit_at_80_and_120_columns() {
+    for (w, h) in [(80, 24), (120, 40)] {
+        let mut n = 1u64;
+        while n <= 10_000_000_000 {
+            for n in [n - 1, n, n * 6 + n / 2 + 76] {
+                let mut a = app("seed-main.log", w, h);
+                let r = &mut a.rows[0];
+                (r.messages, r.rejections) = (n, n);
+                (r.dkim.pass, r.dkim.fail, r.dkim.invalid, r.dkim.none) = (n, n, n, n);
+                let s = screen(&a);
+                let row = s
+                    .lines()
+                    .map(|l| l.trim_start_matches('│'))
+                    .find(|l| l.starts_with("(none)"))
+                    .unwrap_or_else(|| panic!("no row in\n{s}"));
+                let cells: Vec<&str> = row.split_whitespace().collect();
+                // key, family, msgs, bytes, pass, fail, inv, none, rej
+                for i in [2, 4, 5, 6, 7, 8] {
+                    let (v, step) = read_count(cells[i])
+                        .unwrap_or_else(|| panic!("{n} at {w}: cell {i} {:?} in {row}", cells[i]));
+                    assert!(
+                        v <= n && n - v < step,
+                        "{n} at {w}: cell {i} reads {v}: {row}"
+                    );
+                }
+            }
+            n *= 10;
+        }
+    }
+}

@@ -268,7 +268,8 @@ pub fn grouped(n: u64) -> String {
 
 /// Human bytes: `1.2M`.
 pub fn human_bytes(b: u64) -> String {
-    const UNITS: [&str; 5] = ["", "K", "M", "G", "T"];
+    // Up to E: a u64 of bytes is at most 16E, so the text stays within 5 cells.
+    const UNITS: [&str; 7] = ["", "K", "M", "G", "T", "P", "E"];
     let mut v = b as f64;
     let mut u = 0;
     while v >= 1000.0 && u < UNITS.len() - 1 {
@@ -286,14 +287,40 @@ pub fn human_bytes(b: u64) -> String {
 
 /// Short counts for narrow columns: `9999`, `12k`, `1.3M`.
 pub fn compact(n: u64) -> String {
-    if n < 10_000 {
-        n.to_string()
-    } else if n < 1_000_000 {
-        format!("{}k", n / 1000)
-    } else if n < 10_000_000 {
-        format!("{:.1}M", n as f64 / 1e6)
+    count_fit(n, 4)
+}
+
+/// A count in at most `width` cells, and never a dropped digit: exact while it fits,
+/// else abbreviated in powers of 1000 (`k`, `M`, `G`, `T`, `P`, `E`), rounded down,
+/// with one decimal where that fits (`999`, `1.2k`, `12k`, `1.3M`, `2.7G`). A table
+/// cell cuts what is too wide, so `6676` in a 3-cell column read `676`: every
+/// count on screen goes through here with its column's width.
+pub fn count_fit(n: u64, width: usize) -> String {
+    let exact = n.to_string();
+    if exact.len() <= width {
+        return exact;
+    }
+    let mut unit = 1u64;
+    for suffix in ['k', 'M', 'G', 'T', 'P', 'E'] {
+        unit *= 1000;
+        let whole = n / unit;
+        if whole < 10 {
+            let tenth = n % unit / (unit / 10);
+            let t = format!("{whole}.{tenth}{suffix}");
+            if t.len() <= width {
+                return t;
+            }
+        }
+        let t = format!("{whole}{suffix}");
+        if t.len() <= width {
+            return t;
+        }
+    }
+    // No abbreviation fits (a column under two cells): a mark, not a wrong number.
+    if width == 0 {
+        String::new()
     } else {
-        format!("{}M", n / 1_000_000)
+        "\u{2026}".to_string()
     }
 }
 
@@ -567,6 +594,86 @@ mod tests {
                 let skim = f.matcher.fuzzy_match(t, pat).is_some() || pat.is_empty();
                 assert_eq!(kept.contains(&(i as u32)), skim, "{pat:?} on {t:?}");
             }
+        }
+    }
+
+    /// What a `count_fit` text says: the count it stands for, and the size of one step
+    /// of its last digit (the rounding).
+    fn read_back(t: &str) -> (u64, u64) {
+        let units = [
+            ('k', 1_000u64),
+            ('M', 1_000_000),
+            ('G', 1_000_000_000),
+            ('T', 1_000_000_000_000),
+            ('P', 1_000_000_000_000_000),
+            ('E', 1_000_000_000_000_000_000),
+        ];
+        let (num, unit) = units
+            .iter()
+            .find_map(|&(c, u)| Some((t.strip_suffix(c)?, u)))
+            .unwrap_or((t, 1));
+        match num.split_once('.') {
+            Some((w, f)) => {
+                let w: u64 = w.parse().expect("whole");
+                let f: u64 = f.parse().expect("tenth");
+                (w * unit + f * (unit / 10), unit / 10)
+            }
+            None => (num.parse::<u64>().expect("number") * unit, unit),
+        }
+    }
+
+    #[test]
+    fn counts_fit_their_column_and_read_back_within_their_rounding() {
+        let mut ns: Vec<u64> = vec![0, u64::MAX];
+        let mut p = 1u64;
+        while let Some(next) = p.checked_mul(10) {
+            for n in [p - 1, p, p + 1, p * 2 - 1, p * 5 + 3, p * 9 + p / 2] {
+                ns.push(n);
+            }
+            p = next;
+        }
+        for width in 2..=8 {
+            for &n in &ns {
+                let t = count_fit(n, width);
+                assert!(t.chars().count() <= width, "{n} in {width}: {t}");
+                if t == "\u{2026}" {
+                    // Only 10E and more cannot be written in two cells.
+                    assert!(
+                        width == 2 && n >= 10_000_000_000_000_000_000,
+                        "{n} in {width}"
+                    );
+                    continue;
+                }
+                let (v, step) = read_back(&t);
+                assert!(v <= n && n - v < step, "{n} in {width} shows {t}");
+            }
+        }
+        assert_eq!(count_fit(6676, 3), "6k");
+        assert_eq!(count_fit(6676, 4), "6676");
+        assert_eq!(count_fit(12_345, 4), "12k");
+        assert_eq!(count_fit(1_250, 4), "1250");
+        assert_eq!(count_fit(1_250, 3), "1k");
+        assert_eq!(count_fit(1_299_999, 4), "1.2M");
+        assert_eq!(count_fit(2_700_000_000, 5), "2700M");
+        assert_eq!(count_fit(2_700_000_000, 4), "2.7G");
+        assert_eq!(count_fit(10_000_000_000, 3), "10G");
+        assert_eq!(count_fit(5, 1), "5");
+        assert_eq!(count_fit(50, 1), "\u{2026}");
+    }
+
+    #[test]
+    fn byte_sizes_stay_within_five_cells() {
+        for n in [
+            0,
+            999,
+            1000,
+            1023 * 1024,
+            10u64.pow(12),
+            10u64.pow(18),
+            u64::MAX,
+        ] {
+            let t = human_bytes(n);
+            assert!(t.len() <= 5, "{n}: {t}");
         }
     }
 }

@@ -7,11 +7,21 @@ use ratatui::widgets::{Cell, Paragraph, Row, Table, Wrap};
 
 use super::{inner, pane_block};
 use crate::tui::app::{App, Pane};
-use crate::tui::data::{compact, short_time, spark_text};
+use crate::tui::data::{count_fit, short_time, spark_text};
 use crate::tui::theme::Theme;
 
-fn num<'a>(n: u64) -> Cell<'a> {
-    Cell::from(Line::from(compact(n)).alignment(Alignment::Right))
+// Widths of the numeric columns: the table's constraints and the counts' formatting
+// must agree, or a cell cuts a count's leading digits.
+const W_MSGS: u16 = 5;
+const W_BYTES: u16 = 5;
+const W_PASS: u16 = 4;
+const W_FAIL: u16 = 4;
+const W_INV: u16 = 3;
+const W_NONE: u16 = 4;
+const W_REJ: u16 = 3;
+
+fn num<'a>(n: u64, width: u16) -> Cell<'a> {
+    Cell::from(Line::from(count_fit(n, width as usize)).alignment(Alignment::Right))
 }
 
 /// The label, with the characters the search matched underlined.
@@ -98,15 +108,15 @@ pub fn render(frame: &mut Frame, area: Rect, app: &App, theme: Theme, wide: bool
             let row = Row::new(vec![
                 Cell::from(key),
                 Cell::from(fam),
-                num(r.messages),
+                num(r.messages, W_MSGS),
                 Cell::from(
                     Line::from(crate::tui::data::human_bytes(r.bytes)).alignment(Alignment::Right),
                 ),
-                num(r.dkim.pass).style(theme.pass()),
-                num(r.dkim.fail).style(fail_style),
-                num(r.dkim.invalid),
-                num(r.dkim.none),
-                num(r.rejections),
+                num(r.dkim.pass, W_PASS).style(theme.pass()),
+                num(r.dkim.fail, W_FAIL).style(fail_style),
+                num(r.dkim.invalid, W_INV),
+                num(r.dkim.none, W_NONE),
+                num(r.rejections, W_REJ),
                 Cell::from(last),
                 Cell::from(Span::styled(spark, theme.spark())),
             ]);
@@ -134,13 +144,13 @@ pub fn render(frame: &mut Frame, area: Rect, app: &App, theme: Theme, wide: bool
     let widths = [
         Constraint::Fill(1),
         Constraint::Length(3),
-        Constraint::Length(5),
-        Constraint::Length(5),
-        Constraint::Length(4),
-        Constraint::Length(4),
-        Constraint::Length(3),
-        Constraint::Length(4),
-        Constraint::Length(3),
+        Constraint::Length(W_MSGS),
+        Constraint::Length(W_BYTES),
+        Constraint::Length(W_PASS),
+        Constraint::Length(W_FAIL),
+        Constraint::Length(W_INV),
+        Constraint::Length(W_NONE),
+        Constraint::Length(W_REJ),
         Constraint::Length(last_w),
         Constraint::Length(spark_w),
     ];
