@@ -355,3 +355,38 @@ fn sender_counts_never_lose_a_digit_at_80_and_120_columns() {
         }
     }
 }
+
+#[test]
+fn sender_keys_are_whole_or_marked_as_cut_at_every_width() {
+    let demo = std::fs::read(concat!(env!("CARGO_MANIFEST_DIR"), "/assets/demo/mainlog"));
+    let demo = demo.expect("demo log");
+    for by in ["", "a"] {
+        for (w, h) in [(80, 24), (120, 40), (200, 50)] {
+            let model = mailtriage::model::load::from_bytes("demo", demo.clone(), &common::opts());
+            let mut a = App::with_model(
+                KeyMap::defaults().expect("keys"),
+                model,
+                NetPrefix::default(),
+                (w, h),
+            );
+            press(&mut a, by);
+            let labels: Vec<String> = a.rows.iter().map(|r| a.label(r).to_string()).collect();
+            let s = screen(&a);
+            let mut seen = 0;
+            for line in s.lines().map(|l| l.trim_start_matches('│')) {
+                let Some(key) = line.split_whitespace().next() else {
+                    continue;
+                };
+                if !(key.contains(':') || key.chars().filter(|&c| c == '.').count() == 3) {
+                    continue;
+                }
+                seen += 1;
+                assert!(
+                    labels.iter().any(|l| l == key) || key.contains('…'),
+                    "{w}x{h} by {by:?}: {key:?} is a cut without a mark"
+                );
+            }
+            assert!(seen > 5, "{w}x{h}: no address rows in\n{s}");
+        }
+    }
+}

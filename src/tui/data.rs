@@ -352,6 +352,55 @@ pub fn shown(raw: &[u8]) -> String {
     s
 }
 
+/// `text` (terminal-safe) in at most `width` cells: as it is when it fits, else cut
+/// with `…` where the cut is, never silently. An IPv6 address or network is cut in
+/// the middle, so its network prefix and its tail or `/len` stay
+/// (`2a01:238:20a:202:…:1`, `2406:da18:e130:…/64`): a prefix alone looks like
+/// another valid address, and two different ones could read the same.
+pub fn fit_cells(text: &str, width: usize) -> String {
+    use unicode_width::UnicodeWidthStr;
+    if text.width() <= width {
+        return text.to_string();
+    }
+    if width == 0 {
+        return String::new();
+    }
+    fit_ipv6(text, width).unwrap_or_else(|| cut_end(text, width))
+}
+
+fn cut_end(text: &str, width: usize) -> String {
+    use unicode_width::UnicodeWidthChar;
+    let mut out = String::new();
+    let mut used = 0;
+    for c in text.chars() {
+        let w = c.width().unwrap_or(0);
+        if used + w + 1 > width {
+            break;
+        }
+        out.push(c);
+        used += w;
+    }
+    out.push('\u{2026}');
+    out
+}
+
+fn fit_ipv6(text: &str, width: usize) -> Option<String> {
+    let (addr, len) = match text.split_once('/') {
+        Some((a, l)) => (a, Some(l.parse::<u8>().ok()?)),
+        None => (text, None),
+    };
+    addr.parse::<std::net::Ipv6Addr>().ok()?;
+    let groups: Vec<&str> = addr.split(':').collect();
+    let tail = match len {
+        Some(l) => format!(":\u{2026}/{l}"),
+        None => format!(":\u{2026}:{}", groups.last()?),
+    };
+    (1..groups.len())
+        .rev()
+        .map(|k| format!("{}{tail}", groups[..k].join(":")))
+        .find(|s| s.chars().count() <= width)
+}
+
 /// Text that is already terminal-safe (a group label, `query::key`) cut as `shown`
 /// cuts a raw value; only a prefix is copied.
 pub fn shown_safe(safe: &str) -> String {
@@ -674,6 +723,52 @@ mod tests {
         ] {
             let t = human_bytes(n);
             assert!(t.len() <= 5, "{n}: {t}");
+        }
+    }
+
+    #[test]
+    fn cut_values_say_so_and_addresses_keep_both_ends() {
+        assert_eq!(
+            fit_cells("2a01:238:20a:202:53f0::1", 20),
+            "2a01:238:20a:202:\u{2026}:1"
+        );
+        assert_eq!(
+            fit_cells("2406:da18:e130:7::/64", 20),
+            "2406:da18:e130:\u{2026}/64"
+        );
+        assert_eq!(
+            fit_cells("2406:da18:e130:7::/64", 21),
+            "2406:da18:e130:7::/64"
+        );
+        assert_eq!(fit_cells("mail.example.org", 8), "mail.ex\u{2026}");
+        assert_eq!(fit_cells("192.0.2.1", 9), "192.0.2.1");
+        assert_eq!(fit_cells("192.0.2.1", 5), "192.\u{2026}");
+        assert_eq!(fit_cells("abc", 0), "");
+        // Two different addresses that share a 20-cell prefix stay different.
+        assert_ne!(
+            fit_cells("2a01:9d89:fd67:be54:1::2", 20),
+            fit_cells("2a01:9d89:fd67:be54:1::3", 20)
+        );
+        // Wide characters are measured in cells.
+        assert_eq!(
+            fit_cells("\u{6f22}\u{5b57}\u{6f22}\u{5b57}", 5),
+            "\u{6f22}\u{5b57}\u{2026}"
+        );
+        for w in 0..30 {
+            for t in [
+                "2a01:238:20a:202:53f0::1",
+                "2406:da18:e130:7::/64",
+                "x.example",
+            ] {
+                let f = fit_cells(t, w);
+                assert!(
+                    unicode_width::UnicodeWidthStr::width(f.as_str()) <= w,
+                    "{t} {w} {f}"
+                );
+                assert!(
+                    f == t || f.ends_with('\u{2026}') || f.contains('\u{2026}') || f.is_empty()
+                );
+            }
         }
     }
 }

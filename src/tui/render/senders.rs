@@ -24,10 +24,10 @@ fn num<'a>(n: u64, width: u16) -> Cell<'a> {
     Cell::from(Line::from(count_fit(n, width as usize)).alignment(Alignment::Right))
 }
 
-/// The label, with the characters the search matched underlined.
-fn key_line<'a>(app: &App, label: &str, theme: Theme) -> Line<'a> {
-    // Group labels are already terminal-safe (`query::key`); only cut.
-    let safe = crate::tui::data::shown_safe(label);
+/// The label in `width` cells, with the characters the search matched underlined.
+fn key_line<'a>(app: &App, label: &str, width: usize, theme: Theme) -> Line<'a> {
+    // Group labels are already terminal-safe (`query::key`); only cut, with a mark.
+    let safe = crate::tui::data::fit_cells(label, width);
     if app.sender_search.is_empty() || safe != label {
         return Line::from(safe);
     }
@@ -71,6 +71,9 @@ pub fn render(frame: &mut Frame, area: Rect, app: &App, theme: Theme, wide: bool
     }
     let spark_w: u16 = if body.width >= 110 { 16 } else { 8 };
     let last_w: u16 = 11;
+    // The key column takes what the others leave (one cell between columns).
+    let fixed = 3 + W_MSGS + W_BYTES + W_PASS + W_FAIL + W_INV + W_NONE + W_REJ;
+    let key_w = body.width.saturating_sub(fixed + last_w + spark_w + 10);
     let focused = app.focus == Pane::Senders;
     let height = body.height.saturating_sub(1) as usize;
     let rows: Vec<Row> = app
@@ -100,8 +103,10 @@ pub fn render(frame: &mut Frame, area: Rect, app: &App, theme: Theme, wide: bool
             } else {
                 theme.dim()
             };
-            let mut key = key_line(app, app.label(r), theme);
-            if app.cover(r.group).is_some() {
+            let blocked = app.cover(r.group).is_some();
+            let room = key_w.saturating_sub(if blocked { 2 } else { 0 });
+            let mut key = key_line(app, app.label(r), room as usize, theme);
+            if blocked {
                 // A letter, not only a colour, so the marker survives NO_COLOR.
                 key.spans.insert(0, Span::styled("B ", theme.fail()));
             }
