@@ -158,7 +158,8 @@ fn resize_redraws_between_one_pane_and_stacked_panes() {
     let s = t
         .wait(|s| s.contains("┌ messages of"))
         .expect("stacked panes at 120x40");
-    assert!(s.contains("┌ senders by ip"), "{s}");
+    // The focused pane is marked in its title.
+    assert!(s.contains("┌ ▶ senders by ip"), "{s}");
     let _ = t.cmd(&["resize-window", "-x", "80", "-y", "24"]).status();
     t.wait(|s| !s.contains("┌ messages of") && s.contains(" senders by ip ─"))
         .expect("one pane again at 80x24");

@@ -390,3 +390,39 @@ fn sender_keys_are_whole_or_marked_as_cut_at_every_width() {
         }
     }
 }
+
+#[test]
+fn key_hints_are_whole_and_say_when_there_are_more() {
+    for (w, h, end) in [(80, 24, "? more"), (120, 40, "? more"), (200, 50, "? help")] {
+        let a = app("seed-main.log", w, h);
+        let s = screen(&a);
+        let last = s.lines().last().unwrap_or_default();
+        assert!(last.ends_with(end), "{w}x{h}: {last:?}");
+        assert!(
+            last.starts_with("q quit  Enter open  Esc back  / search  b block"),
+            "{last}"
+        );
+    }
+}
+
+#[test]
+fn only_the_focused_pane_shows_a_reversed_selection() {
+    use ratatui::style::Modifier;
+    let mut a = app("seed-main.log", 120, 40);
+    press(&mut a, "\n");
+    let b = draw(&a, Theme { color: false });
+    let reversed_rows: Vec<u16> = (0..b.area.height)
+        .filter(|&y| (0..b.area.width).any(|x| b[(x, y)].modifier.contains(Modifier::REVERSED)))
+        .collect();
+    // The message list has the focus: one reversed row, below the sender list.
+    assert_eq!(reversed_rows.len(), 1, "{reversed_rows:?}\n{}", text(&b));
+    let s = text(&b);
+    let title = s
+        .lines()
+        .position(|l| l.starts_with("┌ ▶ messages of"))
+        .unwrap_or_else(|| panic!("no marked messages title in\n{s}"));
+    assert!(
+        reversed_rows[0] as usize > title + 1,
+        "{reversed_rows:?}\n{s}"
+    );
+}

@@ -27,12 +27,13 @@ impl Theme {
         self.fg(Color::Cyan).add_modifier(Modifier::BOLD)
     }
 
+    /// Only the focused pane's selection is reversed, so it is clear which list `j`
+    /// moves, also without colour; another pane's selection is only underlined.
     pub fn selected(self, focused: bool) -> Style {
-        let s = Style::new().add_modifier(Modifier::REVERSED);
         if focused {
-            s.add_modifier(Modifier::BOLD)
+            Style::new().add_modifier(Modifier::REVERSED | Modifier::BOLD)
         } else {
-            s
+            Style::new().add_modifier(Modifier::UNDERLINED)
         }
     }
 

@@ -41,31 +41,59 @@ pub fn render(frame: &mut Frame, status: Rect, hints: Rect, app: &App, theme: Th
         }
         None if app.block.is_some() => block_hints(app, theme),
         None if app.lines.is_some() => lines_hints(app, theme),
-        None => hint_line(app, theme),
+        None => hint_line(app, hints.width, theme),
     };
     frame.render_widget(Paragraph::new(line), hints);
 }
 
-/// `q quit  ? help  / search ...`, built from the key table.
-pub fn hint_line<'a>(app: &App, theme: Theme) -> Line<'a> {
+/// The hints in triage order: what to do first comes first.
+const HINT_ORDER: [Action; 13] = [
+    Action::Quit,
+    Action::Drill,
+    Action::Back,
+    Action::Search,
+    Action::Block,
+    Action::Family,
+    Action::Dkim,
+    Action::GroupBy,
+    Action::Sort,
+    Action::Regex,
+    Action::Time,
+    Action::OtherLines,
+    Action::Unblock,
+];
+
+/// `q quit  Enter open  … ? more`, built from the key table and fitted to `width`
+/// cells: whole hints only, most useful first, and `? more` when some did not fit
+/// (a hint cut at the edge, `/ searc`, hid every key after it).
+pub fn hint_line<'a>(app: &App, width: u16, theme: Theme) -> Line<'a> {
+    use unicode_width::UnicodeWidthStr;
+    let help = app.keys.first(Action::Help);
+    let cell = |key: &str, label: &str| key.width() + 1 + label.width();
+    let hints: Vec<(String, &str)> = HINT_ORDER
+        .into_iter()
+        .filter(|&a| !app.keys.keys(a).is_empty())
+        .filter_map(|a| Some((app.keys.first(a), a.hint()?)))
+        .collect();
+    let all: usize = hints.iter().map(|(k, l)| cell(k, l) + 2).sum();
+    let last_label = if all + cell(&help, "help") <= width as usize {
+        "help"
+    } else {
+        "more"
+    };
+    let mut room = (width as usize).saturating_sub(cell(&help, last_label));
     let mut spans = Vec::new();
-    // Help and quit first: on a narrow screen the tail of the line is cut.
-    let order = [Action::Help, Action::Quit].into_iter().chain(
-        Action::ALL
-            .into_iter()
-            .filter(|a| !matches!(a, Action::Help | Action::Quit)),
-    );
-    for a in order {
-        let Some(label) = a.hint() else { continue };
-        if app.keys.keys(a).is_empty() {
-            continue;
+    for (key, label) in hints {
+        let need = cell(&key, label) + 2;
+        if need > room {
+            break;
         }
-        if !spans.is_empty() {
-            spans.push(Span::raw("  "));
-        }
-        spans.push(Span::styled(app.keys.first(a), theme.key()));
-        spans.push(Span::raw(format!(" {label}")));
+        room -= need;
+        spans.push(Span::styled(key, theme.key()));
+        spans.push(Span::raw(format!(" {label}  ")));
     }
+    spans.push(Span::styled(help, theme.key()));
+    spans.push(Span::raw(format!(" {last_label}")));
     Line::from(spans)
 }
 

@@ -60,8 +60,14 @@ fn pane_block<'a>(app: &App, pane: Pane, title: String, theme: Theme, wide: bool
         Block::new()
             .borders(Borders::ALL)
             .border_style(theme.border(focused))
+            // A mark in the title, not only the border's colour or weight, so the
+            // focused pane is plain to see without colour too.
             .title(Line::from(Span::styled(
-                format!(" {title} "),
+                if focused {
+                    format!(" \u{25b6} {title} ")
+                } else {
+                    format!(" {title} ")
+                },
                 theme.title(),
             )))
     } else {
