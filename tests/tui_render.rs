@@ -426,3 +426,57 @@ fn only_the_focused_pane_shows_a_reversed_selection() {
         "{reversed_rows:?}\n{s}"
     );
 }
+
+#[test]
+fn message_senders_and_recipients_are_whole_or_marked_as_cut() {
+    let demo = std::fs::read(concat!(env!("CARGO_MANIFEST_DIR"), "/assets/demo/mainlog"));
+    let demo = demo.expect("demo log");
+    for (w, h) in [(80, 24), (120, 40), (200, 50)] {
+        let model = mailtriage::model::load::from_bytes("demo", demo.clone(), &common::opts());
+        let mut a = App::with_model(
+            KeyMap::defaults().expect("keys"),
+            model,
+            NetPrefix::default(),
+            (w, h),
+        );
+        press(&mut a, "\n");
+        let m = a.model.clone().expect("model");
+        let senders: Vec<String> = a
+            .messages_shown
+            .iter()
+            .filter_map(|&i| m.messages.get(i as usize))
+            .map(|x| mailtriage::text::sanitize(m.str(x.sender)))
+            .collect();
+        let rcpts: Vec<String> = a.recipients_of.values().cloned().collect();
+        let s = screen(&a);
+        let mut seen = 0;
+        // The message list's part of each line (at 200 columns the detail sits beside).
+        let parts = s
+            .lines()
+            .filter_map(|l| l.trim_start_matches('│').split('│').next());
+        for line in parts {
+            let cells: Vec<&str> = line.split_whitespace().collect();
+            // time (2), id, sender, recipients, size, dkim, outcome; rows of
+            // messages without recipients have one cell less.
+            let is_row = cells.len() >= 8
+                && cells[0].len() == 5
+                && cells[0].as_bytes()[2] == b'-'
+                && cells[1].len() == 8
+                && cells[1].as_bytes()[2] == b':';
+            if !is_row {
+                continue;
+            }
+            let (sender, rcpt) = (cells[3], cells[4]);
+            seen += 1;
+            assert!(
+                sender.contains('…') || senders.iter().any(|x| x == sender) || sender == "<>",
+                "{w}x{h}: sender {sender:?} cut without a mark: {line}"
+            );
+            assert!(
+                rcpt.contains('…') || rcpts.iter().any(|x| x == rcpt),
+                "{w}x{h}: recipients {rcpt:?} cut without a mark: {line}"
+            );
+        }
+        assert!(seen >= 3, "{w}x{h}: no message rows in\n{s}");
+    }
+}

@@ -349,7 +349,7 @@ fn characters_measured_differently_leave_no_stale_cells() {
         .expect("the detail shows the subject");
     // One at a time: two escapes in one write read as Alt-Esc.
     t.keys(&["Escape"]);
-    t.wait(|s| s.contains("envelope sende"))
+    t.wait(|s| s.contains("envelope sen…"))
         .expect("the messages");
     t.keys(&["Escape"]);
     t.wait(|s| s.contains(" senders by ip ─") && !s.contains("messages of"))

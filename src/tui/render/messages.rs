@@ -54,6 +54,14 @@ pub fn render(frame: &mut Frame, area: Rect, app: &App, theme: Theme, wide: bool
         .skip(app.messages.offset)
         .take(height)
         .any(|&i| m.messages.get(i as usize).is_some_and(|x| x.id.is_long()));
+    // Envelope senders and recipients share what the fixed columns leave, 3:2; the
+    // widths are computed here, not left to the table, so each cut can be marked.
+    let id_w: u16 = if long_ids { 23 } else { 16 };
+    let fixed = 14 + id_w + 5 + 7 + 9 + 6;
+    let spare = body.width.saturating_sub(fixed);
+    let sender_w = spare * 3 / 5;
+    let rcpt_w = spare - sender_w;
+    let fit = |t: &str, w: u16| crate::tui::data::fit_cells(t, w as usize);
     let rows: Vec<Row> = app
         .messages_shown
         .iter()
@@ -86,8 +94,11 @@ pub fn render(frame: &mut Frame, area: Rect, app: &App, theme: Theme, wide: bool
             let row = Row::new(vec![
                 Cell::from(t.get(5..).unwrap_or(&t).to_string()),
                 Cell::from(msg.id.to_string()),
-                Cell::from(sender),
-                Cell::from(app.recipients_of.get(&i).cloned().unwrap_or_default()),
+                Cell::from(fit(&sender, sender_w)),
+                Cell::from(fit(
+                    app.recipients_of.get(&i).map_or("", String::as_str),
+                    rcpt_w,
+                )),
                 Cell::from(Line::from(human_bytes(msg.size as u64)).alignment(Alignment::Right)),
                 Cell::from(Span::styled(msg.dkim.as_str(), dkim_style)),
                 Cell::from(Span::styled(outcome.as_str(), out_style)),
@@ -102,8 +113,8 @@ pub fn render(frame: &mut Frame, area: Rect, app: &App, theme: Theme, wide: bool
     let head = Row::new(vec![
         Cell::from("time"),
         Cell::from("message id"),
-        Cell::from("envelope sender"),
-        Cell::from("recipients"),
+        Cell::from(fit("envelope sender", sender_w)),
+        Cell::from(fit("recipients", rcpt_w)),
         Cell::from(Line::from("size").alignment(Alignment::Right)),
         Cell::from("dkim"),
         Cell::from("outcome"),
@@ -111,9 +122,9 @@ pub fn render(frame: &mut Frame, area: Rect, app: &App, theme: Theme, wide: bool
     .style(theme.column_titles());
     let widths = [
         Constraint::Length(14),
-        Constraint::Length(if long_ids { 23 } else { 16 }),
-        Constraint::Fill(3),
-        Constraint::Fill(2),
+        Constraint::Length(id_w),
+        Constraint::Length(sender_w),
+        Constraint::Length(rcpt_w),
         Constraint::Length(5),
         Constraint::Length(7),
         Constraint::Length(9),
