@@ -312,9 +312,15 @@ fn time_range_filters_and_clears() {
         a.view_text()
             .contains("time=2024-03-01 12:00..2024-03-01 13:30")
     );
-    // Relative to the log's last line (14:00:01).
+    // The prompt opens empty (the range in force is in its label, not its text).
     typ(&mut a, "t");
-    a.key(KeyEvent::new(KeyCode::Char('u'), KeyModifiers::CONTROL));
+    assert_eq!(a.prompt.as_ref().map(|p| p.text.as_str()), Some(""));
+    let footer = screen_text(&a);
+    assert!(
+        footer.contains("time (now 2024-03-01 12:00..2024-03-01 13:30;"),
+        "{footer}"
+    );
+    // Relative to the log's last line (14:00:01).
     typ(&mut a, "last 1h\n");
     assert_eq!(keys_shown(&a), ["192.0.2.10", "2001:db8:1::7"]);
     typ(&mut a, "t");
@@ -581,4 +587,23 @@ fn sender_keys_in_the_lines_view_say_where_they_work() {
     assert!(!a.help && a.lines.is_some(), "help closes onto the view");
     typ(&mut a, "q");
     assert!(a.quit);
+}
+
+/// The screen as text, drawn as the terminal would show it.
+fn screen_text(app: &App) -> String {
+    let (w, h) = app.size;
+    let mut t = ratatui::Terminal::new(ratatui::backend::TestBackend::new(w, h)).expect("term");
+    t.draw(|f| {
+        mailtriage::tui::render::render(f, app, mailtriage::tui::theme::Theme { color: false })
+    })
+    .expect("draw");
+    let b = t.backend().buffer().clone();
+    (0..b.area.height)
+        .map(|y| {
+            (0..b.area.width)
+                .map(|x| b[(x, y)].symbol())
+                .collect::<String>()
+                + "\n"
+        })
+        .collect()
 }

@@ -1037,10 +1037,11 @@ impl App {
             }
             Action::Regex => self.open_regex_prompt(),
             Action::Time => {
-                let text = self.time_text.clone().unwrap_or_default();
+                // Empty, so a new range is typed, not appended to the old one; the
+                // prompt's label shows the range in force.
                 self.prompt = Some(Prompt {
                     kind: PromptKind::Time,
-                    text,
+                    text: String::new(),
                     pane: self.focus,
                 });
             }

@@ -27,11 +27,19 @@ pub fn render(frame: &mut Frame, status: Rect, hints: Rect, app: &App, theme: Th
 
     let line = match &app.prompt {
         Some(p) => {
-            let label = match p.kind {
-                PromptKind::Search => "search (Enter keeps, Esc clears): ",
-                PromptKind::Regex => "regex over raw lines (empty clears): ",
-                PromptKind::Time => "time (A..B, last 24h, today; empty clears): ",
-                PromptKind::Comment => "comment (optional; Enter adds, Esc cancels): ",
+            let label = match (p.kind, &app.time_text) {
+                (PromptKind::Search, _) => "search (Enter keeps, Esc clears): ".to_string(),
+                (PromptKind::Regex, _) => "regex over raw lines (empty clears): ".to_string(),
+                (PromptKind::Time, Some(now)) => format!(
+                    "time (now {}; empty clears): ",
+                    crate::text::sanitize(now.as_bytes())
+                ),
+                (PromptKind::Time, None) => {
+                    "time (A..B, last 24h, today; empty clears): ".to_string()
+                }
+                (PromptKind::Comment, _) => {
+                    "comment (optional; Enter adds, Esc cancels): ".to_string()
+                }
             };
             Line::from(vec![
                 Span::styled(label, theme.key()),
