@@ -214,15 +214,16 @@ fn group_by_cycles_every_key() {
 }
 
 #[test]
-fn sort_cycles_and_keeps_the_selected_sender() {
+fn sort_cycles_both_ways_and_moves_to_the_top() {
     let mut a = app("tui-mixed.log");
-    typ(&mut a, "jjj");
-    let chosen = selected_key(&a);
     let mut seen = Vec::new();
     for _ in 0..4 {
+        typ(&mut a, "jjj");
         typ(&mut a, "s");
         seen.push(a.sort);
-        assert_eq!(selected_key(&a), chosen);
+        // A new order is read from its top.
+        assert_eq!(a.senders.selected, 0);
+        assert_eq!(selected_key(&a), keys_shown(&a)[0]);
     }
     assert_eq!(
         seen,
@@ -237,6 +238,26 @@ fn sort_cycles_and_keeps_the_selected_sender() {
     assert_eq!(keys_shown(&a)[0], "2001:db8:1::7");
     typ(&mut a, "ss");
     assert_eq!(keys_shown(&a)[0], "2001:db8::25");
+    // Shifted, the other way round: back from DKIM failures to last seen.
+    typ(&mut a, "S");
+    assert_eq!(a.sort, SortKey::Last);
+}
+
+#[test]
+fn family_dkim_and_grouping_cycle_back_with_shift() {
+    let mut a = app("tui-mixed.log");
+    typ(&mut a, "F");
+    assert_eq!(a.filter.family, Some(Family::Ipv6));
+    typ(&mut a, "F");
+    assert_eq!(a.filter.family, Some(Family::Ipv4));
+    typ(&mut a, "D");
+    assert_eq!(a.filter.dkim, Some(DkimStatus::None));
+    typ(&mut a, "Dd");
+    assert_eq!(a.filter.dkim, Some(DkimStatus::None));
+    typ(&mut a, "A");
+    assert_eq!(a.by, AggKey::DkimDomain);
+    typ(&mut a, "Aa");
+    assert_eq!(a.by, AggKey::DkimDomain);
 }
 
 #[test]

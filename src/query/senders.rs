@@ -50,6 +50,11 @@ impl AggKey {
         let i = AggKey::ALL.iter().position(|k| *k == self).unwrap_or(0);
         AggKey::ALL[(i + 1) % AggKey::ALL.len()]
     }
+
+    pub fn prev(self) -> AggKey {
+        let i = AggKey::ALL.iter().position(|k| *k == self).unwrap_or(0);
+        AggKey::ALL[(i + AggKey::ALL.len() - 1) % AggKey::ALL.len()]
+    }
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum, serde::Serialize)]
@@ -81,6 +86,11 @@ impl SortKey {
     pub fn next(self) -> SortKey {
         let i = SortKey::ALL.iter().position(|k| *k == self).unwrap_or(0);
         SortKey::ALL[(i + 1) % SortKey::ALL.len()]
+    }
+
+    pub fn prev(self) -> SortKey {
+        let i = SortKey::ALL.iter().position(|k| *k == self).unwrap_or(0);
+        SortKey::ALL[(i + SortKey::ALL.len() - 1) % SortKey::ALL.len()]
     }
 }
 

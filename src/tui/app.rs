@@ -228,22 +228,24 @@ pub struct App {
     line_indexes: Option<LineIndexes>,
 }
 
-fn family_next(f: Option<Family>) -> Option<Family> {
-    match f {
-        None => Some(Family::Ipv4),
-        Some(Family::Ipv4) => Some(Family::Ipv6),
-        _ => None,
-    }
-}
+const FAMILIES: [Option<Family>; 3] = [None, Some(Family::Ipv4), Some(Family::Ipv6)];
+const DKIMS: [Option<DkimStatus>; 5] = [
+    None,
+    Some(DkimStatus::Pass),
+    Some(DkimStatus::Fail),
+    Some(DkimStatus::Invalid),
+    Some(DkimStatus::None),
+];
 
-fn dkim_next(d: Option<DkimStatus>) -> Option<DkimStatus> {
-    match d {
-        None => Some(DkimStatus::Pass),
-        Some(DkimStatus::Pass) => Some(DkimStatus::Fail),
-        Some(DkimStatus::Fail) => Some(DkimStatus::Invalid),
-        Some(DkimStatus::Invalid) => Some(DkimStatus::None),
-        Some(DkimStatus::None) => None,
-    }
+/// The value after (or before) `cur` in `xs`, round and round.
+fn cycle<T: PartialEq + Copy>(xs: &[T], cur: T, forward: bool) -> T {
+    let i = xs.iter().position(|x| *x == cur).unwrap_or(0);
+    let n = xs.len();
+    xs[if forward {
+        (i + 1) % n
+    } else {
+        (i + n - 1) % n
+    }]
 }
 
 impl App {
@@ -456,14 +458,6 @@ impl App {
         index::sort_aggs(&mut self.rows, self.sort, &ix);
         self.sparks.clear();
         self.covers.clear();
-        self.narrow_senders(keep);
-    }
-
-    fn resort(&mut self) {
-        let keep = self.selected_row().map(|r| r.group);
-        if let Some(ix) = self.groupings.get(&self.by) {
-            index::sort_aggs(&mut self.rows, self.sort, ix);
-        }
         self.narrow_senders(keep);
     }
 
@@ -999,16 +993,20 @@ impl App {
                 self.focus = order[(i + step) % 3];
                 self.resize(self.size.0, self.size.1);
             }
-            Action::Family => {
-                self.filter.family = family_next(self.filter.family);
+            Action::Family | Action::FamilyBack => {
+                self.filter.family = cycle(&FAMILIES, self.filter.family, a == Action::Family);
                 self.regroup();
             }
-            Action::Dkim => {
-                self.filter.dkim = dkim_next(self.filter.dkim);
+            Action::Dkim | Action::DkimBack => {
+                self.filter.dkim = cycle(&DKIMS, self.filter.dkim, a == Action::Dkim);
                 self.regroup();
             }
-            Action::GroupBy => {
-                self.by = self.by.next();
+            Action::GroupBy | Action::GroupByBack => {
+                self.by = if a == Action::GroupBy {
+                    self.by.next()
+                } else {
+                    self.by.prev()
+                };
                 self.sender_search.clear();
                 self.senders = Cursor::default();
                 // Group ids of the old key mean nothing under the new one.
@@ -1016,9 +1014,17 @@ impl App {
                 self.senders_shown.clear();
                 self.regroup();
             }
-            Action::Sort => {
-                self.sort = self.sort.next();
-                self.resort();
+            Action::Sort | Action::SortBack => {
+                self.sort = if a == Action::Sort {
+                    self.sort.next()
+                } else {
+                    self.sort.prev()
+                };
+                // A new order is read from its top: the selection goes there.
+                if let Some(ix) = self.groupings.get(&self.by) {
+                    index::sort_aggs(&mut self.rows, self.sort, ix);
+                }
+                self.narrow_senders(None);
             }
             Action::Search if self.focus == Pane::Detail => {
                 self.notice = Some("search works in the sender and message lists".into());
