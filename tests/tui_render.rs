@@ -480,3 +480,37 @@ fn message_senders_and_recipients_are_whole_or_marked_as_cut() {
         assert!(seen >= 3, "{w}x{h}: no message rows in\n{s}");
     }
 }
+
+#[test]
+fn a_notice_has_lines_of_its_own_and_the_selection_stays_on_screen() {
+    use ratatui::style::Modifier;
+    let demo = std::fs::read(concat!(env!("CARGO_MANIFEST_DIR"), "/assets/demo/mainlog"));
+    let model = mailtriage::model::load::from_bytes("demo", demo.expect("demo"), &common::opts());
+    let mut a = App::with_model(
+        KeyMap::defaults().expect("keys"),
+        model,
+        NetPrefix::default(),
+        (80, 24),
+    );
+    // The last row of the first screenful, then a bad regex.
+    for _ in 0..17 {
+        press(&mut a, "j");
+    }
+    press(&mut a, "r(unclosed [group\n");
+    let notice = a.notice.clone().expect("a bad regex says why");
+    let b = draw(&a, Theme { color: false });
+    let s = text(&b);
+    let joined: String = s.lines().collect::<Vec<_>>().join("");
+    let squeezed = |t: &str| t.split_whitespace().collect::<String>();
+    assert!(
+        squeezed(&joined).contains(&squeezed(&notice)),
+        "the whole notice {notice:?} in\n{s}"
+    );
+    let reversed = (0..b.area.height)
+        .filter(|&y| (0..b.area.width).any(|x| b[(x, y)].modifier.contains(Modifier::REVERSED)))
+        .count();
+    assert_eq!(reversed, 1, "the selected row is on screen:\n{s}");
+    // The next key clears it and gives the rows back.
+    press(&mut a, "k");
+    assert!(a.notice.is_none());
+}

@@ -16,13 +16,6 @@ pub fn render(frame: &mut Frame, status: Rect, hints: Rect, app: &App, theme: Th
         spans.push(Span::raw("  "));
         spans.push(Span::styled(app.count_text(), theme.title()));
     }
-    if let Some(n) = &app.notice {
-        spans.push(Span::raw("  "));
-        spans.push(Span::styled(
-            crate::text::sanitize(n.as_bytes()),
-            theme.notice(),
-        ));
-    }
     frame.render_widget(Paragraph::new(Line::from(spans)), status);
 
     let line = match &app.prompt {

@@ -76,10 +76,15 @@ pub fn render(frame: &mut Frame, area: Rect, app: &App, theme: Theme, wide: bool
         .max()
         .unwrap_or(4)
         .max(4) as u16;
+    // The rows were prepared for the whole pane; if a notice took rows since, the
+    // first ones give way so the selection stays on screen.
+    let fits = body.height.saturating_sub(1) as usize;
+    let first = (v.cursor.selected.saturating_sub(v.cursor.offset) + 1).saturating_sub(fits.max(1));
     let rows: Vec<Row> = v
         .rows
         .iter()
         .enumerate()
+        .skip(first)
         .map(|(k, r)| {
             // `06-01 08:00:00`, as the message list shows times; `-` for a line without one.
             let time = r.time.map_or_else(

@@ -51,7 +51,11 @@ pub fn render(frame: &mut Frame, area: Rect, app: &App, theme: Theme, wide: bool
     let long_ids = app
         .messages_shown
         .iter()
-        .skip(app.messages.offset)
+        .skip(super::senders::visible_offset(
+            app.messages.offset,
+            app.messages.selected,
+            height,
+        ))
         .take(height)
         .any(|&i| m.messages.get(i as usize).is_some_and(|x| x.id.is_long()));
     // Envelope senders and recipients share what the fixed columns leave, 3:2; the
@@ -66,7 +70,11 @@ pub fn render(frame: &mut Frame, area: Rect, app: &App, theme: Theme, wide: bool
         .messages_shown
         .iter()
         .enumerate()
-        .skip(app.messages.offset)
+        .skip(super::senders::visible_offset(
+            app.messages.offset,
+            app.messages.selected,
+            height,
+        ))
         .take(height)
         .filter_map(|(pos, &i)| {
             let msg = m.messages.get(i as usize)?;

@@ -23,7 +23,23 @@ use super::layout;
 use super::theme::Theme;
 
 pub fn render(frame: &mut Frame, app: &App, theme: Theme) {
-    let area = frame.area();
+    let full = frame.area();
+    // A notice (an error, a confirmation) gets lines of its own at the bottom, wrapped,
+    // never cut at the edge of the status line; it stays until the next key.
+    let notice = app
+        .notice
+        .as_ref()
+        .map(|n| crate::text::sanitize(n.as_bytes()));
+    let notice_rows = notice.as_ref().map_or(0, |n| {
+        let w = unicode_width::UnicodeWidthStr::width(n.as_str()).max(1);
+        let rows = w.div_ceil(full.width.max(1) as usize) as u16;
+        rows.clamp(1, (full.height / 4).max(1))
+    });
+    let [area, notice_area] = ratatui::layout::Layout::vertical([
+        ratatui::layout::Constraint::Min(0),
+        ratatui::layout::Constraint::Length(notice_rows),
+    ])
+    .areas(full);
     let a = layout::areas(area, app.focus);
     header::render(frame, a.header, app, theme);
     if app.lines.is_some() {
@@ -32,6 +48,13 @@ pub fn render(frame: &mut Frame, app: &App, theme: Theme) {
         panes(frame, &a, app, theme);
     }
     footer::render(frame, a.status, a.hints, app, theme);
+    if let Some(n) = notice {
+        frame.render_widget(
+            ratatui::widgets::Paragraph::new(Span::styled(n, theme.notice()))
+                .wrap(ratatui::widgets::Wrap { trim: false }),
+            notice_area,
+        );
+    }
     if app.block.is_some() {
         block::render(frame, area, app, theme);
     }
