@@ -24,6 +24,19 @@ fn app(fixture: &str, w: u16, h: u16) -> App {
     )
 }
 
+/// The bundled demo log (`assets/demo/mainlog`) at a screen size.
+fn demo_app(w: u16, h: u16) -> App {
+    let demo = std::fs::read(concat!(env!("CARGO_MANIFEST_DIR"), "/assets/demo/mainlog"));
+    let model =
+        mailtriage::model::load::from_bytes("demo", demo.expect("demo log"), &common::opts());
+    App::with_model(
+        KeyMap::defaults().expect("default keys"),
+        model,
+        NetPrefix::default(),
+        (w, h),
+    )
+}
+
 fn press(app: &mut App, keys: &str) {
     for c in keys.chars() {
         let code = match c {
@@ -358,17 +371,9 @@ fn sender_counts_never_lose_a_digit_at_80_and_120_columns() {
 
 #[test]
 fn sender_keys_are_whole_or_marked_as_cut_at_every_width() {
-    let demo = std::fs::read(concat!(env!("CARGO_MANIFEST_DIR"), "/assets/demo/mainlog"));
-    let demo = demo.expect("demo log");
     for by in ["", "a"] {
         for (w, h) in [(80, 24), (120, 40), (200, 50)] {
-            let model = mailtriage::model::load::from_bytes("demo", demo.clone(), &common::opts());
-            let mut a = App::with_model(
-                KeyMap::defaults().expect("keys"),
-                model,
-                NetPrefix::default(),
-                (w, h),
-            );
+            let mut a = demo_app(w, h);
             press(&mut a, by);
             let labels: Vec<String> = a.rows.iter().map(|r| a.label(r).to_string()).collect();
             let s = screen(&a);
@@ -429,16 +434,8 @@ fn only_the_focused_pane_shows_a_reversed_selection() {
 
 #[test]
 fn message_senders_and_recipients_are_whole_or_marked_as_cut() {
-    let demo = std::fs::read(concat!(env!("CARGO_MANIFEST_DIR"), "/assets/demo/mainlog"));
-    let demo = demo.expect("demo log");
     for (w, h) in [(80, 24), (120, 40), (200, 50)] {
-        let model = mailtriage::model::load::from_bytes("demo", demo.clone(), &common::opts());
-        let mut a = App::with_model(
-            KeyMap::defaults().expect("keys"),
-            model,
-            NetPrefix::default(),
-            (w, h),
-        );
+        let mut a = demo_app(w, h);
         press(&mut a, "\n");
         let m = a.model.clone().expect("model");
         let senders: Vec<String> = a
@@ -484,14 +481,7 @@ fn message_senders_and_recipients_are_whole_or_marked_as_cut() {
 #[test]
 fn a_notice_has_lines_of_its_own_and_the_selection_stays_on_screen() {
     use ratatui::style::Modifier;
-    let demo = std::fs::read(concat!(env!("CARGO_MANIFEST_DIR"), "/assets/demo/mainlog"));
-    let model = mailtriage::model::load::from_bytes("demo", demo.expect("demo"), &common::opts());
-    let mut a = App::with_model(
-        KeyMap::defaults().expect("keys"),
-        model,
-        NetPrefix::default(),
-        (80, 24),
-    );
+    let mut a = demo_app(80, 24);
     // The last row of the first screenful, then a bad regex.
     for _ in 0..17 {
         press(&mut a, "j");

@@ -12,6 +12,13 @@ use crate::tui::app::{App, Pane};
 use crate::tui::data::human_bytes;
 use crate::tui::theme::Theme;
 
+// Widths of the fixed columns: the spare width for senders and recipients is computed
+// from the same numbers the table is given, so both agree on where a value is cut.
+const W_TIME: u16 = 14;
+const W_SIZE: u16 = 5;
+const W_DKIM: u16 = 7;
+const W_OUTCOME: u16 = 9;
+
 pub fn render(frame: &mut Frame, area: Rect, app: &App, theme: Theme, wide: bool) {
     let title = match app.selected_key() {
         // Group labels are already terminal-safe (`query::key`); only cut.
@@ -48,20 +55,18 @@ pub fn render(frame: &mut Frame, area: Rect, app: &App, theme: Theme, wide: bool
     }
     let focused = app.focus == Pane::Messages;
     let height = body.height.saturating_sub(1) as usize;
+    let first = super::visible_offset(app.messages.offset, app.messages.selected, height);
     let long_ids = app
         .messages_shown
         .iter()
-        .skip(super::senders::visible_offset(
-            app.messages.offset,
-            app.messages.selected,
-            height,
-        ))
+        .skip(first)
         .take(height)
         .any(|&i| m.messages.get(i as usize).is_some_and(|x| x.id.is_long()));
     // Envelope senders and recipients share what the fixed columns leave, 3:2; the
     // widths are computed here, not left to the table, so each cut can be marked.
     let id_w: u16 = if long_ids { 23 } else { 16 };
-    let fixed = 14 + id_w + 5 + 7 + 9 + 6;
+    // Six gaps of one cell between the seven columns.
+    let fixed = W_TIME + id_w + W_SIZE + W_DKIM + W_OUTCOME + 6;
     let spare = body.width.saturating_sub(fixed);
     let sender_w = spare * 3 / 5;
     let rcpt_w = spare - sender_w;
@@ -70,11 +75,7 @@ pub fn render(frame: &mut Frame, area: Rect, app: &App, theme: Theme, wide: bool
         .messages_shown
         .iter()
         .enumerate()
-        .skip(super::senders::visible_offset(
-            app.messages.offset,
-            app.messages.selected,
-            height,
-        ))
+        .skip(first)
         .take(height)
         .filter_map(|(pos, &i)| {
             let msg = m.messages.get(i as usize)?;
@@ -129,13 +130,13 @@ pub fn render(frame: &mut Frame, area: Rect, app: &App, theme: Theme, wide: bool
     ])
     .style(theme.column_titles());
     let widths = [
-        Constraint::Length(14),
+        Constraint::Length(W_TIME),
         Constraint::Length(id_w),
         Constraint::Length(sender_w),
         Constraint::Length(rcpt_w),
-        Constraint::Length(5),
-        Constraint::Length(7),
-        Constraint::Length(9),
+        Constraint::Length(W_SIZE),
+        Constraint::Length(W_DKIM),
+        Constraint::Length(W_OUTCOME),
     ];
     frame.render_widget(
         Table::new(rows, widths).header(head).column_spacing(1),

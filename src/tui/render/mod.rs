@@ -63,6 +63,12 @@ pub fn render(frame: &mut Frame, app: &App, theme: Theme) {
     }
 }
 
+/// The first row of a list to draw: the list's own offset, moved down only if a notice
+/// took rows from the pane after the list scrolled, so the selection stays on screen.
+fn visible_offset(offset: usize, selected: usize, height: usize) -> usize {
+    offset.max((selected + 1).saturating_sub(height.max(1)))
+}
+
 fn panes(frame: &mut Frame, a: &layout::Areas, app: &App, theme: Theme) {
     if let Some(r) = a.senders {
         senders::render(frame, r, app, theme, a.wide);

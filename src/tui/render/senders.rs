@@ -20,12 +20,6 @@ const W_INV: u16 = 3;
 const W_NONE: u16 = 4;
 const W_REJ: u16 = 3;
 
-/// The first row to draw: the list's own offset, moved down only if a notice took
-/// rows from the pane after the list scrolled, so the selection stays on screen.
-pub(super) fn visible_offset(offset: usize, selected: usize, height: usize) -> usize {
-    offset.max((selected + 1).saturating_sub(height.max(1)))
-}
-
 fn num<'a>(n: u64, width: u16) -> Cell<'a> {
     Cell::from(Line::from(count_fit(n, width as usize)).alignment(Alignment::Right))
 }
@@ -86,7 +80,7 @@ pub fn render(frame: &mut Frame, area: Rect, app: &App, theme: Theme, wide: bool
         .senders_shown
         .iter()
         .enumerate()
-        .skip(visible_offset(
+        .skip(super::visible_offset(
             app.senders.offset,
             app.senders.selected,
             height,
