@@ -3,6 +3,8 @@
 
 use rustc_hash::FxHashMap;
 
+use crate::blocklist::entry::domain_within;
+
 use crate::model::{Model, NONE, flags};
 use crate::parse::DkimResult;
 use crate::query::senders::domain_of;
@@ -122,6 +124,61 @@ impl BlockFacts {
 
     pub(super) fn rcpt_of(&self, f: usize) -> &[u32] {
         slice(&self.rcpt_start, &self.rcpt, f)
+    }
+
+    /// The fact index of a model message, if it arrived.
+    pub(super) fn fact(&self, msg: u32) -> Option<usize> {
+        let f = *self.fact_of.get(msg as usize)?;
+        (f != NONE).then_some(f as usize)
+    }
+
+    /// A domain by id (lower case, no trailing dot).
+    pub(super) fn domain(&self, id: u32) -> Option<&str> {
+        self.domains.get(id as usize).map(String::as_str)
+    }
+
+    /// The envelope sender domain of fact `f`.
+    pub(super) fn sender_domain_of(&self, f: usize) -> Option<&str> {
+        self.domain(*self.sender_domain.get(f)?)
+    }
+
+    /// The domains with a passing DKIM signature among some model messages, the most frequent
+    /// first (ties alphabetically, so the order is reproducible).
+    pub(super) fn dkim_domains(&self, msgs: &[u32]) -> Vec<String> {
+        let mut n: FxHashMap<u32, usize> = FxHashMap::default();
+        for f in msgs.iter().filter_map(|&i| self.fact(i)) {
+            for &d in self.dkim_of(f) {
+                *n.entry(d).or_default() += 1;
+            }
+        }
+        let mut found: Vec<(&str, usize)> = n
+            .into_iter()
+            .filter_map(|(d, k)| Some((self.domain(d)?, k)))
+            .collect();
+        found.sort_unstable_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(b.0)));
+        found.into_iter().map(|(d, _)| d.to_owned()).collect()
+    }
+
+    /// Model address indices, sorted, of the arrivals with a passing DKIM signature of `domain`
+    /// or of one of its subdomains: mail that provably is that domain's.
+    pub(super) fn ips_signed_by(&self, domain: &str) -> Vec<u32> {
+        let within: Vec<bool> = self
+            .domains
+            .iter()
+            .map(|d| domain_within(d, domain))
+            .collect();
+        let mut ips: Vec<u32> = (0..self.msgs.len())
+            .filter(|&f| {
+                self.dkim_of(f)
+                    .iter()
+                    .any(|&d| within.get(d as usize).copied() == Some(true))
+            })
+            .filter_map(|f| self.ip.get(f).copied())
+            .filter(|&ip| ip != NONE)
+            .collect();
+        ips.sort_unstable();
+        ips.dedup();
+        ips
     }
 
     /// The most frequent envelope sender domain among some model messages.

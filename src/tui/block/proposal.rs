@@ -60,10 +60,22 @@ pub fn not_offered(policy: &Policy, entry: &Entry) -> Option<String> {
 
 /// `w` / `W`: the next step wider or narrower, or why there is none.
 pub fn step(p: &Proposal, entry: &Entry, wider: bool) -> Result<Entry, String> {
+    step_entry(&p.policy, p.anchor, entry, wider)
+}
+
+/// One step on the prefix ladder from `entry`, narrowing toward `anchor`; refused when the
+/// policy would not offer the result (in either direction, so no step can reach an entry that
+/// `not_offered` refuses).
+pub(super) fn step_entry(
+    policy: &Policy,
+    anchor: Option<IpAddr>,
+    entry: &Entry,
+    wider: bool,
+) -> Result<Entry, String> {
     let next = if wider {
         entry.widen()
     } else {
-        entry.narrow(p.anchor)
+        entry.narrow(anchor)
     };
     let Some(next) = next else {
         return Err(match (entry, wider) {
@@ -72,9 +84,9 @@ pub fn step(p: &Proposal, entry: &Entry, wider: bool) -> Result<Entry, String> {
             _ => "only addresses and networks have a prefix to change".into(),
         });
     };
-    match not_offered(&p.policy, &next) {
-        Some(why) if wider => Err(format!("stopped at {entry}: {why}")),
-        _ => Ok(next),
+    match not_offered(policy, &next) {
+        Some(why) => Err(format!("stopped at {entry}: {why}")),
+        None => Ok(next),
     }
 }
 
