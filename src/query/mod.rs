@@ -5,6 +5,7 @@
 //! checked with a command.
 
 pub mod grep;
+pub mod jump;
 pub mod key;
 pub mod lines;
 pub mod senders;
