@@ -5,6 +5,7 @@
 //! checked with a command.
 
 pub mod grep;
+pub mod history;
 pub mod jump;
 pub mod key;
 pub mod lines;
