@@ -95,3 +95,31 @@ fn demo_networks_senders_and_domains_resolve_to_rows() {
     let e = resolve(&m, "203.0.113.254").unwrap_err();
     assert_eq!(e, "no sender 203.0.113.254 in the loaded log");
 }
+
+#[test]
+fn address_search_finds_the_planted_64_and_nothing_else() {
+    use mailtriage::query::addr_search::parse;
+    let m = demo();
+    let p = NetPrefix::default();
+    let g = Grouping::new(&m, AggKey::Ip, p);
+    let query = parse("2a05:d014:27bf:4d2a").expect("an address prefix");
+    let hits: Vec<&String> = g.labels.iter().filter(|l| query.matches(l)).collect();
+    assert_eq!(hits.len(), 6, "{hits:?}");
+    let net: ipnet::IpNet = "2a05:d014:27bf:4d2a::/64".parse().unwrap();
+    assert!(
+        hits.iter()
+            .all(|l| net.contains(&l.parse::<std::net::IpAddr>().unwrap()))
+    );
+    // A hex word alone stays with fuzzy search.
+    assert_eq!(parse("4d2a"), None);
+    // The busy provider /48 holds the planted /64 and its innocent neighbours.
+    let wide = parse("2a05:d014:27bf::/48").unwrap();
+    let nets = Grouping::new(&m, AggKey::Net, p);
+    let inside = nets.labels.iter().filter(|l| wide.matches(l)).count();
+    assert!(inside > 1, "{inside}");
+    assert!(
+        nets.labels
+            .iter()
+            .any(|l| l == "2a05:d014:27bf:4d2a::/64" && wide.matches(l))
+    );
+}
