@@ -1,10 +1,14 @@
 //! Questions asked of the model: summary counts, sender aggregates, a sender's
-//! messages, exigrep-style matching. Pure functions of (model, query).
+//! messages, exigrep-style matching, a sender's history, jumping to pasted text,
+//! address-shaped search. Pure functions of (model, query).
 //!
 //! The CLI and the TUI both call these, so a number on screen can always be
 //! checked with a command.
 
+pub mod addr_search;
 pub mod grep;
+pub mod history;
+pub mod jump;
 pub mod key;
 pub mod lines;
 pub mod senders;
