@@ -9,9 +9,11 @@ use std::net::IpAddr;
 
 use rustc_hash::{FxBuildHasher, FxHashMap};
 
-use super::compact::{ChunkOut, Compactor, NO_ID, NO_STR, Rec, bits, dkim_result, ip_key};
-use super::{Message, Model, NONE, PeerEvent, Recipient, Signature, flags};
-use crate::parse::{DkimResult, DkimStatus, Event, LineKind, MsgId};
+use super::compact::{
+    ChunkOut, Compactor, NO_ID, NO_STR, Rec, bits, dkim_result, ip_key, spam_bits,
+};
+use super::{Message, Model, NONE, PeerEvent, Recipient, Signature, SpamScore, flags};
+use crate::parse::{DkimResult, DkimStatus, Event, LineKind, MsgId, time};
 
 /// Message id → index: open addressing with linear probing over one array of
 /// `tag << 32 | index` words, `EMPTY` where free. The tag (the hash's high half)
@@ -117,6 +119,13 @@ pub struct Builder {
     pub model: Model,
     /// Keyed by the address as one integer (`compact::ip_key`).
     ip_index: FxHashMap<u128, u32>,
+    /// Id and time of the line folded last: a continuation line takes them.
+    prev_id: u128,
+    prev_time: i64,
+    /// Years added to classic syslog stamps since the first one, and the last
+    /// such stamp after that (see [`Builder::syslog_time`]).
+    year_shift: i32,
+    last_yearless: Option<i64>,
 }
 
 impl Default for Builder {
@@ -130,7 +139,35 @@ impl Builder {
         Builder {
             model: Model::default(),
             ip_index: FxHashMap::default(),
+            prev_id: NO_ID,
+            prev_time: i64::MIN,
+            year_shift: 0,
+            last_yearless: None,
         }
+    }
+
+    /// A classic syslog stamp (no year) in the earliest of the year before, this
+    /// one and the next that does not put it more than a day before the last
+    /// such stamp. A log never runs backwards by more than a day, so a jump back
+    /// starts the next year (and the years after it); a line a little before
+    /// midnight written after one a little after (a slow process) stays in
+    /// the old year.
+    fn syslog_time(&mut self, t: i64) -> i64 {
+        const DAY: i64 = 86_400_000;
+        let Some(last) = self.last_yearless else {
+            self.last_yearless = Some(t);
+            return t;
+        };
+        let mut chosen = time::add_years(t, self.year_shift);
+        let before = time::add_years(t, self.year_shift - 1);
+        if before >= last - DAY {
+            chosen = before;
+        } else if chosen < last - DAY {
+            self.year_shift += 1;
+            chosen = time::add_years(t, self.year_shift);
+        }
+        self.last_yearless = Some(chosen);
+        chosen
     }
 
     /// Reserves room for about `bytes` more of log, so the per-line vectors do not
@@ -224,6 +261,17 @@ impl Builder {
     }
 
     fn fold(&mut self, lane: &Lane, chunk: &ChunkOut<'_>, r: &Rec, start: u64) {
+        let mut r = *r;
+        if r.kind == LineKind::Continuation {
+            // More of the line above: its message and its time.
+            r.id = self.prev_id;
+            r.time = self.prev_time;
+        } else if r.bits & bits::YEARLESS != 0 && r.time != i64::MIN {
+            r.time = self.syslog_time(r.time);
+        }
+        self.prev_id = r.id;
+        self.prev_time = r.time;
+        let r = &r;
         let tr = |id: u32| {
             if id == NO_STR {
                 NONE
@@ -360,6 +408,17 @@ impl Builder {
                     m.host = tr(r.s1);
                 }
             }
+            LineKind::SpamScan => {
+                if let (Some(tenths), required_tenths) = spam_bits::unpack(r.size) {
+                    self.model.spam.insert(
+                        msg,
+                        SpamScore {
+                            tenths,
+                            required_tenths,
+                        },
+                    );
+                }
+            }
             LineKind::Completed => self.model.messages[msg as usize].flags |= flags::COMPLETED,
             LineKind::Frozen => self.model.messages[msg as usize].flags |= flags::FROZEN,
             _ => {}
@@ -389,7 +448,80 @@ pub struct Lane {
 
 #[cfg(test)]
 mod tests {
+    use crate::model::NONE;
     use crate::model::load::{LoadOptions, from_bytes};
+    use crate::parse::LineKind;
+
+    fn model(log: &str, year: i32) -> crate::model::Model {
+        let opts = LoadOptions {
+            ctx: crate::parse::ParseContext { syslog_year: year },
+            threads: 1,
+            ..LoadOptions::default()
+        };
+        from_bytes("t", log.as_bytes().to_vec(), &opts)
+    }
+
+    #[test]
+    fn a_continuation_line_joins_the_line_above() {
+        // mashpy-ajenti_track-mainlog.log, and a made-up line with an id above one.
+        let m = model(
+            "2016-09-10 06:06:35 Warning: purging the environment.\n Suggested action: use keep_environment.\n\
+             2016-09-10 06:06:36 1bfCbe-00000M-Fw <= a@b.example H=(x) [192.0.2.1] P=esmtp S=1\n \
+             more of it\n",
+            2022,
+        );
+        assert_eq!(m.line_count(), 4);
+        assert_eq!(m.kind_count(LineKind::Continuation), 2);
+        assert_eq!(m.line_msg[1], NONE);
+        assert_eq!(m.messages.len(), 1);
+        assert_eq!(m.message_lines(0).collect::<Vec<_>>(), vec![2, 3]);
+    }
+
+    #[test]
+    fn syslog_years_move_on_at_new_year() {
+        let m = model(
+            "Dec 31 23:59:58 mx exim[1]: Start queue run: pid=1\n\
+             Jan  1 00:00:02 mx exim[1]: 1aaaaa-000000-00 <= a@b.example H=(x) [192.0.2.1] P=esmtp S=1\n\
+             Dec 31 23:00:00 mx exim[1]: End queue run: pid=1\n\
+             Mar  1 10:00:00 mx exim[1]: 1aaaab-000000-00 <= a@b.example H=(x) [192.0.2.1] P=esmtp S=1\n",
+            2023,
+        );
+        let t = |i: usize| crate::parse::time::format_iso(m.messages[i].time);
+        assert_eq!(t(0), "2024-01-01T00:00:02");
+        assert_eq!(t(1), "2024-03-01T10:00:00");
+        assert_eq!(
+            m.first_time.map(crate::parse::time::format_iso).as_deref(),
+            Some("2023-12-31T23:00:00")
+        );
+        // Back by less than a day is the log's own disorder, not a new year.
+        let m = model(
+            "Jan  2 10:00:00 mx exim[1]: 1aaaaa-000000-00 <= a@b.example H=(x) [192.0.2.1] P=esmtp S=1\n\
+             Jan  1 11:00:00 mx exim[1]: 1aaaab-000000-00 <= a@b.example H=(x) [192.0.2.1] P=esmtp S=1\n",
+            2023,
+        );
+        assert_eq!(
+            crate::parse::time::format_iso(m.messages[1].time),
+            "2023-01-01T11:00:00"
+        );
+    }
+
+    #[test]
+    fn a_spam_score_is_kept_per_message() {
+        // perericr-ddgrey-mainlog.log
+        let m = model(
+            "2020-02-22 01:31:25 1j5IhX-0006pK-Rt SA: Action: scanned but message isn't spam: score=-0.1 required=5.0 (scanned in 1/1 secs | Message-Id: xPvw9194h6.plusgirot@nordea.com). From <plusgirot@nordea.com> (host=mail1.bemta26.messagelabs.com [85.158.142.5]) for kassor@ucf.se\n\
+             2020-02-22 01:31:25 1j5IhX-0006pK-Rt <= plusgirot@nordea.com H=mail1.bemta26.messagelabs.com [85.158.142.5] P=esmtp S=4502 id=xPvw9194h6.plusgirot@nordea.com\n\
+             2020-02-22 01:31:24 1j5IhY-0006pK-Rt SA: Debug: check succeeded, running spamc\n",
+            2022,
+        );
+        let s = m.spam_score(0).expect("scored");
+        assert_eq!(
+            (s.tenths, s.required_tenths, s.is_spam()),
+            (-1, Some(50), Some(false))
+        );
+        assert!((s.score() + 0.1).abs() < 1e-6);
+        assert_eq!(m.spam_score(1), None);
+    }
 
     #[test]
     fn every_message_is_found_after_the_index_grew() {

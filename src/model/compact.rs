@@ -24,10 +24,12 @@ pub struct Rec {
     pub id: u128,
     /// Milliseconds, or `i64::MIN` when the line has no time.
     pub time: i64,
+    /// Arrival: `S=`. Spam scan: the score, see [`spam_bits`].
     pub size: u64,
     pub off: u32,
     pub kind: LineKind,
-    /// Arrival: `flags::*` bits known from the line. DKIM: the result + 1 (0 = none).
+    /// Arrival: `bits::*` known from the line. DKIM: the result + 1 (0 = none).
+    /// Any line: `bits::YEARLESS`.
     pub bits: u16,
     /// `s0`: arrival and rejection sender, DKIM domain, delivery recipient.
     /// `s1`: client name (verified name, else HELO), DKIM selector.
@@ -163,6 +165,34 @@ pub mod bits {
     pub const NULL_SENDER: u16 = 1 << 2;
     pub const LOCAL: u16 = 1 << 3;
     pub const HAS_SIZE: u16 = 1 << 4;
+    /// The time is a classic syslog stamp's, with the context's year.
+    pub const YEARLESS: u16 = 1 << 15;
+}
+
+/// A spam score packed into `Rec::size`: score and required in tenths, and
+/// which of them the line had.
+pub mod spam_bits {
+    pub const HAS_SCORE: u64 = 1 << 32;
+    pub const HAS_REQUIRED: u64 = 1 << 33;
+
+    pub fn pack(score: Option<i16>, required: Option<i16>) -> u64 {
+        let mut v = 0;
+        if let Some(s) = score {
+            v |= HAS_SCORE | s as u16 as u64;
+        }
+        if let Some(r) = required {
+            v |= HAS_REQUIRED | (r as u16 as u64) << 16;
+        }
+        v
+    }
+
+    /// (score, required), each in tenths.
+    pub fn unpack(v: u64) -> (Option<i16>, Option<i16>) {
+        (
+            (v & HAS_SCORE != 0).then_some(v as u16 as i16),
+            (v & HAS_REQUIRED != 0).then_some((v >> 16) as u16 as i16),
+        )
+    }
 }
 
 impl<'a> Compactor<'a> {
@@ -257,6 +287,7 @@ impl<'a> Compactor<'a> {
                     DkimResult::Invalid => 3,
                 };
             }
+            Payload::Spam(sp) => r.size = spam_bits::pack(sp.score, sp.required),
             Payload::Delivery(d) => {
                 // `=> local <orig@domain>`: the address the sender used is the
                 // original, not the local part it was routed to.
@@ -276,6 +307,9 @@ impl<'a> Compactor<'a> {
                 r.s0 = self.s(out, rej.sender);
             }
         }
+        if ev.yearless {
+            r.bits |= bits::YEARLESS;
+        }
         out.recs.push(r);
     }
 }
@@ -288,7 +322,7 @@ fn interface_ip(v: &[u8]) -> Option<IpAddr> {
 }
 
 pub fn dkim_result(bits: u16) -> Option<DkimResult> {
-    match bits {
+    match bits & !bits::YEARLESS {
         1 => Some(DkimResult::Pass),
         2 => Some(DkimResult::Fail),
         3 => Some(DkimResult::Invalid),
@@ -333,6 +367,19 @@ mod tests {
             out.new_strs,
             vec![&b"a@example.org"[..], b"b@example.org", b""]
         );
+    }
+
+    #[test]
+    fn spam_scores_pack_into_the_size_field() {
+        for (s, r) in [
+            (Some(188), Some(50)),
+            (Some(-1), None),
+            (None, Some(-32768)),
+            (None, None),
+        ] {
+            assert_eq!(spam_bits::unpack(spam_bits::pack(s, r)), (s, r));
+        }
+        assert_eq!(dkim_result(2 | bits::YEARLESS), Some(DkimResult::Fail));
     }
 
     #[test]

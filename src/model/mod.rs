@@ -130,6 +130,27 @@ pub struct Signature {
     pub line: u32,
 }
 
+/// A spam scanner's score for a message (sa-exim `SA: Action: … score=18.8
+/// required=5.0`), in tenths of a point as SpamAssassin prints them.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct SpamScore {
+    /// `score=18.8` → 188.
+    pub tenths: i16,
+    /// `required=5.0` → 50, when logged.
+    pub required_tenths: Option<i16>,
+}
+
+impl SpamScore {
+    pub fn score(self) -> f32 {
+        f32::from(self.tenths) / 10.0
+    }
+
+    /// Whether the score reached the threshold, when the threshold was logged.
+    pub fn is_spam(self) -> Option<bool> {
+        self.required_tenths.map(|r| self.tenths >= r)
+    }
+}
+
 /// A recipient named by an arrival's `for` list, a delivery, deferral or bounce.
 #[derive(Debug, Clone, Copy)]
 pub struct Recipient {
@@ -172,6 +193,9 @@ pub struct Model {
     pub signatures: Vec<Signature>,
     pub recipients: Vec<Recipient>,
     pub peer_events: Vec<PeerEvent>,
+    /// Spam scores by message index; only scanned messages have one (the last
+    /// scan logged wins). See [`Model::spam_score`].
+    pub spam: rustc_hash::FxHashMap<u32, SpamScore>,
     pub strings: Interner,
     pub ips: Vec<IpAddr>,
     /// The server's own addresses, from the `I=[addr]:port` of arrivals, sorted: blocking one
@@ -272,6 +296,11 @@ impl Model {
         self.index.get(id, &self.messages)
     }
 
+    /// The spam score a scanner logged for message `msg`, if any.
+    pub fn spam_score(&self, msg: u32) -> Option<SpamScore> {
+        self.spam.get(&msg).copied()
+    }
+
     pub fn ip(&self, idx: u32) -> Option<IpAddr> {
         self.ips.get(idx as usize).copied()
     }
@@ -296,6 +325,7 @@ impl Model {
             + self.signatures.capacity() * std::mem::size_of::<Signature>()
             + self.recipients.capacity() * std::mem::size_of::<Recipient>()
             + self.peer_events.capacity() * std::mem::size_of::<PeerEvent>()
+            + self.spam.capacity() * (std::mem::size_of::<(u32, SpamScore)>() + 1)
             + self.strings.heap_bytes()
             + self.ips.capacity() * std::mem::size_of::<IpAddr>()
             + self.index.heap_bytes()

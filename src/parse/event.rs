@@ -30,11 +30,19 @@ pub enum LineKind {
     Lifecycle,
     QueueRun,
     Daemon,
+    /// ACL `warn` text about a client: `H=… Warning: …` (the client's line).
+    AclWarning,
+    /// A spam scanner's line, e.g. sa-exim `SA: Action: … score=… required=…`.
+    SpamScan,
+    /// `+arguments`: `cwd=/var/spool/exim 2 args: /usr/sbin/exim -q`.
+    Arguments,
+    /// A line that starts with a space: more of the line above.
+    Continuation,
     Unrecognized,
 }
 
 impl LineKind {
-    pub const ALL: [LineKind; 21] = [
+    pub const ALL: [LineKind; 25] = [
         LineKind::Arrival,
         LineKind::FakeReject,
         LineKind::Delivery,
@@ -55,6 +63,10 @@ impl LineKind {
         LineKind::Lifecycle,
         LineKind::QueueRun,
         LineKind::Daemon,
+        LineKind::AclWarning,
+        LineKind::SpamScan,
+        LineKind::Arguments,
+        LineKind::Continuation,
         LineKind::Unrecognized,
     ];
 
@@ -91,6 +103,10 @@ impl LineKind {
             LineKind::Lifecycle => "lifecycle",
             LineKind::QueueRun => "queue_run",
             LineKind::Daemon => "daemon",
+            LineKind::AclWarning => "acl_warning",
+            LineKind::SpamScan => "spam_scan",
+            LineKind::Arguments => "arguments",
+            LineKind::Continuation => "continuation",
             LineKind::Unrecognized => "unrecognized",
         }
     }
@@ -233,6 +249,19 @@ pub struct Rejection<'a> {
     pub reason: Option<&'a [u8]>,
 }
 
+/// A spam scanner's verdict, in tenths of a point as SpamAssassin prints them.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct SpamScan<'a> {
+    /// `score=18.8` → 188.
+    pub score: Option<i16>,
+    /// `required=5.0` → 50.
+    pub required: Option<i16>,
+    /// What the scanner did (`permanently rejected message`, `scanned but message isn't spam`).
+    pub action: Option<&'a [u8]>,
+    /// The client the scanner names (`(host=NULL [192.0.2.1])`).
+    pub host: Option<Host<'a>>,
+}
+
 // Variants are unboxed on purpose: an event lives on the stack for one line, and a
 // heap allocation per line would cost more than copying a few hundred bytes.
 #[allow(clippy::large_enum_variant)]
@@ -250,6 +279,7 @@ pub enum Payload<'a> {
         host: Option<Host<'a>>,
         set_id: Option<&'a [u8]>,
     },
+    Spam(SpamScan<'a>),
     None,
 }
 
@@ -261,6 +291,9 @@ pub struct Event<'a> {
     /// `+hhmm` offset in minutes when `log_timezone` is on.
     pub zone: Option<i32>,
     pub pid: Option<u32>,
+    /// The time came from a classic syslog stamp, which has no year: the year is
+    /// the context's, and the model moves it on when a log crosses New Year.
+    pub yearless: bool,
     pub msgid: Option<MsgId>,
     pub kind: LineKind,
     /// Text after the prefix and id.
@@ -274,6 +307,7 @@ impl<'a> Event<'a> {
             time: None,
             zone: None,
             pid: None,
+            yearless: false,
             msgid: None,
             kind: LineKind::Unrecognized,
             body,
@@ -289,6 +323,7 @@ impl<'a> Event<'a> {
             Payload::Rejection(r) => r.host.as_ref(),
             Payload::Peer(h) if self.kind != LineKind::HostAttempt => h.as_ref(),
             Payload::Auth { host, .. } => host.as_ref(),
+            Payload::Spam(s) => s.host.as_ref(),
             _ => None,
         }
     }

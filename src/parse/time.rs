@@ -120,6 +120,93 @@ pub fn looks_like_zone(b: &[u8]) -> bool {
         && b.get(6).is_none_or(|c| *c == b' ')
 }
 
+/// An RFC 3339 stamp as syslog-ng and rsyslog write it at the start of `b`:
+/// `YYYY-MM-DDTHH:MM:SS[.fraction](Z|±HH:MM)`. Returns (ms since epoch of the
+/// wall clock as written, zone offset in minutes, bytes used).
+pub fn parse_rfc3339(b: &[u8]) -> Option<(i64, Option<i32>, usize)> {
+    if b.len() < 19 || b[4] != b'-' || b[7] != b'-' || b[10] != b'T' {
+        return None;
+    }
+    let days = date_days(&b[..10])?;
+    let mut ms = (days * 86_400 + hms(&b[11..19])?) * 1000;
+    let mut used = 19;
+    if b.get(used) == Some(&b'.') {
+        let digits = b[used + 1..]
+            .iter()
+            .take(9)
+            .take_while(|c| c.is_ascii_digit())
+            .count();
+        if digits == 0 {
+            return None;
+        }
+        // Milliseconds: the first three digits, padded.
+        let mut frac = 0i64;
+        for i in 0..3 {
+            let d = if i < digits {
+                b[used + 1 + i] - b'0'
+            } else {
+                0
+            };
+            frac = frac * 10 + d as i64;
+        }
+        ms += frac;
+        used += 1 + digits;
+    }
+    let zone = match b.get(used) {
+        Some(b'Z') => {
+            used += 1;
+            Some(0)
+        }
+        Some(&sign @ (b'+' | b'-')) => {
+            let z = b.get(used + 1..used + 6)?;
+            let (h, m) = if z[2] == b':' {
+                (num(&z[..2])?, num(&z[3..5])?)
+            } else {
+                (num(&z[..2])?, num(&z[2..4])?)
+            };
+            if h > 23 || m > 59 {
+                return None;
+            }
+            used += if z[2] == b':' { 6 } else { 5 };
+            let off = (h * 60 + m) as i32;
+            Some(if sign == b'-' { -off } else { off })
+        }
+        _ => None,
+    };
+    Some((ms, zone, used))
+}
+
+/// `ms` moved `years` calendar years on (Feb 29 becomes Mar 1 in a year without one).
+pub fn add_years(ms: i64, years: i32) -> i64 {
+    if years == 0 {
+        return ms;
+    }
+    let days = ms.div_euclid(86_400_000);
+    let rest = ms.rem_euclid(86_400_000);
+    let (y, m, d) = civil_from_days(days);
+    let y = y + years as i64;
+    let days = if is_real_date(y, m, d) {
+        days_from_civil(y, m, d)
+    } else {
+        days_from_civil(y, m, d - 1) + 1
+    };
+    days * 86_400_000 + rest
+}
+
+/// The date of a day number (inverse of [`days_from_civil`]).
+pub fn civil_from_days(z: i64) -> (i64, u32, u32) {
+    let z = z + 719_468;
+    let era = if z >= 0 { z } else { z - 146_096 } / 146_097;
+    let doe = z - era * 146_097;
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let d = (doy - (153 * mp + 2) / 5 + 1) as u32;
+    let m = if mp < 10 { mp + 3 } else { mp - 9 } as u32;
+    let y = yoe + era * 400 + i64::from(m <= 2);
+    (y, m, d)
+}
+
 const MONTHS: [&[u8; 3]; 12] = [
     b"Jan", b"Feb", b"Mar", b"Apr", b"May", b"Jun", b"Jul", b"Aug", b"Sep", b"Oct", b"Nov", b"Dec",
 ];
@@ -220,6 +307,46 @@ mod tests {
         assert_eq!(parse_zone(b" +0160 x"), None);
         assert_eq!(parse_zone(b" +2400 x"), None);
         assert_eq!(parse_zone(b" -2359 x"), Some((-(23 * 60 + 59), 6)));
+    }
+
+    #[test]
+    fn rfc3339_stamps() {
+        // fail2ban-issue-3060.log (syslog-ng on Alpine).
+        let (ms, zone, used) = parse_rfc3339(b"2024-03-24T02:05:21.420+00:00 info").unwrap();
+        assert_eq!(
+            (format_iso(ms).as_str(), zone, used),
+            ("2024-03-24T02:05:21.420", Some(0), 29)
+        );
+        let (ms, zone, used) = parse_rfc3339(b"2024-03-24T02:05:21Z x").unwrap();
+        assert_eq!(
+            (format_iso(ms).as_str(), zone, used),
+            ("2024-03-24T02:05:21", Some(0), 20)
+        );
+        let (ms, zone, _) = parse_rfc3339(b"2024-03-24T02:05:21.123456-05:30 x").unwrap();
+        assert_eq!((ms % 1000, zone), (123, Some(-330)));
+        let (_, zone, used) = parse_rfc3339(b"2024-03-24T02:05:21 x").unwrap();
+        assert_eq!((zone, used), (None, 19));
+        for s in [
+            "2024-03-24 02:05:21",
+            "2024-02-30T02:05:21Z",
+            "2024-03-24T02:05:21.x",
+            "2024-03-24T02:05:21+0",
+        ] {
+            assert!(parse_rfc3339(s.as_bytes()).is_none(), "{s}");
+        }
+    }
+
+    #[test]
+    fn years_move_on() {
+        let (ms, _) = parse_exim(b"2023-12-31 23:59:59").unwrap();
+        assert_eq!(format_iso(add_years(ms, 1)), "2024-12-31T23:59:59");
+        let (ms, _) = parse_exim(b"2024-02-29 10:00:00").unwrap();
+        assert_eq!(format_iso(add_years(ms, 1)), "2025-03-01T10:00:00");
+        assert_eq!(add_years(ms, 0), ms);
+        for days in [-800_000, -1, 0, 59, 60, 11_016, 20_000, 2_000_000] {
+            let (y, m, d) = civil_from_days(days);
+            assert_eq!(days_from_civil(y, m, d), days);
+        }
     }
 
     #[test]

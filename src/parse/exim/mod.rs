@@ -51,9 +51,43 @@ fn skip_syslog_tag(b: &[u8], need_pid: bool) -> Option<usize> {
     Some(host_end + 1 + colon + 2)
 }
 
+/// Exim's own stamp after a syslog prefix, when `syslog_timestamp` is on: it
+/// wins over the syslog daemon's. Returns the bytes it took.
+fn exim_stamp_after_syslog(ev: &mut Event<'_>, b: &[u8]) -> usize {
+    match time::parse_exim(b) {
+        Some((ms, used)) if b.get(used) == Some(&b' ') => {
+            ev.time = Some(ms);
+            ev.yearless = false;
+            let mut n = used;
+            if let Some((z, zl)) = time::parse_zone(&b[n..]) {
+                ev.zone = Some(z);
+                n += zl;
+            }
+            if b.get(n) == Some(&b' ') {
+                n + 1
+            } else {
+                used + 1
+            }
+        }
+        _ => 0,
+    }
+}
+
 /// Parses one line (without its terminator).
 pub fn parse_line<'a>(line: &'a [u8], ctx: &ParseContext) -> Event<'a> {
+    // A crash can leave NUL padding where the file was preallocated; the line
+    // Exim wrote after it restarted follows the NULs.
+    let line = match line.first() {
+        Some(0) => &line[line.iter().position(|&c| c != 0).unwrap_or(line.len())..],
+        _ => line,
+    };
     let mut ev = Event::unrecognized(line);
+    // Exim indents the further lines of a multi-line entry
+    // (` Suggested action: use keep_environment.`).
+    if line.first() == Some(&b' ') {
+        ev.kind = LineKind::Continuation;
+        return ev;
+    }
     let p;
     if let Some((ms, used)) = time::parse_exim(line) {
         ev.time = Some(ms);
@@ -79,17 +113,28 @@ pub fn parse_line<'a>(line: &'a [u8], ctx: &ParseContext) -> Event<'a> {
         p = q;
     } else if let Some((ms, used)) = time::parse_syslog(line, ctx.syslog_year) {
         ev.time = Some(ms);
+        ev.yearless = true;
         let mut q = used + 1;
         match skip_syslog_tag(line.get(q..).unwrap_or_default(), false) {
             Some(n) => q += n,
             None => return ev,
         }
-        if let Some((ms, used)) = time::parse_exim(&line[q..])
-            && line.get(q + used) == Some(&b' ')
-        {
-            ev.time = Some(ms);
-            q += used + 1;
+        q += exim_stamp_after_syslog(&mut ev, &line[q..]);
+        p = q;
+    } else if let Some((ms, zone, used)) = time::parse_rfc3339(line) {
+        // syslog-ng and rsyslog: `2024-03-24T02:05:21.420+00:00 info exim[8003]: `,
+        // with a host name or a severity before the tag.
+        ev.time = Some(ms);
+        ev.zone = zone;
+        let mut q = used + 1;
+        if line.get(used) != Some(&b' ') {
+            return Event::unrecognized(line);
         }
+        match skip_syslog_tag(line.get(q..).unwrap_or_default(), false) {
+            Some(n) => q += n,
+            None => return ev,
+        }
+        q += exim_stamp_after_syslog(&mut ev, &line[q..]);
         p = q;
     } else if let Some(n) = skip_syslog_tag(line, false) {
         // journald-style `host exim[pid]: 2021-07-17 23:20:49 …`.
@@ -166,6 +211,27 @@ fn classify(ev: &mut Event<'_>) {
         }
         return;
     }
+    if let Some(rest) = b.strip_prefix(b"SA: ") {
+        ev.kind = LineKind::SpamScan;
+        ev.payload = Payload::Spam(parse_sa(rest));
+        return;
+    }
+    if b.starts_with(b"cwd=") && contains(b, b" args: ") {
+        ev.kind = LineKind::Arguments;
+        return;
+    }
+    if let Some(rest) = b.strip_prefix(b"Spool file ") {
+        // `Spool file is locked (…)`, `Spool file for <id> is locked (…)` (4.9x),
+        // `Spool file <id>-D not found`: the id is in the text when not before it.
+        let named = rest.strip_prefix(b"for ").unwrap_or(rest);
+        if ev.msgid.is_none() {
+            ev.msgid = MsgId::parse_prefix(named).map(|(id, _)| id);
+        }
+        if ev.msgid.is_some() {
+            ev.kind = LineKind::Lifecycle;
+        }
+        return;
+    }
     if b.starts_with(b"Completed") {
         ev.kind = LineKind::Completed;
         return;
@@ -185,7 +251,12 @@ fn classify(ev: &mut Event<'_>) {
         b"Warning: ",
         b"SMTP connection lost after final dot",
     ];
-    if ev.msgid.is_some() && LIFECYCLE.iter().any(|p| b.starts_with(p)) {
+    if ev.msgid.is_some()
+        && (LIFECYCLE.iter().any(|p| b.starts_with(p))
+            || LIFECYCLE_ERRORS.iter().any(|p| b.starts_with(p))
+            // `addr <parent>: error ignored`: a failed bounce was thrown away.
+            || b.ends_with(b": error ignored"))
+    {
         ev.kind = LineKind::Lifecycle;
         return;
     }
@@ -214,6 +285,10 @@ fn classify(ev: &mut Event<'_>) {
         return;
     }
     if (b.starts_with(b"exim ") && contains(b, b" daemon started"))
+        || b.starts_with(b"IPv6 socket creation failed")
+        || b.starts_with(b"IPv4 socket creation failed")
+        || b.starts_with(b"socket bind() to port ")
+        || b.starts_with(b"socket listen() ")
         || (ev.msgid.is_none() && b.starts_with(b"Warning: "))
         || b.starts_with(b"listen backlog")
         || (b.starts_with(b"pid ") && contains(b, b" received: "))
@@ -228,7 +303,108 @@ fn classify(ev: &mut Event<'_>) {
             || b.starts_with(b"retry timeout exceeded"))
     {
         ev.kind = LineKind::HostAttempt;
+        return;
     }
+    if ev.msgid.is_some() {
+        classify_old_host_attempt(ev);
+    }
+}
+
+/// Messages a transport or the delivery process writes with the message's id.
+const LIFECYCLE_ERRORS: [&[u8]; 5] = [
+    b"Tainted filename ",
+    b"unable to open file ",
+    b"Error while reading message ",
+    b"Process failed ",
+    // cPanel's own `logwrite` from its outbound transport.
+    b"SMTP connection outbound ",
+];
+
+/// Per-host delivery errors as Exim wrote them before 4.86, without `H=`:
+/// `host [ip] Connection timed out`, `[ip] SSL verify error: …`,
+/// `SMTP error from remote mail server after RCPT TO:<…>: host h [ip]: 451 …`,
+/// `Remote host h [ip] closed connection …`, `SMTP timeout while connected to h [ip] …`.
+/// The host named is the destination: a delivery attempt, never a client.
+fn classify_old_host_attempt(ev: &mut Event<'_>) {
+    let b = ev.body;
+    let host_text = if b.starts_with(b"SMTP error from remote mail") {
+        split_reason(b)
+            .1
+            .and_then(|r| r.strip_prefix(b"host "))
+            .unwrap_or_default()
+    } else if let Some(r) = b.strip_prefix(b"Remote host ") {
+        r
+    } else if let Some(r) = b.strip_prefix(b"SMTP timeout while connected to ") {
+        r
+    } else {
+        b
+    };
+    let (h, used) = parse_host(host_text);
+    let name_ok = h.name.is_none_or(|n| {
+        n.iter()
+            .all(|c| c.is_ascii_alphanumeric() || matches!(c, b'-' | b'.' | b'_'))
+    });
+    if h.ip.is_some() && name_ok && matches!(host_text.get(used), Some(b' ' | b':')) {
+        ev.kind = LineKind::HostAttempt;
+        ev.payload = Payload::Peer(Some(h));
+    }
+}
+
+/// sa-exim's `SA: Action: <what>: score=18.8 required=5.0 … (host=name [ip]) for …`
+/// (and its `SA: Debug:` lines, which carry none of these).
+fn parse_sa(b: &[u8]) -> SpamScan<'_> {
+    let mut s = SpamScan::default();
+    let Some(action) = b.strip_prefix(b"Action: ") else {
+        return s;
+    };
+    let (what, rest) = split_reason(action);
+    s.action = Some(match memchr::memchr(b'(', what) {
+        Some(i) => what.get(..i.saturating_sub(1)).unwrap_or(what),
+        None => what,
+    });
+    let rest = rest.unwrap_or_default();
+    if let Some(v) = rest.strip_prefix(b"score=") {
+        s.score = parse_tenths(v);
+    }
+    if let Some(i) = find_token(rest, b"required=") {
+        s.required = parse_tenths(&rest[i + b"required=".len()..]);
+    }
+    if let Some(i) = memchr::memmem::rfind(b, b"(host=") {
+        let v = &b[i + b"(host=".len()..];
+        let (mut h, _) = parse_host(&v[..memchr::memchr(b')', v).unwrap_or(v.len())]);
+        // sa-exim writes `NULL` for a client without a reverse name.
+        if h.name == Some(b"NULL") {
+            h.name = None;
+        }
+        if h.addr_text.is_some() {
+            s.host = Some(h);
+        }
+    }
+    s
+}
+
+/// `-12.3` at the start of `b` in tenths (`-123`), saturating; `None` without digits.
+fn parse_tenths(b: &[u8]) -> Option<i16> {
+    let (neg, b) = match b.strip_prefix(b"-") {
+        Some(r) => (true, r),
+        None => (false, b),
+    };
+    let int = b.iter().take_while(|c| c.is_ascii_digit()).count();
+    if int == 0 {
+        return None;
+    }
+    let mut v: i32 = 0;
+    for &c in &b[..int.min(6)] {
+        v = v * 10 + (c - b'0') as i32;
+    }
+    v *= 10;
+    if b.get(int) == Some(&b'.')
+        && let Some(d) = b.get(int + 1).filter(|c| c.is_ascii_digit())
+    {
+        v += (d - b'0') as i32;
+    }
+    let v = if neg { -v } else { v };
+    Some(v.clamp(i16::MIN as i32, i16::MAX as i32) as i16)
 }
 
 fn contains(hay: &[u8], needle: &[u8]) -> bool {
@@ -237,7 +413,7 @@ fn contains(hay: &[u8], needle: &[u8]) -> bool {
 
 /// Searchers built once: `memmem::find` would rebuild one per call, per line.
 static AUTH_FAILED: std::sync::LazyLock<memchr::memmem::Finder<'static>> =
-    std::sync::LazyLock::new(|| memchr::memmem::Finder::new(b" authenticator failed for "));
+    std::sync::LazyLock::new(|| memchr::memmem::Finder::new(b"authenticator failed for "));
 
 /// Lines that start with `H=`, `F=`, `U=`: rejections, sender verify failures,
 /// local_scan rejections, and per-host delivery attempts (with an id).
@@ -291,6 +467,11 @@ fn classify_host_led(ev: &mut Event<'_>) {
                         argument: None,
                         reason,
                     });
+                } else if tail.starts_with(b"Warning: ") {
+                    // An ACL `warn` verb's log_message: about the client, even
+                    // when the message already has an id.
+                    ev.kind = LineKind::AclWarning;
+                    ev.payload = Payload::Peer(host);
                 } else if tail.starts_with(b"incomplete transaction") {
                     ev.kind = LineKind::Session;
                     ev.payload = Payload::Peer(host);
@@ -425,6 +606,32 @@ fn classify_session(ev: &mut Event<'_>) -> bool {
             return true;
         }
     }
+    // 4.98 puts the connection's `Ci=` first: `SMTP connection Ci=8003 from (User) [ip]:port …`.
+    if let Some(rest) = b.strip_prefix(b"SMTP connection Ci=") {
+        let digits = rest.iter().take_while(|c| c.is_ascii_digit()).count();
+        if let Some(from) = rest.get(digits..).and_then(|r| r.strip_prefix(b" from ")) {
+            ev.kind = LineKind::Session;
+            ev.payload = Payload::Peer(Some(parse_host(from).0));
+            return true;
+        }
+    }
+    // OpenSSL: a client that refused our certificate names no host; a failed
+    // certificate check names the peer's address only.
+    if b.starts_with(b"TLS client disconnected cleanly") {
+        ev.kind = LineKind::Session;
+        return true;
+    }
+    if ev.msgid.is_none() && b.first() == Some(&b'[') && contains(b, b"] SSL verify error: ") {
+        let (h, _) = parse_host(b);
+        ev.kind = LineKind::Session;
+        ev.payload = Payload::Peer(Some(h));
+        return true;
+    }
+    if b.starts_with(b"VRFY failed for ") {
+        ev.kind = LineKind::Session;
+        ev.payload = Payload::Peer(find_token(b, b"H=").map(|i| parse_host(&b[i + 2..]).0));
+        return true;
+    }
     if b.starts_with(b"no host name found for IP address ")
         || b.starts_with(b"no IP address found for host ")
     {
@@ -442,12 +649,22 @@ fn classify_session(ev: &mut Event<'_>) -> bool {
         ev.payload = Payload::Peer(host);
         return true;
     }
-    if let Some(i) = AUTH_FAILED.find(b) {
-        let authenticator = &b[..i];
-        if authenticator.contains(&b' ') {
+    if let Some(i) = AUTH_FAILED.find(b)
+        && i > 0
+        && matches!(b[i - 1], b' ' | b'\t')
+    {
+        // One post has a TAB before `authenticator` (fail2ban-issue-2553.log).
+        let mut authenticator = &b[..i - 1];
+        while let Some(a) = authenticator
+            .strip_suffix(b" ")
+            .or(authenticator.strip_suffix(b"\t"))
+        {
+            authenticator = a;
+        }
+        if authenticator.is_empty() || authenticator.contains(&b' ') {
             return false;
         }
-        let mut rest = &b[i + b" authenticator failed for ".len()..];
+        let mut rest = &b[i + b"authenticator failed for ".len()..];
         rest = rest.strip_prefix(b"H=").unwrap_or(rest);
         let (h, _) = parse_host(rest);
         let set_id = memchr::memmem::rfind(b, b"(set_id=").map(|s| {
@@ -603,3 +820,6 @@ fn parse_dkim(b: &[u8]) -> Option<DkimSignature<'_>> {
 
 #[cfg(test)]
 mod tests;
+
+#[cfg(test)]
+mod real_tests;
