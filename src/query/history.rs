@@ -37,7 +37,15 @@ impl Mark {
             K::Deferral | K::Frozen | K::HostAttempt => Mark::Deferral,
             K::Bounce | K::Rejection | K::SenderVerifyFail | K::AuthFailure => Mark::Failure,
             K::Completed => Mark::Completed,
-            K::Session | K::Lifecycle | K::QueueRun | K::Daemon | K::Unrecognized => Mark::Other,
+            K::Session
+            | K::Lifecycle
+            | K::QueueRun
+            | K::Daemon
+            | K::AclWarning
+            | K::SpamScan
+            | K::Arguments
+            | K::Continuation
+            | K::Unrecognized => Mark::Other,
         }
     }
 }
