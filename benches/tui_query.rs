@@ -207,13 +207,13 @@ fn main() {
         let d = time(7, || app.act(action));
         report(label, d, 50.0);
     }
-    while app.by != AggKey::Ip {
+    while app.scope.by != AggKey::Ip {
         app.act(Action::GroupBy);
     }
-    while app.filter.family.is_some() {
+    while app.scope.filter.family.is_some() {
         app.act(Action::Family);
     }
-    while app.filter.dkim.is_some() {
+    while app.scope.filter.dkim.is_some() {
         app.act(Action::Dkim);
     }
     // Blocking the busiest sender: the first `b` builds the per-message facts, each `w`
@@ -234,13 +234,13 @@ fn main() {
         let t = Instant::now();
         app.act(Action::Widen);
         let d = t.elapsed();
-        let (entry, n) = app.block.as_ref().map_or((String::new(), 0), |b| {
+        let (entry, n) = app.block.overlay.as_ref().map_or((String::new(), 0), |b| {
             (b.entry.to_string(), b.preview.messages)
         });
         report(&format!("key w: preview {entry} ({n} msgs)"), d, 250.0);
     }
     app.act(Action::Back);
-    println!("senders shown for search: {}", app.senders_shown.len());
+    println!("senders shown for search: {}", app.senders.shown.len());
     app.act(Action::Search);
     let mut worst = Duration::ZERO;
     for c in "10.2".chars() {
@@ -250,7 +250,7 @@ fn main() {
         report(
             &format!(
                 "fuzzy keystroke `{c}` -> {} senders",
-                app.senders_shown.len()
+                app.senders.shown.len()
             ),
             d,
             30.0,

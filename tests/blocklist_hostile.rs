@@ -56,7 +56,7 @@ fn b_on_any_sender_survives_hostile_domains_in_the_log() {
         for c in ['b', 'w', 'w', 'W'] {
             app.key(KeyEvent::new(KeyCode::Char(c), KeyModifiers::NONE));
         }
-        let block = app.block.as_ref().expect("preview open");
+        let block = app.block.overlay.as_ref().expect("preview open");
         assert_eq!(block.preview.messages, 2, "{d:?}");
     }
 }

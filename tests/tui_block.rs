@@ -8,8 +8,9 @@ use std::path::{Path, PathBuf};
 
 use mailtriage::blocklist::FactsViews;
 use mailtriage::query::{AggKey, NetPrefix};
-use mailtriage::tui::app::{App, PromptKind};
+use mailtriage::tui::app::App;
 use mailtriage::tui::block::{BlockFacts, Preview, preview, propose};
+use mailtriage::tui::components::prompt::PromptKind;
 use mailtriage::tui::keys::KeyMap;
 use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 
@@ -55,6 +56,7 @@ fn typ(app: &mut App, s: &str) {
 
 fn entry(app: &App) -> String {
     app.block
+        .overlay
         .as_ref()
         .map(|b| b.entry.to_string())
         .unwrap_or_default()
@@ -62,6 +64,7 @@ fn entry(app: &App) -> String {
 
 fn shown_preview(app: &App) -> Preview {
     app.block
+        .overlay
         .as_ref()
         .map(|b| b.preview.clone())
         .expect("the preview is open")
@@ -77,10 +80,16 @@ fn file(path: &Path) -> String {
 
 /// Markers of the rows on screen, in list order: (key, covered).
 fn markers(app: &App) -> Vec<(String, bool)> {
-    app.senders_shown
+    app.senders
+        .shown
         .iter()
-        .filter_map(|&i| app.rows.get(i as usize))
-        .map(|r| (app.label(r).to_string(), app.cover(r.group).is_some()))
+        .filter_map(|&i| app.senders.rows.get(i as usize))
+        .map(|r| {
+            (
+                app.label(r).to_string(),
+                app.senders.cover(r.group).is_some(),
+            )
+        })
         .collect()
 }
 
@@ -95,7 +104,10 @@ fn b_proposes_the_address_and_w_widens_to_the_24_with_its_collateral() {
     assert_eq!((p.messages, p.senders), (2, 1));
     assert!(!p.has_collateral(), "{p:?}");
     assert_eq!(
-        a.block.as_ref().and_then(|b| b.proposal.suspect.clone()),
+        a.block
+            .overlay
+            .as_ref()
+            .and_then(|b| b.proposal.suspect.clone()),
         Some("spam.example".into())
     );
 
@@ -132,7 +144,7 @@ fn enter_asks_for_a_comment_then_writes_the_entry_and_marks_the_senders() {
     assert_eq!(a.prompt.as_ref().map(|p| p.kind), Some(PromptKind::Comment));
     assert!(!t.path.exists(), "the comment comes first");
     typ(&mut a, "snowshoe run\n");
-    assert!(a.block.is_none() && a.prompt.is_none());
+    assert!(a.block.overlay.is_none() && a.prompt.is_none());
     let text = file(&t.path);
     let today = chrono::Local::now().date_naive().format("%Y-%m-%d");
     assert_eq!(
@@ -167,14 +179,14 @@ fn esc_in_the_preview_or_the_comment_writes_nothing() {
     let t = temp_list();
     let mut a = app_with("tui-block.log", &t.path);
     typ(&mut a, "bw\x1b");
-    assert!(a.block.is_none());
+    assert!(a.block.overlay.is_none());
     assert!(notice(&a).contains("nothing written"));
     typ(&mut a, "b\nabc\x1b");
-    assert!(a.block.is_none() && a.prompt.is_none());
+    assert!(a.block.overlay.is_none() && a.prompt.is_none());
     assert!(!t.path.exists());
     // List keys are back once the preview is gone.
     typ(&mut a, "j");
-    assert_eq!(a.senders.selected, 1);
+    assert_eq!(a.senders.list.selected, 1);
 }
 
 #[test]
@@ -182,9 +194,9 @@ fn list_keys_do_nothing_while_the_preview_is_open() {
     let t = temp_list();
     let mut a = app_with("tui-block.log", &t.path);
     typ(&mut a, "bjf");
-    assert_eq!(a.senders.selected, 0);
-    assert_eq!(a.filter.family, None);
-    assert!(a.block.is_some());
+    assert_eq!(a.senders.list.selected, 0);
+    assert_eq!(a.scope.filter.family, None);
+    assert!(a.block.overlay.is_some());
     assert!(notice(&a).contains("cancels"), "{}", notice(&a));
 }
 
@@ -229,14 +241,14 @@ fn markers_follow_the_grouping_key() {
     let mut a = app_with("tui-block.log", &t.path);
     // by ip: domain entries cover no address.
     assert!(markers(&a).iter().all(|(_, m)| !m));
-    while a.by != AggKey::Domain {
+    while a.scope.by != AggKey::Domain {
         typ(&mut a, "a");
     }
     let m = markers(&a);
     assert!(m.contains(&("spam.example".into(), true)), "{m:?}");
     assert!(m.contains(&("bank.example".into(), false)), "{m:?}");
     typ(&mut a, "a");
-    assert_eq!(a.by, AggKey::DkimDomain);
+    assert_eq!(a.scope.by, AggKey::DkimDomain);
     let m = markers(&a);
     assert!(m.contains(&("bank.example".into(), true)), "{m:?}");
 }
@@ -248,18 +260,18 @@ fn each_grouping_key_proposes_its_kind_of_entry() {
     let mut seen = Vec::new();
     for _ in 0..AggKey::ALL.len() {
         // The first row that can be proposed under this key.
-        let rows = a.senders_shown.len();
+        let rows = a.senders.shown.len();
         let mut proposal = None;
         for _ in 0..rows {
             typ(&mut a, "b");
-            if a.block.is_some() {
+            if a.block.overlay.is_some() {
                 proposal = Some(entry(&a));
                 typ(&mut a, "\x1b");
                 break;
             }
             typ(&mut a, "j");
         }
-        seen.push((a.by, a.selected_key().unwrap_or_default(), proposal));
+        seen.push((a.scope.by, a.selected_key().unwrap_or_default(), proposal));
         typ(&mut a, "ga");
     }
     let s = |x: &str| Some(x.to_string());
@@ -292,26 +304,26 @@ fn each_grouping_key_proposes_its_kind_of_entry() {
 fn a_host_with_several_addresses_and_a_keyless_sender_cannot_be_proposed() {
     let t = temp_list();
     let mut a = app_with("tui-block.log", &t.path);
-    while a.by != AggKey::Host {
+    while a.scope.by != AggKey::Host {
         typ(&mut a, "a");
     }
     // spam.example (the HELO) came from 192.0.2.10 and 2001:db8:5:6::1.
     assert_eq!(a.selected_key().as_deref(), Some("spam.example"));
     typ(&mut a, "b");
-    assert!(a.block.is_none());
+    assert!(a.block.overlay.is_none());
     let n = notice(&a);
     assert!(
         n.contains("cannot be blocked by host name") && n.contains("press a"),
         "{n}"
     );
     typ(&mut a, "a");
-    assert_eq!(a.by, AggKey::Sender);
+    assert_eq!(a.scope.by, AggKey::Sender);
     typ(&mut a, "a");
     typ(&mut a, "a");
-    assert_eq!(a.by, AggKey::DkimDomain);
+    assert_eq!(a.scope.by, AggKey::DkimDomain);
     assert_eq!(a.selected_key().as_deref(), Some("(none)"));
     typ(&mut a, "b");
-    assert!(a.block.is_none());
+    assert!(a.block.overlay.is_none());
     assert!(
         notice(&a).contains("(none) cannot be blocked"),
         "{}",
@@ -326,7 +338,7 @@ fn an_unwritable_blocklist_is_reported_not_fatal() {
     std::fs::write(&not_a_dir, "x").expect("write");
     let mut a = app_with("tui-block.log", &not_a_dir.join("blocklist"));
     typ(&mut a, "b\n\n");
-    assert!(a.block.is_none());
+    assert!(a.block.overlay.is_none());
     assert!(notice(&a).contains("cannot"), "{}", notice(&a));
     typ(&mut a, "u");
     assert!(notice(&a).contains("cannot") || notice(&a).contains("not covered"));
@@ -444,7 +456,7 @@ fn b_on_a_sender_domain_counts_its_genuinely_signed_mail_as_collateral() {
     a.open_blocklist(Some(t.path.clone()));
     // Group by domain (`a` cycles the grouping key).
     for _ in 0..AggKey::ALL.len() {
-        if a.by == AggKey::Domain {
+        if a.scope.by == AggKey::Domain {
             break;
         }
         typ(&mut a, "ga");
@@ -485,10 +497,10 @@ fn b_never_proposes_everything_nor_loopback() {
     let zero = NetPrefix { v4: 0, v6: 0 };
     let mut a = app_from_log(SAFETY_LOG, zero, &t.path);
     typ(&mut a, "ga");
-    assert_eq!(a.by, AggKey::Net);
+    assert_eq!(a.scope.by, AggKey::Net);
     assert_eq!(a.selected_key().as_deref(), Some("0.0.0.0/0"));
     typ(&mut a, "b");
-    assert!(a.block.is_none(), "proposed {}", entry(&a));
+    assert!(a.block.overlay.is_none(), "proposed {}", entry(&a));
     assert!(notice(&a).contains("every address"), "{}", notice(&a));
     typ(&mut a, "\n");
     assert!(!t.path.exists());
@@ -498,7 +510,7 @@ fn b_never_proposes_everything_nor_loopback() {
     typ(&mut a, "j");
     assert_eq!(a.selected_key().as_deref(), Some("127.0.0.1"));
     typ(&mut a, "b");
-    assert!(a.block.is_none(), "proposed {}", entry(&a));
+    assert!(a.block.overlay.is_none(), "proposed {}", entry(&a));
     assert!(notice(&a).contains("loopback"), "{}", notice(&a));
 }
 
@@ -530,12 +542,13 @@ fn widening_stops_at_the_minimum_prefix_and_says_why() {
     typ(&mut a, "b");
     let policy = a
         .block
+        .overlay
         .as_ref()
         .map(|b| b.proposal.policy.clone())
         .expect("open");
     assert_eq!(policy.server_addrs.len(), 2, "{policy:?}");
     // A stricter minimum (as a config could set) stops the ladder before /16.
-    if let Some(b) = a.block.as_mut() {
+    if let Some(b) = a.block.overlay.as_mut() {
         b.proposal.policy.min_v4_prefix = 20;
     }
     typ(&mut a, "w");
@@ -554,11 +567,12 @@ fn the_command_lines_minimum_prefix_and_server_addresses_reach_b() {
     let t = temp_list();
     let mut a = app_from_log(SAFETY_LOG, NetPrefix::default(), &t.path);
     // What `mailtriage --min-v4-prefix 20 --server-addr 203.0.113.200 LOG` hands the view.
-    a.block_policy.min_v4_prefix = 20;
-    a.block_policy.server_addrs = vec!["203.0.113.200".parse().expect("addr")];
+    a.block.policy.min_v4_prefix = 20;
+    a.block.policy.server_addrs = vec!["203.0.113.200".parse().expect("addr")];
     typ(&mut a, "b");
     let policy = a
         .block
+        .overlay
         .as_ref()
         .map(|b| b.proposal.policy.clone())
         .expect("open");

@@ -7,10 +7,11 @@ use std::time::Instant;
 
 use mailtriage::model::{self, LoadOptions};
 use mailtriage::query::NetPrefix;
-use mailtriage::tui::app::{App, Pane};
+use mailtriage::tui::app::App;
 use mailtriage::tui::keys::KeyMap;
 use mailtriage::tui::render::render;
 use mailtriage::tui::theme::Theme;
+use mailtriage::tui::view::Pane;
 use ratatui::Terminal;
 use ratatui::backend::TestBackend;
 use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
@@ -111,7 +112,7 @@ fn a_50_mb_message_line_is_prepared_as_a_screenful() {
     press(&mut a, KeyCode::Enter);
     assert_eq!(a.focus, Pane::Detail);
     draw(&a);
-    let d = a.detail.as_ref().expect("a message is shown");
+    let d = a.detail.message.as_ref().expect("a message is shown");
     for (_, t) in &d.lines {
         assert!(t.chars().count() <= BOUND, "a raw line: {}", t.len());
     }

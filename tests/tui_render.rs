@@ -214,7 +214,7 @@ fn tiny_and_odd_sizes_draw_without_panicking() {
         ] {
             press(&mut a, keys);
             if keys == "ddb" {
-                assert!(a.block.is_some(), "the preview is open at {w}x{h}");
+                assert!(a.block.overlay.is_some(), "the preview is open at {w}x{h}");
             }
             let _ = draw(&a, Theme { color: true });
         }
@@ -230,7 +230,7 @@ fn loading_screen_shows_progress_and_the_keys_that_work() {
         mailtriage::parse::ParseContext::default(),
     );
     a.resize(80, 24);
-    a.progress(mailtriage::model::Progress {
+    a.logs.progress(mailtriage::model::Progress {
         bytes_done: 512 << 20,
         bytes_total: 1 << 30,
         lines: 2_000_000,
@@ -344,7 +344,7 @@ fn sender_counts_never_lose_a_digit_at_80_and_120_columns() {
         while n <= 10_000_000_000 {
             for n in [n - 1, n, n * 6 + n / 2 + 76] {
                 let mut a = app("seed-main.log", w, h);
-                let r = &mut a.rows[0];
+                let r = &mut a.senders.rows[0];
                 (r.messages, r.rejections) = (n, n);
                 (r.dkim.pass, r.dkim.fail, r.dkim.invalid, r.dkim.none) = (n, n, n, n);
                 let s = screen(&a);
@@ -375,7 +375,12 @@ fn sender_keys_are_whole_or_marked_as_cut_at_every_width() {
         for (w, h) in [(80, 24), (120, 40), (200, 50)] {
             let mut a = demo_app(w, h);
             press(&mut a, by);
-            let labels: Vec<String> = a.rows.iter().map(|r| a.label(r).to_string()).collect();
+            let labels: Vec<String> = a
+                .senders
+                .rows
+                .iter()
+                .map(|r| a.label(r).to_string())
+                .collect();
             let s = screen(&a);
             let mut seen = 0;
             for line in s.lines().map(|l| l.trim_start_matches('│')) {
@@ -437,14 +442,15 @@ fn message_senders_and_recipients_are_whole_or_marked_as_cut() {
     for (w, h) in [(80, 24), (120, 40), (200, 50)] {
         let mut a = demo_app(w, h);
         press(&mut a, "\n");
-        let m = a.model.clone().expect("model");
+        let m = a.logs.model.clone().expect("model");
         let senders: Vec<String> = a
-            .messages_shown
+            .messages
+            .shown
             .iter()
             .filter_map(|&i| m.messages.get(i as usize))
             .map(|x| mailtriage::text::sanitize(m.str(x.sender)))
             .collect();
-        let rcpts: Vec<String> = a.recipients_of.values().cloned().collect();
+        let rcpts: Vec<String> = a.messages.recipients_of.values().cloned().collect();
         let s = screen(&a);
         let mut seen = 0;
         // The message list's part of each line (at 200 columns the detail sits beside).

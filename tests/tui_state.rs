@@ -4,8 +4,11 @@ mod common;
 
 use mailtriage::parse::{DkimStatus, Family, ParseContext};
 use mailtriage::query::{AggKey, NetPrefix, SortKey};
-use mailtriage::tui::app::{App, Pane, PromptKind};
+use mailtriage::tui::app::App;
+use mailtriage::tui::components::prompt::PromptKind;
 use mailtriage::tui::keys::{Action, KeyMap};
+use mailtriage::tui::status;
+use mailtriage::tui::view::Pane;
 use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyEventKind, KeyModifiers};
 
 fn app(fixture: &str) -> App {
@@ -40,49 +43,55 @@ fn selected_key(app: &App) -> String {
 }
 
 fn keys_shown(app: &App) -> Vec<String> {
-    app.shown_keys()
+    app.senders.shown_keys()
 }
 
 #[test]
 fn status_line_names_the_view_in_plain_text() {
     let mut a = app("seed-main.log");
-    assert_eq!(a.view_text(), "by=ip family=all dkim=any sort=messages");
-    assert_eq!(a.count_text(), "2/2 senders");
+    assert_eq!(
+        status::view_text(&a),
+        "by=ip family=all dkim=any sort=messages"
+    );
+    assert_eq!(status::count_text(&a), "2/2 senders");
     typ(&mut a, "ffd");
-    assert_eq!(a.view_text(), "by=ip family=ipv6 dkim=pass sort=messages");
-    assert_eq!(a.count_text(), "1/2 senders");
+    assert_eq!(
+        status::view_text(&a),
+        "by=ip family=ipv6 dkim=pass sort=messages"
+    );
+    assert_eq!(status::count_text(&a), "1/2 senders");
 }
 
 #[test]
 fn movement_keys_move_and_stop_at_the_ends() {
     let mut a = app("tui-mixed.log");
-    assert_eq!(a.senders.selected, 0);
+    assert_eq!(a.senders.list.selected, 0);
     typ(&mut a, "j");
-    assert_eq!(a.senders.selected, 1);
+    assert_eq!(a.senders.list.selected, 1);
     key(&mut a, KeyCode::Down);
-    assert_eq!(a.senders.selected, 2);
+    assert_eq!(a.senders.list.selected, 2);
     typ(&mut a, "k");
     key(&mut a, KeyCode::Up);
     key(&mut a, KeyCode::Up);
-    assert_eq!(a.senders.selected, 0);
+    assert_eq!(a.senders.list.selected, 0);
     typ(&mut a, "G");
-    assert_eq!(a.senders.selected, 4);
+    assert_eq!(a.senders.list.selected, 4);
     typ(&mut a, "j");
-    assert_eq!(a.senders.selected, 4);
+    assert_eq!(a.senders.list.selected, 4);
     typ(&mut a, "g");
-    assert_eq!(a.senders.selected, 0);
+    assert_eq!(a.senders.list.selected, 0);
     key(&mut a, KeyCode::End);
-    assert_eq!(a.senders.selected, 4);
+    assert_eq!(a.senders.list.selected, 4);
     key(&mut a, KeyCode::Home);
-    assert_eq!(a.senders.selected, 0);
+    assert_eq!(a.senders.list.selected, 0);
     key(&mut a, KeyCode::PageDown);
-    assert_eq!(a.senders.selected, 4);
+    assert_eq!(a.senders.list.selected, 4);
     key(&mut a, KeyCode::PageUp);
-    assert_eq!(a.senders.selected, 0);
+    assert_eq!(a.senders.list.selected, 0);
     ctrl(&mut a, 'd');
-    assert_eq!(a.senders.selected, 4);
+    assert_eq!(a.senders.list.selected, 4);
     ctrl(&mut a, 'u');
-    assert_eq!(a.senders.selected, 0);
+    assert_eq!(a.senders.list.selected, 0);
 }
 
 #[test]
@@ -92,8 +101,8 @@ fn scrolling_keeps_the_selection_on_screen() {
     let h = a.list_height(Pane::Senders);
     assert!(h < 5, "{h}");
     typ(&mut a, "G");
-    assert!(a.senders.offset + h > a.senders.selected);
-    assert!(a.senders.offset <= a.senders.selected);
+    assert!(a.senders.list.offset + h > a.senders.list.selected);
+    assert!(a.senders.list.offset <= a.senders.list.selected);
 }
 
 #[test]
@@ -103,10 +112,10 @@ fn drill_and_back_walk_the_panes() {
     assert_eq!(selected_key(&a), "2a01:238:20a:202:53f0::1");
     key(&mut a, KeyCode::Enter);
     assert_eq!(a.focus, Pane::Messages);
-    assert_eq!(a.messages_shown.len(), 1);
+    assert_eq!(a.messages.shown.len(), 1);
     typ(&mut a, "l");
     assert_eq!(a.focus, Pane::Detail);
-    let d = a.detail.clone().expect("detail");
+    let d = a.detail.message.clone().expect("detail");
     assert_eq!(d.id, "1QFOdo-0001zq-E9");
     assert!(d.lines.iter().any(|(_, l)| l.contains("DKIM: s=domk")));
     key(&mut a, KeyCode::Right);
@@ -142,27 +151,27 @@ fn detail_pane_scrolls_with_movement_keys() {
     key(&mut a, KeyCode::Enter);
     assert_eq!(a.focus, Pane::Detail);
     typ(&mut a, "jj");
-    assert_eq!(a.detail_scroll, 2);
+    assert_eq!(a.detail.scroll, 2);
     typ(&mut a, "g");
-    assert_eq!(a.detail_scroll, 0);
+    assert_eq!(a.detail.scroll, 0);
 }
 
 #[test]
 fn family_filter_cycles_all_ipv4_ipv6() {
     let mut a = app("tui-mixed.log");
-    assert_eq!(a.filter.family, None);
+    assert_eq!(a.scope.filter.family, None);
     typ(&mut a, "f");
-    assert_eq!(a.filter.family, Some(Family::Ipv4));
+    assert_eq!(a.scope.filter.family, Some(Family::Ipv4));
     assert_eq!(
         keys_shown(&a),
         ["192.0.2.10", "198.51.100.7", "203.0.113.9"]
     );
     typ(&mut a, "f");
-    assert_eq!(a.filter.family, Some(Family::Ipv6));
+    assert_eq!(a.scope.filter.family, Some(Family::Ipv6));
     assert_eq!(keys_shown(&a), ["2001:db8:1::7", "2001:db8::25"]);
     typ(&mut a, "f");
-    assert_eq!(a.filter.family, None);
-    assert_eq!(a.senders_shown.len(), 5);
+    assert_eq!(a.scope.filter.family, None);
+    assert_eq!(a.senders.shown.len(), 5);
 }
 
 #[test]
@@ -171,7 +180,7 @@ fn dkim_filter_cycles_any_pass_fail_invalid_none() {
     let mut seen = Vec::new();
     for _ in 0..5 {
         typ(&mut a, "d");
-        seen.push(a.filter.dkim);
+        seen.push(a.scope.filter.dkim);
     }
     assert_eq!(
         seen,
@@ -190,10 +199,10 @@ fn dkim_filter_cycles_any_pass_fail_invalid_none() {
 #[test]
 fn group_by_cycles_every_key() {
     let mut a = app("tui-mixed.log");
-    let mut seen = vec![a.by];
+    let mut seen = vec![a.scope.by];
     for _ in 0..6 {
         typ(&mut a, "a");
-        seen.push(a.by);
+        seen.push(a.scope.by);
     }
     assert_eq!(
         seen,
@@ -208,9 +217,9 @@ fn group_by_cycles_every_key() {
         ]
     );
     typ(&mut a, "aaaa");
-    assert_eq!(a.by, AggKey::Domain);
+    assert_eq!(a.scope.by, AggKey::Domain);
     assert!(keys_shown(&a).contains(&"example.org".to_string()));
-    assert!(a.view_text().starts_with("by=domain "));
+    assert!(status::view_text(&a).starts_with("by=domain "));
 }
 
 #[test]
@@ -220,9 +229,9 @@ fn sort_cycles_both_ways_and_moves_to_the_top() {
     for _ in 0..4 {
         typ(&mut a, "jjj");
         typ(&mut a, "s");
-        seen.push(a.sort);
+        seen.push(a.scope.sort);
         // A new order is read from its top.
-        assert_eq!(a.senders.selected, 0);
+        assert_eq!(a.senders.list.selected, 0);
         assert_eq!(selected_key(&a), keys_shown(&a)[0]);
     }
     assert_eq!(
@@ -240,24 +249,24 @@ fn sort_cycles_both_ways_and_moves_to_the_top() {
     assert_eq!(keys_shown(&a)[0], "2001:db8::25");
     // Shifted, the other way round: back from DKIM failures to last seen.
     typ(&mut a, "S");
-    assert_eq!(a.sort, SortKey::Last);
+    assert_eq!(a.scope.sort, SortKey::Last);
 }
 
 #[test]
 fn family_dkim_and_grouping_cycle_back_with_shift() {
     let mut a = app("tui-mixed.log");
     typ(&mut a, "F");
-    assert_eq!(a.filter.family, Some(Family::Ipv6));
+    assert_eq!(a.scope.filter.family, Some(Family::Ipv6));
     typ(&mut a, "F");
-    assert_eq!(a.filter.family, Some(Family::Ipv4));
+    assert_eq!(a.scope.filter.family, Some(Family::Ipv4));
     typ(&mut a, "D");
-    assert_eq!(a.filter.dkim, Some(DkimStatus::None));
+    assert_eq!(a.scope.filter.dkim, Some(DkimStatus::None));
     typ(&mut a, "Dd");
-    assert_eq!(a.filter.dkim, Some(DkimStatus::None));
+    assert_eq!(a.scope.filter.dkim, Some(DkimStatus::None));
     typ(&mut a, "A");
-    assert_eq!(a.by, AggKey::DkimDomain);
+    assert_eq!(a.scope.by, AggKey::DkimDomain);
     typ(&mut a, "Aa");
-    assert_eq!(a.by, AggKey::DkimDomain);
+    assert_eq!(a.scope.by, AggKey::DkimDomain);
 }
 
 #[test]
@@ -271,18 +280,18 @@ fn search_narrows_live_enter_keeps_esc_clears() {
     assert_eq!(keys_shown(&a), ["2001:db8:1::7"]);
     key(&mut a, KeyCode::Backspace);
     key(&mut a, KeyCode::Backspace);
-    assert_eq!(a.senders_shown.len(), 2);
+    assert_eq!(a.senders.shown.len(), 2);
     key(&mut a, KeyCode::Enter);
     assert!(a.prompt.is_none());
-    assert_eq!(a.sender_search, "db8");
-    assert!(a.view_text().contains("search=db8"));
+    assert_eq!(a.senders.search, "db8");
+    assert!(status::view_text(&a).contains("search=db8"));
     // While the prompt is closed, keys act again.
     typ(&mut a, "j");
-    assert_eq!(a.senders.selected, 1);
+    assert_eq!(a.senders.list.selected, 1);
     typ(&mut a, "/");
     key(&mut a, KeyCode::Esc);
-    assert_eq!(a.sender_search, "");
-    assert_eq!(a.senders_shown.len(), 5);
+    assert_eq!(a.senders.search, "");
+    assert_eq!(a.senders.shown.len(), 5);
 }
 
 #[test]
@@ -290,14 +299,14 @@ fn search_in_the_message_list() {
     let mut a = app("tui-mixed.log");
     typ(&mut a, "\n/");
     assert_eq!(a.focus, Pane::Messages);
-    assert_eq!(a.messages_shown.len(), 2);
+    assert_eq!(a.messages.shown.len(), 2);
     typ(&mut a, "000004");
-    assert_eq!(a.messages_shown.len(), 1);
+    assert_eq!(a.messages.shown.len(), 1);
     typ(&mut a, "zzz");
-    assert!(a.messages_shown.is_empty());
+    assert!(a.messages.shown.is_empty());
     key(&mut a, KeyCode::Esc);
-    assert_eq!(a.messages_shown.len(), 2);
-    assert_eq!(a.sender_search, "", "the sender list is untouched");
+    assert_eq!(a.messages.shown.len(), 2);
+    assert_eq!(a.senders.search, "", "the sender list is untouched");
 }
 
 #[test]
@@ -308,17 +317,17 @@ fn regex_keeps_senders_with_a_matching_line_exigrep_style() {
     key(&mut a, KeyCode::Enter);
     // The match is on a deferral line; the whole message (and its sender) stays.
     assert_eq!(keys_shown(&a), ["2001:db8::25"]);
-    assert!(a.view_text().ends_with("regex=mailbox is full"));
+    assert!(status::view_text(&a).ends_with("regex=mailbox is full"));
     typ(&mut a, "r");
     key(&mut a, KeyCode::Char('u'));
     a.key(KeyEvent::new(KeyCode::Char('u'), KeyModifiers::CONTROL));
     key(&mut a, KeyCode::Enter);
-    assert_eq!(a.regex, None);
-    assert_eq!(a.senders_shown.len(), 5);
+    assert_eq!(a.scope.regex, None);
+    assert_eq!(a.senders.shown.len(), 5);
     typ(&mut a, "r(");
     key(&mut a, KeyCode::Enter);
     assert!(a.notice.as_deref().unwrap_or("").starts_with("regex error"));
-    assert_eq!(a.regex, None);
+    assert_eq!(a.scope.regex, None);
 }
 
 #[test]
@@ -329,10 +338,7 @@ fn time_range_filters_and_clears() {
         keys_shown(&a),
         ["192.0.2.10", "198.51.100.7", "203.0.113.9"]
     );
-    assert!(
-        a.view_text()
-            .contains("time=2024-03-01 12:00..2024-03-01 13:30")
-    );
+    assert!(status::view_text(&a).contains("time=2024-03-01 12:00..2024-03-01 13:30"));
     // The prompt opens empty (the range in force is in its label, not its text).
     typ(&mut a, "t");
     assert_eq!(a.prompt.as_ref().map(|p| p.text.as_str()), Some(""));
@@ -347,17 +353,17 @@ fn time_range_filters_and_clears() {
     typ(&mut a, "t");
     a.key(KeyEvent::new(KeyCode::Char('u'), KeyModifiers::CONTROL));
     typ(&mut a, "today\n");
-    assert_eq!(a.senders_shown.len(), 5);
+    assert_eq!(a.senders.shown.len(), 5);
     typ(&mut a, "t");
     a.key(KeyEvent::new(KeyCode::Char('u'), KeyModifiers::CONTROL));
     typ(&mut a, "2023-01-01..2023-02-01\n");
-    assert!(a.senders_shown.is_empty());
-    let why = a.empty_reason().expect("empty");
+    assert!(a.senders.shown.is_empty());
+    let why = status::empty_reason(&a).expect("empty");
     assert!(why.contains("time (t"), "{why}");
     typ(&mut a, "t");
     a.key(KeyEvent::new(KeyCode::Char('u'), KeyModifiers::CONTROL));
     key(&mut a, KeyCode::Enter);
-    assert_eq!(a.time_text, None);
+    assert_eq!(a.scope.time_text, None);
     typ(&mut a, "tnonsense\n");
     assert!(a.notice.is_some());
 }
@@ -366,10 +372,13 @@ fn time_range_filters_and_clears() {
 fn help_opens_and_any_key_closes_it() {
     let mut a = app("seed-main.log");
     typ(&mut a, "?");
-    assert!(a.help);
+    assert!(a.help.open);
     typ(&mut a, "j");
-    assert!(!a.help);
-    assert_eq!(a.senders.selected, 0, "the closing key does nothing else");
+    assert!(!a.help.open);
+    assert_eq!(
+        a.senders.list.selected, 0,
+        "the closing key does nothing else"
+    );
     typ(&mut a, "?q");
     assert!(a.quit);
 }
@@ -397,10 +406,10 @@ fn while_loading_only_quit_and_help_answer() {
     );
     assert!(a.is_loading());
     typ(&mut a, "f");
-    assert_eq!(a.filter.family, None);
+    assert_eq!(a.scope.filter.family, None);
     assert!(a.notice.is_some());
     typ(&mut a, "?");
-    assert!(a.help);
+    assert!(a.help.open);
     typ(&mut a, "?");
     typ(&mut a, "q");
     assert!(a.quit);
@@ -412,7 +421,7 @@ fn key_releases_are_ignored() {
     let mut e = KeyEvent::new(KeyCode::Char('j'), KeyModifiers::NONE);
     e.kind = KeyEventKind::Release;
     assert!(!a.key(e));
-    assert_eq!(a.senders.selected, 0);
+    assert_eq!(a.senders.list.selected, 0);
 }
 
 #[test]
@@ -430,7 +439,7 @@ fn help_closes_on_an_unbound_key_too() {
     let mut a = app("seed-main.log");
     typ(&mut a, "?");
     assert!(a.key(KeyEvent::new(KeyCode::Char('x'), KeyModifiers::NONE)));
-    assert!(!a.help);
+    assert!(!a.help.open);
     assert!(!a.quit);
 }
 
@@ -448,8 +457,11 @@ fn rejection_only_sender_has_activity() {
     let mut a = app("tui-mixed.log");
     typ(&mut a, "G");
     assert_eq!(selected_key(&a), "203.0.113.9");
-    let r = *a.selected_row().expect("row");
-    let spark = a.spark(r.group).expect("visible rows have a sparkline");
+    let r = *a.senders.selected_row().expect("row");
+    let spark = a
+        .senders
+        .spark(r.group)
+        .expect("visible rows have a sparkline");
     assert_eq!(spark.iter().sum::<u32>(), 1);
 }
 
@@ -458,19 +470,22 @@ fn regrouping_starts_at_the_top_of_the_new_list() {
     let mut a = app("tui-mixed.log");
     typ(&mut a, "jjj");
     typ(&mut a, "a");
-    assert_eq!(a.senders.selected, 0);
-    assert_eq!(a.view_text(), "by=net family=all dkim=any sort=messages");
-    assert_eq!(selected_key(&a), a.shown_keys()[0]);
+    assert_eq!(a.senders.list.selected, 0);
+    assert_eq!(
+        status::view_text(&a),
+        "by=net family=all dkim=any sort=messages"
+    );
+    assert_eq!(selected_key(&a), a.senders.shown_keys()[0]);
 }
 
 #[test]
 fn back_drops_a_kept_message_search_before_leaving_the_pane() {
     let mut a = app("tui-mixed.log");
     typ(&mut a, "\n/000004\n");
-    assert_eq!(a.messages_shown.len(), 1);
+    assert_eq!(a.messages.shown.len(), 1);
     key(&mut a, KeyCode::Esc);
     assert_eq!(a.focus, Pane::Messages);
-    assert_eq!(a.messages_shown.len(), 2);
+    assert_eq!(a.messages.shown.len(), 2);
     key(&mut a, KeyCode::Esc);
     assert_eq!(a.focus, Pane::Senders);
 }
@@ -496,9 +511,9 @@ fn o_opens_the_lines_no_pane_reaches_and_esc_goes_back() {
     assert_eq!(a.focus, Pane::Messages);
     typ(&mut a, "o");
     assert_eq!(listed(&a), OTHER);
-    assert_eq!(a.other_unrecognized(), Some(6));
-    assert_eq!(a.view_text(), "lines=other");
-    assert_eq!(a.count_text(), "10/10 lines  tui-other.log:1");
+    assert_eq!(a.logs.other_unrecognized(), Some(6));
+    assert_eq!(status::view_text(&a), "lines=other");
+    assert_eq!(status::count_text(&a), "10/10 lines  tui-other.log:1");
     let v = a.lines.as_ref().expect("open");
     assert_eq!(v.rows.len(), 10, "all fit at 80x24");
     assert_eq!(v.rows[0].kind.name(), "daemon");
@@ -515,7 +530,7 @@ fn every_line_is_reachable_from_a_message_a_sender_or_the_lines_view() {
     for fixture in ["tui-other.log", "tui-mixed.log", "seed-main.log"] {
         let mut a = app(fixture);
         typ(&mut a, "o");
-        let m = a.model.clone().expect("model");
+        let m = a.logs.model.clone().expect("model");
         let other = listed(&a);
         let peers: std::collections::HashSet<u32> = m.peer_events.iter().map(|p| p.line).collect();
         for i in 0..m.line_count() as u32 {
@@ -541,7 +556,7 @@ fn lines_view_moves_like_the_other_lists() {
     assert_eq!((sel(&a), off(&a)), (6, 3));
     let first_row = a.lines.as_ref().map(|v| v.rows[0].line);
     assert_eq!(first_row, Some(OTHER[3]), "rows follow the scroll");
-    assert_eq!(a.count_text(), "10/10 lines  tui-other.log:12");
+    assert_eq!(status::count_text(&a), "10/10 lines  tui-other.log:12");
     typ(&mut a, "G");
     assert_eq!((sel(&a), off(&a)), (9, 6));
     typ(&mut a, "j");
@@ -561,8 +576,8 @@ fn o_again_or_tab_shows_only_unrecognized_lines_of_the_whole_log() {
     typ(&mut a, "o");
     assert!(a.lines.as_ref().is_some_and(|v| v.unrecognized_only));
     assert_eq!(listed(&a), UNRECOGNIZED);
-    assert_eq!(a.view_text(), "lines=unrecognized");
-    assert_eq!(a.count_text(), "7/7 lines  tui-other.log:6");
+    assert_eq!(status::view_text(&a), "lines=unrecognized");
+    assert_eq!(status::count_text(&a), "7/7 lines  tui-other.log:6");
     typ(&mut a, "o");
     assert_eq!(listed(&a), OTHER);
     key(&mut a, KeyCode::Tab);
@@ -577,8 +592,8 @@ fn regex_narrows_the_lines_view_and_clearing_it_restores() {
     typ(&mut a, "o");
     typ(&mut a, "rqueue|logwrite\n");
     assert_eq!(listed(&a), [1, 2, 9]);
-    assert_eq!(a.view_text(), "lines=other regex=queue|logwrite");
-    assert_eq!(a.count_text(), "3/10 lines  tui-other.log:2");
+    assert_eq!(status::view_text(&a), "lines=other regex=queue|logwrite");
+    assert_eq!(status::count_text(&a), "3/10 lines  tui-other.log:2");
     typ(&mut a, "o");
     assert_eq!(listed(&a), [9], "the regex applies to both modes");
     // A regex that matches nothing here leaves an empty list, not a crash.
@@ -586,12 +601,12 @@ fn regex_narrows_the_lines_view_and_clearing_it_restores() {
     ctrl(&mut a, 'u');
     typ(&mut a, "nomatch-anywhere\n");
     assert!(listed(&a).is_empty());
-    assert_eq!(a.count_text(), "0/7 lines");
+    assert_eq!(status::count_text(&a), "0/7 lines");
     typ(&mut a, "r");
     ctrl(&mut a, 'u');
     typ(&mut a, "\n");
     assert_eq!(listed(&a), UNRECOGNIZED);
-    assert_eq!(a.regex, None);
+    assert_eq!(a.scope.regex, None);
 }
 
 #[test]
@@ -599,13 +614,19 @@ fn sender_keys_in_the_lines_view_say_where_they_work() {
     let mut a = app("tui-other.log");
     typ(&mut a, "o");
     typ(&mut a, "f");
-    assert_eq!(a.filter.family, None, "the family filter did not change");
+    assert_eq!(
+        a.scope.filter.family, None,
+        "the family filter did not change"
+    );
     let n = a.notice.clone().unwrap_or_default();
     assert!(n.contains("works in the sender lists"), "{n}");
     typ(&mut a, "?");
-    assert!(a.help);
+    assert!(a.help.open);
     typ(&mut a, "x");
-    assert!(!a.help && a.lines.is_some(), "help closes onto the view");
+    assert!(
+        !a.help.open && a.lines.is_some(),
+        "help closes onto the view"
+    );
     typ(&mut a, "q");
     assert!(a.quit);
 }

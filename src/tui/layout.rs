@@ -3,7 +3,7 @@
 
 use ratatui::layout::{Constraint, Layout, Rect};
 
-use super::app::Pane;
+use super::view::Pane;
 
 /// Below this width one pane is shown at a time, with a breadcrumb.
 pub const WIDE_MIN_WIDTH: u16 = 100;

@@ -7,14 +7,19 @@
 pub mod app;
 pub mod backend;
 pub mod block;
+pub mod components;
 pub mod data;
 pub mod guard;
 pub mod index;
 pub mod keys;
 pub mod layout;
+pub mod logs;
 pub mod render;
+pub mod scope;
+pub mod status;
 pub mod terminal;
 pub mod theme;
+pub mod view;
 
 use std::path::PathBuf;
 use std::sync::Arc;
@@ -26,9 +31,10 @@ use ratatui::crossterm::event::{self, Event, KeyCode, KeyEventKind, KeyModifiers
 
 use crate::model::{LoadOptions, Progress};
 use crate::query::{AggKey, Grouping, NetPrefix};
-use app::{App, Loaded};
+use app::App;
 use index::GroupIndex;
 use keys::KeyMap;
+use logs::Loaded;
 use theme::Theme;
 
 /// What wakes the event loop. Nothing else does: no frame is drawn without one.
@@ -79,7 +85,7 @@ pub fn run(
     let files = paths.iter().map(|p| p.display().to_string()).collect();
     let mut app = App::new(keys, files, prefix, opts.ctx);
     app.open_blocklist(blocklist);
-    app.block_policy = block_policy;
+    app.block.policy = block_policy;
     let theme = Theme::from_env();
 
     let (tx, rx) = mpsc::channel();
@@ -178,7 +184,7 @@ fn is_suspend_key(k: &event::KeyEvent) -> bool {
 fn handle(app: &mut App, msg: Msg) -> anyhow::Result<After> {
     // Before a key reads lines: a log truncated or rewritten since it was mapped
     // then reads as a notice, never as the new file's bytes at the old offsets.
-    if let (Msg::Input(_), Some(m)) = (&msg, &app.model) {
+    if let (Msg::Input(_), Some(m)) = (&msg, &app.logs.model) {
         m.check_sources();
     }
     let redraw = |b: bool| if b { After::Redraw } else { After::Nothing };
@@ -193,7 +199,7 @@ fn handle(app: &mut App, msg: Msg) -> anyhow::Result<After> {
         Msg::Input(_) => After::Nothing,
         Msg::InputGone(e) => anyhow::bail!("lost the terminal: {e}"),
         Msg::Progress(p) => {
-            app.progress(p);
+            app.logs.progress(p);
             After::Redraw
         }
         Msg::Loaded(l) => {
@@ -202,11 +208,11 @@ fn handle(app: &mut App, msg: Msg) -> anyhow::Result<After> {
         }
         Msg::LoadFailed(e) => anyhow::bail!("{e}"),
         Msg::Grouping(g) => {
-            app.add_grouping(g);
+            app.logs.add_grouping(g);
             After::Nothing
         }
         Msg::BlockFacts(f) => {
-            app.add_block_facts(f);
+            app.block.add_facts(f);
             After::Nothing
         }
         Msg::Signal(libc::SIGTSTP) => After::Suspend,
@@ -271,16 +277,7 @@ fn spawn_loader(paths: Vec<PathBuf>, opts: LoadOptions, prefix: NetPrefix, tx: S
                     return;
                 }
             };
-            let first = Arc::new(Grouping::new(&model, AggKey::Ip, prefix));
-            let first = Arc::new(GroupIndex::new(&model, first, prefix));
-            let recipients = Arc::new(data::RecipientIndex::new(&model));
-            let summary = crate::query::summary(&model);
-            let loaded = Loaded {
-                model: model.clone(),
-                recipients,
-                groupings: vec![first],
-                summary,
-            };
+            let loaded = Loaded::build(model.clone(), prefix);
             if tx.send(Msg::Loaded(Box::new(loaded))).is_err() {
                 return;
             }

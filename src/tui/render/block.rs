@@ -10,7 +10,8 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Borders, Clear, Paragraph, Wrap};
 
 use crate::blocklist::Entry;
-use crate::tui::app::{App, BlockOverlay};
+use crate::tui::app::App;
+use crate::tui::components::block::BlockOverlay;
 use crate::tui::keys::Action;
 use crate::tui::theme::Theme;
 
@@ -132,7 +133,7 @@ fn body<'a>(app: &App, ov: &BlockOverlay, theme: Theme) -> Vec<Line<'a>> {
         )));
     }
     lines.push(Line::from(""));
-    let file = app.blocklist_path.as_ref().map_or_else(
+    let file = app.block.path.as_ref().map_or_else(
         || "(no location)".to_string(),
         |p| sanitize(&p.display().to_string()),
     );
@@ -141,7 +142,7 @@ fn body<'a>(app: &App, ov: &BlockOverlay, theme: Theme) -> Vec<Line<'a>> {
 }
 
 pub fn render(frame: &mut Frame, area: Rect, app: &App, theme: Theme) {
-    let Some(ov) = &app.block else { return };
+    let Some(ov) = &app.block.overlay else { return };
     let lines = body(app, ov, theme);
     let w = area.width.min(78);
     let inner_w = w.saturating_sub(2).max(1) as usize;

@@ -6,20 +6,21 @@ use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::Paragraph;
 
-use super::{inner, pane_block};
+use super::frame::{inner, pane_block};
 use crate::parse::LineKind;
-use crate::tui::app::{App, Pane};
+use crate::tui::app::App;
 use crate::tui::theme::Theme;
+use crate::tui::view::Pane;
 
 pub fn render(frame: &mut Frame, area: Rect, app: &App, theme: Theme, wide: bool) {
-    let title = match &app.detail {
+    let title = match &app.detail.message {
         Some(d) => format!("message {}", d.id),
         None => "message".into(),
     };
     let block = pane_block(app, Pane::Detail, title, theme, wide);
     let body = inner(&block, area);
     frame.render_widget(block, area);
-    let Some(d) = &app.detail else {
+    let Some(d) = &app.detail.message else {
         frame.render_widget(
             Paragraph::new(Span::styled("No message selected.", theme.dim())),
             body,
@@ -82,6 +83,6 @@ pub fn render(frame: &mut Frame, area: Rect, app: &App, theme: Theme, wide: bool
             Span::styled(text.clone(), style),
         ]));
     }
-    let scroll = app.detail_scroll.min(u16::MAX as usize) as u16;
+    let scroll = app.detail.scroll.min(u16::MAX as usize) as u16;
     frame.render_widget(Paragraph::new(lines).scroll((scroll, 0)), body);
 }

@@ -6,41 +6,29 @@ use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::Paragraph;
 
-use crate::tui::app::{App, PromptKind};
+use crate::tui::app::App;
 use crate::tui::keys::Action;
+use crate::tui::status;
 use crate::tui::theme::Theme;
 
 pub fn render(frame: &mut Frame, status: Rect, hints: Rect, app: &App, theme: Theme) {
-    let mut spans = vec![Span::raw(app.view_text())];
+    let mut spans = vec![Span::raw(status::view_text(app))];
     if !app.is_loading() {
         spans.push(Span::raw("  "));
-        spans.push(Span::styled(app.count_text(), theme.title()));
+        spans.push(Span::styled(status::count_text(app), theme.title()));
     }
     frame.render_widget(Paragraph::new(Line::from(spans)), status);
 
     let line = match &app.prompt {
         Some(p) => {
-            let label = match (p.kind, &app.time_text) {
-                (PromptKind::Search, _) => "search (Enter keeps, Esc clears): ".to_string(),
-                (PromptKind::Regex, _) => "regex over raw lines (empty clears): ".to_string(),
-                (PromptKind::Time, Some(now)) => format!(
-                    "time (now {}; empty clears): ",
-                    crate::text::sanitize(now.as_bytes())
-                ),
-                (PromptKind::Time, None) => {
-                    "time (A..B, last 24h, today; empty clears): ".to_string()
-                }
-                (PromptKind::Comment, _) => {
-                    "comment (optional; Enter adds, Esc cancels): ".to_string()
-                }
-            };
+            let label = p.label(app.scope.time_text.as_deref());
             Line::from(vec![
                 Span::styled(label, theme.key()),
                 Span::raw(crate::text::sanitize(p.text.as_bytes())),
                 Span::styled("█", theme.dim()),
             ])
         }
-        None if app.block.is_some() => block_hints(app, theme),
+        None if app.block.is_open() => block_hints(app, theme),
         None if app.lines.is_some() => lines_hints(app, theme),
         None => hint_line(app, hints.width, theme),
     };

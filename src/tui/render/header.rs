@@ -5,12 +5,14 @@ use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::Paragraph;
 
-use crate::tui::app::{App, LoadState};
+use crate::tui::app::App;
 use crate::tui::data::{human_bytes, short_time};
+use crate::tui::logs::LoadState;
 use crate::tui::theme::Theme;
 
 pub fn render(frame: &mut Frame, area: Rect, app: &App, theme: Theme) {
     let files: Vec<String> = app
+        .logs
         .files
         .iter()
         .map(|f| {
@@ -24,7 +26,7 @@ pub fn render(frame: &mut Frame, area: Rect, app: &App, theme: Theme) {
         Span::styled("mailtriage ", theme.title()),
         Span::raw(files.join(" ")),
     ];
-    let second = match &app.load {
+    let second = match &app.logs.load {
         LoadState::Loading { progress, started } => {
             let secs = started.elapsed().as_secs_f64().max(0.001);
             let pct = if progress.bytes_total > 0 {
@@ -49,7 +51,7 @@ pub fn render(frame: &mut Frame, area: Rect, app: &App, theme: Theme) {
         }
         LoadState::Ready { seconds } => {
             let mut spans = Vec::new();
-            if let Some(s) = &app.summary {
+            if let Some(s) = &app.logs.summary {
                 let c = crate::tui::data::compact;
                 spans.push(Span::raw(format!(
                     "{} msgs {} lines  ",
@@ -91,7 +93,7 @@ pub fn render(frame: &mut Frame, area: Rect, app: &App, theme: Theme) {
     };
     // A log truncated or rewritten since it was mapped: first after the title,
     // where a narrow screen does not cut it off.
-    if let Some(m) = &app.model {
+    if let Some(m) = &app.logs.model {
         for src in m.changed_sources() {
             let name = std::path::Path::new(&src.name)
                 .file_name()
@@ -106,7 +108,7 @@ pub fn render(frame: &mut Frame, area: Rect, app: &App, theme: Theme) {
             );
         }
     }
-    if let Some(m) = &app.model
+    if let Some(m) = &app.logs.model
         && let (Some(a), Some(b)) = (m.first_time, m.last_time)
     {
         first.push(Span::raw(format!(

@@ -10,7 +10,8 @@ use ratatui::widgets::{Block, Borders, Cell, Paragraph, Row, Table, Wrap};
 
 use crate::parse::LineKind;
 use crate::parse::time;
-use crate::tui::app::{App, LinesView};
+use crate::tui::app::App;
+use crate::tui::components::lines::LinesView;
 use crate::tui::data::grouped;
 use crate::tui::keys::Action;
 use crate::tui::theme::Theme;
@@ -29,7 +30,7 @@ fn title(app: &App, v: &LinesView) -> String {
     if v.unrecognized_only {
         format!("unrecognized lines {count} (whole log)")
     } else {
-        let unrec = app.other_unrecognized().unwrap_or(0) as u64;
+        let unrec = app.logs.other_unrecognized().unwrap_or(0) as u64;
         format!("other lines {count} (unrecognized {})", grouped(unrec))
     }
 }

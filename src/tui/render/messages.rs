@@ -5,12 +5,13 @@ use ratatui::layout::{Alignment, Constraint, Rect};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Cell, Paragraph, Row, Table};
 
-use super::{inner, pane_block};
+use super::frame::{inner, pane_block, visible_offset};
 use crate::model::Outcome;
 use crate::parse::DkimStatus;
-use crate::tui::app::{App, Pane};
+use crate::tui::app::App;
 use crate::tui::data::human_bytes;
 use crate::tui::theme::Theme;
+use crate::tui::view::Pane;
 
 // Widths of the fixed columns: the spare width for senders and recipients is computed
 // from the same numbers the table is given, so both agree on where a value is cut.
@@ -28,10 +29,14 @@ pub fn render(frame: &mut Frame, area: Rect, app: &App, theme: Theme, wide: bool
     let block = pane_block(app, Pane::Messages, title, theme, wide);
     let body = inner(&block, area);
     frame.render_widget(block, area);
-    let Some(m) = &app.model else { return };
-    if app.messages_shown.is_empty() {
-        let peers = app.selected_peer_lines(body.height.saturating_sub(2) as usize);
-        if app.sender_messages.is_empty() && !peers.is_empty() {
+    let Some(m) = &app.logs.model else { return };
+    if app.messages.shown.is_empty() {
+        let limit = body.height.saturating_sub(2) as usize;
+        let peers = match (app.senders.selected_row(), app.senders.index()) {
+            (Some(r), Some(ix)) => app.logs.peer_lines(ix, r.group, &app.scope.filter, limit),
+            _ => Vec::new(),
+        };
+        if app.messages.all.is_empty() && !peers.is_empty() {
             // A sender that never got a message through: show what it tried.
             let mut lines = vec![Line::from(Span::styled(
                 "No accepted message. Latest rejections without a message id:",
@@ -43,9 +48,9 @@ pub fn render(frame: &mut Frame, area: Rect, app: &App, theme: Theme, wide: bool
             frame.render_widget(Paragraph::new(lines), body);
             return;
         }
-        let text = if app.selected_row().is_some() && !app.sender_messages.is_empty() {
+        let text = if app.senders.selected_row().is_some() && !app.messages.all.is_empty() {
             "No message matches the search (Esc clears it)."
-        } else if app.selected_row().is_some() {
+        } else if app.senders.selected_row().is_some() {
             "This sender has no accepted message here (only stray lines)."
         } else {
             "No sender selected."
@@ -55,9 +60,10 @@ pub fn render(frame: &mut Frame, area: Rect, app: &App, theme: Theme, wide: bool
     }
     let focused = app.focus == Pane::Messages;
     let height = body.height.saturating_sub(1) as usize;
-    let first = super::visible_offset(app.messages.offset, app.messages.selected, height);
+    let first = visible_offset(app.messages.list.offset, app.messages.list.selected, height);
     let long_ids = app
-        .messages_shown
+        .messages
+        .shown
         .iter()
         .skip(first)
         .take(height)
@@ -72,7 +78,8 @@ pub fn render(frame: &mut Frame, area: Rect, app: &App, theme: Theme, wide: bool
     let rcpt_w = spare - sender_w;
     let fit = |t: &str, w: u16| crate::tui::data::fit_cells(t, w as usize);
     let rows: Vec<Row> = app
-        .messages_shown
+        .messages
+        .shown
         .iter()
         .enumerate()
         .skip(first)
@@ -105,14 +112,17 @@ pub fn render(frame: &mut Frame, area: Rect, app: &App, theme: Theme, wide: bool
                 Cell::from(msg.id.to_string()),
                 Cell::from(fit(&sender, sender_w)),
                 Cell::from(fit(
-                    app.recipients_of.get(&i).map_or("", String::as_str),
+                    app.messages
+                        .recipients_of
+                        .get(&i)
+                        .map_or("", String::as_str),
                     rcpt_w,
                 )),
                 Cell::from(Line::from(human_bytes(msg.size as u64)).alignment(Alignment::Right)),
                 Cell::from(Span::styled(msg.dkim.as_str(), dkim_style)),
                 Cell::from(Span::styled(outcome.as_str(), out_style)),
             ]);
-            Some(if pos == app.messages.selected {
+            Some(if pos == app.messages.list.selected {
                 row.style(theme.selected(focused))
             } else {
                 row

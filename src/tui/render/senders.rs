@@ -5,10 +5,12 @@ use ratatui::layout::{Alignment, Constraint, Rect};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Cell, Paragraph, Row, Table, Wrap};
 
-use super::{inner, pane_block};
-use crate::tui::app::{App, Pane};
+use super::frame::{inner, pane_block, visible_offset};
+use crate::tui::app::App;
 use crate::tui::data::{count_fit, short_time, spark_text};
+use crate::tui::status;
 use crate::tui::theme::Theme;
+use crate::tui::view::Pane;
 
 // Widths of the numeric columns: the table's constraints and the counts' formatting
 // must agree, or a cell cuts a count's leading digits.
@@ -28,10 +30,10 @@ fn num<'a>(n: u64, width: u16) -> Cell<'a> {
 fn key_line<'a>(app: &App, label: &str, width: usize, theme: Theme) -> Line<'a> {
     // Group labels are already terminal-safe (`query::key`); only cut, with a mark.
     let safe = crate::tui::data::fit_cells(label, width);
-    if app.sender_search.is_empty() || safe != label {
+    if app.senders.search.is_empty() || safe != label {
         return Line::from(safe);
     }
-    let marks = app.sender_highlights(label);
+    let marks = app.senders.highlights(label);
     let spans: Vec<Span> = safe
         .chars()
         .enumerate()
@@ -47,7 +49,7 @@ fn key_line<'a>(app: &App, label: &str, width: usize, theme: Theme) -> Line<'a> 
 }
 
 pub fn render(frame: &mut Frame, area: Rect, app: &App, theme: Theme, wide: bool) {
-    let title = format!("senders by {}", app.by.as_str());
+    let title = format!("senders by {}", app.scope.by.as_str());
     let block = pane_block(app, Pane::Senders, title, theme, wide);
     let body = inner(&block, area);
     frame.render_widget(block, area);
@@ -64,7 +66,7 @@ pub fn render(frame: &mut Frame, area: Rect, app: &App, theme: Theme, wide: bool
         frame.render_widget(p, body);
         return;
     }
-    if let Some(reason) = app.empty_reason() {
+    if let Some(reason) = status::empty_reason(app) {
         let p = Paragraph::new(Span::styled(reason, theme.notice())).wrap(Wrap { trim: true });
         frame.render_widget(p, body);
         return;
@@ -77,17 +79,18 @@ pub fn render(frame: &mut Frame, area: Rect, app: &App, theme: Theme, wide: bool
     let focused = app.focus == Pane::Senders;
     let height = body.height.saturating_sub(1) as usize;
     let rows: Vec<Row> = app
-        .senders_shown
+        .senders
+        .shown
         .iter()
         .enumerate()
-        .skip(super::visible_offset(
-            app.senders.offset,
-            app.senders.selected,
+        .skip(visible_offset(
+            app.senders.list.offset,
+            app.senders.list.selected,
             height,
         ))
         .take(height)
         .filter_map(|(pos, &i)| {
-            let r = app.rows.get(i as usize)?;
+            let r = app.senders.rows.get(i as usize)?;
             let fam = match r.family() {
                 "ipv4" => "v4",
                 "ipv6" => "v6",
@@ -99,6 +102,7 @@ pub fn render(frame: &mut Frame, area: Rect, app: &App, theme: Theme, wide: bool
                 .map(|t| short_time(t).get(5..).unwrap_or_default().to_string())
                 .unwrap_or_default();
             let spark = app
+                .senders
                 .spark(r.group)
                 .map(|s| spark_text(s, spark_w as usize))
                 .unwrap_or_default();
@@ -107,7 +111,7 @@ pub fn render(frame: &mut Frame, area: Rect, app: &App, theme: Theme, wide: bool
             } else {
                 theme.dim()
             };
-            let blocked = app.cover(r.group).is_some();
+            let blocked = app.senders.cover(r.group).is_some();
             let room = key_w.saturating_sub(if blocked { 2 } else { 0 });
             let mut key = key_line(app, app.label(r), room as usize, theme);
             if blocked {
@@ -129,7 +133,7 @@ pub fn render(frame: &mut Frame, area: Rect, app: &App, theme: Theme, wide: bool
                 Cell::from(last),
                 Cell::from(Span::styled(spark, theme.spark())),
             ]);
-            Some(if pos == app.senders.selected {
+            Some(if pos == app.senders.list.selected {
                 row.style(theme.selected(focused))
             } else {
                 row
@@ -137,7 +141,7 @@ pub fn render(frame: &mut Frame, area: Rect, app: &App, theme: Theme, wide: bool
         })
         .collect();
     let head = Row::new(vec![
-        Cell::from(app.by.as_str()),
+        Cell::from(app.scope.by.as_str()),
         Cell::from("fam"),
         Cell::from(Line::from("msgs").alignment(Alignment::Right)),
         Cell::from(Line::from("bytes").alignment(Alignment::Right)),

@@ -1,0 +1,19 @@
+//! One room per pane, in the way of gitui's components: each holds its own state and
+//! answers its own keys; drawing reads them (`render/`, one file per pane). None of them
+//! knows the app: the app routes actions to them and passes what they need.
+//!
+//! - `list`: selection and scroll, shared by every list pane (add a list by holding one).
+//! - `senders`, `messages`: the two lists of the triage path.
+//! - `detail`: one message.
+//! - `lines`: the log lines view.
+//! - `block`: the blocklist and the block preview overlay.
+//! - `prompt`, `help`: the footer prompt and the help overlay.
+
+pub mod block;
+pub mod detail;
+pub mod help;
+pub mod lines;
+pub mod list;
+pub mod messages;
+pub mod prompt;
+pub mod senders;

@@ -1,0 +1,74 @@
+//! The one-line prompt in the footer: a search (live), a regex, a time range, or a
+//! block's comment. It edits its text; what the text does is the app's to decide.
+
+use ratatui::crossterm::event::{KeyCode, KeyModifiers};
+
+use crate::tui::keys::Key;
+use crate::tui::view::Pane;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PromptKind {
+    Search,
+    Regex,
+    Time,
+    /// The optional reason written into a new blocklist entry's comment.
+    Comment,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Prompt {
+    pub kind: PromptKind,
+    pub text: String,
+    /// For a search: which list it narrows.
+    pub pane: Pane,
+}
+
+/// What a key did to the prompt.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Edit {
+    /// `Esc`: the prompt closes without its text being used.
+    Cancel,
+    /// `Enter`: the prompt closes and its text is used.
+    Submit,
+    /// The text changed (or stayed); the prompt stays open.
+    Typed,
+}
+
+impl Prompt {
+    pub fn new(kind: PromptKind, text: String, pane: Pane) -> Prompt {
+        Prompt { kind, text, pane }
+    }
+
+    /// Whether each edit applies at once (a search narrows as it is typed).
+    pub fn is_live(&self) -> bool {
+        self.kind == PromptKind::Search
+    }
+
+    pub fn key(&mut self, k: Key) -> Edit {
+        match k.code {
+            KeyCode::Esc => return Edit::Cancel,
+            KeyCode::Enter => return Edit::Submit,
+            KeyCode::Backspace => {
+                self.text.pop();
+            }
+            KeyCode::Char(c) if !k.mods.contains(KeyModifiers::CONTROL) => self.text.push(c),
+            KeyCode::Char('u') => self.text.clear(),
+            _ => {}
+        }
+        Edit::Typed
+    }
+
+    /// The words before the text; `time_now` is the time range in force, if any.
+    pub fn label(&self, time_now: Option<&str>) -> String {
+        match (self.kind, time_now) {
+            (PromptKind::Search, _) => "search (Enter keeps, Esc clears): ".to_string(),
+            (PromptKind::Regex, _) => "regex over raw lines (empty clears): ".to_string(),
+            (PromptKind::Time, Some(now)) => format!(
+                "time (now {}; empty clears): ",
+                crate::text::sanitize(now.as_bytes())
+            ),
+            (PromptKind::Time, None) => "time (A..B, last 24h, today; empty clears): ".to_string(),
+            (PromptKind::Comment, _) => "comment (optional; Enter adds, Esc cancels): ".to_string(),
+        }
+    }
+}

@@ -1,0 +1,167 @@
+//! The sender list: the grouped rows under the current key, the search that narrows them,
+//! the selection, and what is computed only for the rows on screen (sparklines, blocklist
+//! markers).
+
+use std::collections::HashMap;
+use std::sync::Arc;
+
+use super::block::group_key_entry;
+use super::list::ListState;
+use crate::blocklist::{Blocklist, Entry};
+use crate::model::Model;
+use crate::query::{Filter, SortKey};
+use crate::tui::block;
+use crate::tui::data::{self, Fuzzy, Spark};
+use crate::tui::index::{self, Agg, GroupIndex};
+
+#[derive(Default)]
+pub struct SenderList {
+    /// Grouped and sorted rows for the current key and filter.
+    pub rows: Vec<Agg>,
+    pub search: String,
+    /// Indices into `rows` after the search.
+    pub shown: Vec<u32>,
+    pub list: ListState,
+    /// The index the rows were grouped with; labels are read from it.
+    ix: Option<Arc<GroupIndex>>,
+    sparks: HashMap<u32, Spark>,
+    /// The entry covering each group on screen (`None`: not covered), filled like `sparks`.
+    covers: HashMap<u32, Option<Entry>>,
+    fuzzy: Fuzzy,
+}
+
+impl SenderList {
+    /// New rows under `ix`; the selection stays on `keep` if it is still shown.
+    pub fn set_rows(&mut self, rows: Vec<Agg>, ix: Arc<GroupIndex>, keep: Option<u32>) {
+        self.rows = rows;
+        self.ix = Some(ix);
+        self.sparks.clear();
+        self.covers.clear();
+        self.narrow(keep);
+    }
+
+    /// Drops the rows of the old key: its group ids mean nothing under a new one.
+    pub fn reset(&mut self) {
+        self.search.clear();
+        self.list = ListState::default();
+        self.rows.clear();
+        self.shown.clear();
+    }
+
+    /// A new order is read from its top: the selection goes there.
+    pub fn resort(&mut self, sort: SortKey) {
+        if let Some(ix) = &self.ix {
+            index::sort_aggs(&mut self.rows, sort, ix);
+        }
+        self.narrow(None);
+    }
+
+    /// The label of a row under the current key.
+    pub fn label(&self, r: &Agg) -> &str {
+        self.ix.as_ref().map_or("", |ix| ix.label(r.group))
+    }
+
+    pub fn index(&self) -> Option<&Arc<GroupIndex>> {
+        self.ix.as_ref()
+    }
+
+    pub fn selected_row(&self) -> Option<&Agg> {
+        let i = *self.shown.get(self.list.selected)?;
+        self.rows.get(i as usize)
+    }
+
+    /// Labels of the rows shown, in order.
+    pub fn shown_keys(&self) -> Vec<String> {
+        self.shown
+            .iter()
+            .filter_map(|&i| self.rows.get(i as usize))
+            .map(|r| self.label(r).to_string())
+            .collect()
+    }
+
+    /// Char positions of a label the search matched.
+    pub fn highlights(&self, label: &str) -> Vec<usize> {
+        self.fuzzy.highlights(label, &self.search)
+    }
+
+    pub fn spark(&self, group: u32) -> Option<&Spark> {
+        self.sparks.get(&group)
+    }
+
+    /// The blocklist entry covering a group, if the markers were computed for it.
+    pub fn cover(&self, group: u32) -> Option<&Entry> {
+        self.covers.get(&group).and_then(Option::as_ref)
+    }
+
+    /// A new search text; one that grew by a character narrows from the rows shown.
+    pub fn set_search(&mut self, text: String) {
+        let grew = text.starts_with(&self.search) && !self.search.is_empty();
+        self.search = text;
+        if grew {
+            self.shown = self.search_rows(&self.shown);
+            self.list.selected = 0;
+        } else {
+            self.narrow(None);
+        }
+    }
+
+    /// Applies the search to all rows; `keep` is the group to stay on (same key).
+    fn narrow(&mut self, keep: Option<u32>) {
+        let all: Vec<u32> = (0..self.rows.len() as u32).collect();
+        self.shown = self.search_rows(&all);
+        self.list.selected = keep
+            .and_then(|k| {
+                self.shown
+                    .iter()
+                    .position(|&i| self.rows.get(i as usize).is_some_and(|r| r.group == k))
+            })
+            .unwrap_or(0);
+    }
+
+    fn search_rows(&self, from: &[u32]) -> Vec<u32> {
+        let Some(ix) = &self.ix else {
+            return from.to_vec();
+        };
+        let rows = &self.rows;
+        self.fuzzy.narrow(from, &self.search, |i| {
+            rows.get(i as usize).map_or("", |r| ix.label(r.group))
+        })
+    }
+
+    /// Group ids of the rows on screen.
+    fn visible_groups(&self, height: usize) -> Vec<u32> {
+        self.list
+            .visible(&self.shown, height)
+            .filter_map(|&i| self.rows.get(i as usize).map(|r| r.group))
+            .collect()
+    }
+
+    /// Clamps the selection to `height` rows on screen and fills what those rows show.
+    pub fn settle(&mut self, height: usize, m: &Model, f: &Filter, bl: Option<&Blocklist>) {
+        self.list.clamp(self.shown.len(), height);
+        let Some(ix) = self.ix.clone() else { return };
+        for gid in self.visible_groups(height) {
+            self.sparks
+                .entry(gid)
+                .or_insert_with(|| data::sparkline(m, f, ix.messages(gid), ix.peers(gid)));
+        }
+        self.fill_covers(height, m, bl);
+    }
+
+    /// Blocklist markers for the rows on screen that have none yet.
+    pub fn fill_covers(&mut self, height: usize, m: &Model, bl: Option<&Blocklist>) {
+        let (Some(bl), Some(ix)) = (bl, self.ix.clone()) else {
+            return;
+        };
+        for gid in self.visible_groups(height) {
+            self.covers.entry(gid).or_insert_with(|| {
+                group_key_entry(m, &ix, gid).and_then(|key| block::covering(bl, &key))
+            });
+        }
+    }
+
+    /// The markers are read again: the blocklist changed.
+    pub fn clear_covers(&mut self) {
+        self.covers.clear();
+    }
+}

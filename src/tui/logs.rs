@@ -1,0 +1,170 @@
+//! The loaded logs as the TUI holds them: the load's progress, the model, and what is
+//! built from it once (recipients, the groupings, per-key totals, the line indexes).
+//! Never changes what the user sees on its own: the app asks it for what a view needs.
+
+use std::collections::HashMap;
+use std::sync::Arc;
+use std::time::Instant;
+
+use super::components::lines::LineIndexes;
+use super::data::RecipientIndex;
+use super::index::{self, GroupIndex};
+use crate::model::{Model, Progress};
+use crate::parse::{Family, LineKind, ParseContext};
+use crate::query::{AggKey, Filter, Grouping, NetPrefix, Summary};
+
+#[derive(Debug, Clone)]
+pub enum LoadState {
+    Loading {
+        progress: Progress,
+        started: Instant,
+    },
+    Ready {
+        seconds: f64,
+    },
+}
+
+/// The finished index and what is derived from it once.
+pub struct Loaded {
+    pub model: Arc<Model>,
+    pub recipients: Arc<RecipientIndex>,
+    /// Groupings built in the loader (at least the first key's).
+    pub groupings: Vec<Arc<GroupIndex>>,
+    pub summary: Summary,
+}
+
+impl Loaded {
+    /// What the loader derives from a model at once: the first key's grouping, the
+    /// recipients and the summary (the other groupings follow in the background).
+    pub fn build(model: Arc<Model>, prefix: NetPrefix) -> Loaded {
+        let first = Arc::new(Grouping::new(&model, AggKey::Ip, prefix));
+        let first = Arc::new(GroupIndex::new(&model, first, prefix));
+        Loaded {
+            recipients: Arc::new(RecipientIndex::new(&model)),
+            groupings: vec![first],
+            summary: crate::query::summary(&model),
+            model,
+        }
+    }
+}
+
+pub struct Logs {
+    pub files: Vec<String>,
+    pub prefix: NetPrefix,
+    pub ctx: ParseContext,
+    pub load: LoadState,
+    pub model: Option<Arc<Model>>,
+    pub summary: Option<Summary>,
+    pub recipients: Option<Arc<RecipientIndex>>,
+    groupings: HashMap<AggKey, Arc<GroupIndex>>,
+    /// Groups with something to show when nothing is filtered, per key.
+    totals: HashMap<AggKey, usize>,
+    lines: Option<LineIndexes>,
+}
+
+impl Logs {
+    pub fn new(files: Vec<String>, prefix: NetPrefix, ctx: ParseContext) -> Logs {
+        Logs {
+            files,
+            prefix,
+            ctx,
+            load: LoadState::Loading {
+                progress: Progress::default(),
+                started: Instant::now(),
+            },
+            model: None,
+            summary: None,
+            recipients: None,
+            groupings: HashMap::new(),
+            totals: HashMap::new(),
+            lines: None,
+        }
+    }
+
+    pub fn is_loading(&self) -> bool {
+        matches!(self.load, LoadState::Loading { .. })
+    }
+
+    pub fn progress(&mut self, p: Progress) {
+        if let LoadState::Loading { progress, .. } = &mut self.load {
+            *progress = p;
+        }
+    }
+
+    pub fn loaded(&mut self, l: Loaded) {
+        let seconds = match &self.load {
+            LoadState::Loading { started, .. } => started.elapsed().as_secs_f64(),
+            LoadState::Ready { seconds } => *seconds,
+        };
+        self.load = LoadState::Ready { seconds };
+        for g in l.groupings {
+            self.groupings.insert(g.by(), g);
+        }
+        self.model = Some(l.model);
+        self.summary = Some(l.summary);
+        self.recipients = Some(l.recipients);
+    }
+
+    /// A grouping built in the background after the load.
+    pub fn add_grouping(&mut self, g: Arc<GroupIndex>) {
+        self.groupings.entry(g.by()).or_insert(g);
+    }
+
+    /// The index of key `by`; built here if the background has not yet.
+    pub fn index(&mut self, by: AggKey) -> Option<Arc<GroupIndex>> {
+        let m = self.model.clone()?;
+        let prefix = self.prefix;
+        let g = self
+            .groupings
+            .entry(by)
+            .or_insert_with(|| {
+                let g = Arc::new(Grouping::new(&m, by, prefix));
+                Arc::new(GroupIndex::new(&m, g, prefix))
+            })
+            .clone();
+        self.totals
+            .entry(by)
+            .or_insert_with(|| index::aggregate(&m, &g, &Filter::default()).len());
+        Some(g)
+    }
+
+    /// Groups of key `by` with something to show when nothing is filtered.
+    pub fn total(&self, by: AggKey) -> usize {
+        self.totals.get(&by).copied().unwrap_or(0)
+    }
+
+    /// The line indexes of the log lines view, built on first use.
+    pub fn line_indexes(&mut self) -> Option<&LineIndexes> {
+        let m = self.model.clone()?;
+        Some(self.lines.get_or_insert_with(|| LineIndexes::build(&m)))
+    }
+
+    /// How many lines of the other-lines list are unrecognized (`None` before first use).
+    pub fn other_unrecognized(&self) -> Option<usize> {
+        self.lines.as_ref().map(|x| x.other_unrecognized)
+    }
+
+    /// Lines of group `gid`'s rejections and auth failures that have no message (those
+    /// the sender list counts), newest first, at most `limit`.
+    pub fn peer_lines(&self, ix: &GroupIndex, gid: u32, f: &Filter, limit: usize) -> Vec<u32> {
+        let Some(m) = &self.model else {
+            return Vec::new();
+        };
+        if f.dkim.is_some() {
+            return Vec::new();
+        }
+        ix.peers(gid)
+            .iter()
+            .rev()
+            .filter_map(|&pi| m.peer_events.get(pi as usize))
+            .filter(|p| {
+                (m.peer_kind(p).is_rejection() || m.peer_kind(p) == LineKind::AuthFailure)
+                    && f.family.is_none_or(|x| x == Family::of(m.ip(p.ip)))
+                    && f.time.is_none_or(|(a, b)| p.time >= a && p.time <= b)
+                    && f.matches.as_ref().is_none_or(|x| x.lines.contains(p.line))
+            })
+            .take(limit)
+            .map(|p| p.line)
+            .collect()
+    }
+}
