@@ -9,8 +9,8 @@ use crate::blocklist::{Entry, EntryError, Policy, SenderKey};
 use crate::model::{Model, NONE};
 use crate::query::AggKey;
 
-use super::choices::{Candidate, Candidates, Kind, MAX_DKIM_CANDIDATES, Refused};
-use super::{Proposal, not_offered};
+use super::candidate::{Candidate, Candidates, Kind, MAX_DKIM_CANDIDATES, Refused};
+use super::proposal::{Proposal, not_offered};
 
 /// A host entry is the address kind, a wider network the network kind.
 pub(super) fn net_kind(e: &Entry) -> Kind {

@@ -14,6 +14,7 @@
 // Log text reaches this module; a `str` sliced at a byte offset can panic inside a character.
 #![deny(clippy::string_slice)]
 
+mod candidate;
 mod choices;
 mod coverage;
 mod facts;
@@ -21,7 +22,7 @@ mod gather;
 mod preview;
 mod proposal;
 
-pub use choices::{Candidate, Candidates, Kind, MAX_DKIM_CANDIDATES, Refused};
+pub use candidate::{Candidate, Candidates, Kind, MAX_DKIM_CANDIDATES, Refused};
 pub use coverage::{covering, covers, key_entry, single_ip};
 pub use facts::BlockFacts;
 pub use preview::{Preview, preview};

@@ -10,7 +10,8 @@ use crate::blocklist::policy::Level;
 use crate::blocklist::preview::signature_is_target;
 use crate::model::{Model, NONE};
 
-use super::{BlockFacts, Proposal};
+use super::facts::BlockFacts;
+use super::proposal::Proposal;
 
 /// What an entry would block among the loaded messages.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]

@@ -12,7 +12,7 @@ use crate::model::{Model, NONE};
 use crate::query::AggKey;
 use crate::query::senders::domain_of;
 
-use super::BlockFacts;
+use super::facts::BlockFacts;
 use crate::tui::index::GroupIndex;
 
 /// The sender the overlay was opened on: what it proposes, and what counts as "its own" when
