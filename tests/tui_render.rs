@@ -510,3 +510,64 @@ fn a_notice_has_lines_of_its_own_and_the_selection_stays_on_screen() {
     press(&mut a, "k");
     assert!(a.notice.is_none());
 }
+
+/// Every pane and overlay at both sizes, zoomed and wrapped included, on the demo log.
+#[test]
+fn every_pane_and_overlay_at_80x24_and_120x40() {
+    for (w, h) in [(80u16, 24u16), (120, 40)] {
+        let mut a = demo_app(w, h);
+        let name = |what: &str| format!("demo_{w}x{h}_{what}");
+        snap!(name("senders"), a);
+        press(&mut a, "z");
+        snap!(name("senders_zoomed"), a);
+        press(&mut a, "z\n");
+        snap!(name("messages"), a);
+        press(&mut a, "\n");
+        snap!(name("detail"), a);
+        press(&mut a, "Z");
+        snap!(name("detail_wrapped"), a);
+        press(&mut a, "Z>");
+        snap!(name("detail_scrolled"), a);
+        press(&mut a, "<z");
+        snap!(name("detail_zoomed"), a);
+        press(&mut a, "z/");
+        snap!(name("prompt"), a);
+        press(&mut a, "\x1b\x1b\x1bb");
+        snap!(name("block_preview"), a);
+        press(&mut a, "\x1b?");
+        snap!(name("help"), a);
+        press(&mut a, "?o");
+        snap!(name("lines"), a);
+        press(&mut a, "Z");
+        snap!(name("lines_wrapped"), a);
+    }
+}
+
+/// The detail pane shows a message's arrival and DKIM lines as soon as it opens, for the
+/// demo log's first messages (one with five deliveries among them).
+#[test]
+fn detail_opens_on_its_arrival_and_dkim_lines() {
+    use mailtriage::parse::LineKind;
+    for (w, h) in [(80u16, 24u16), (120, 40)] {
+        let mut a = demo_app(w, h);
+        press(&mut a, "\n\n");
+        for _ in 0..8 {
+            let d = a.detail.message.clone().expect("a message");
+            let s = screen(&a);
+            for (kind, line) in &d.lines {
+                if matches!(
+                    kind,
+                    LineKind::Arrival
+                        | LineKind::FakeReject
+                        | LineKind::DkimSignature
+                        | LineKind::DkimOther
+                ) {
+                    let start: String = line.chars().take(40).collect();
+                    assert!(s.contains(&start), "{w}x{h} {}: {start}\n{s}", d.id);
+                }
+            }
+            // The next message, from the message list.
+            press(&mut a, "\x1bj\n");
+        }
+    }
+}

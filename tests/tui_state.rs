@@ -404,7 +404,7 @@ fn while_loading_only_quit_and_help_answer() {
         NetPrefix::default(),
         ParseContext::default(),
     );
-    assert!(a.is_loading());
+    assert!(a.logs.is_loading());
     typ(&mut a, "f");
     assert_eq!(a.scope.filter.family, None);
     assert!(a.notice.is_some());
@@ -648,4 +648,86 @@ fn screen_text(app: &App) -> String {
                 + "\n"
         })
         .collect()
+}
+
+/// PgDn and PgUp move a whole page in the detail pane, and it never scrolls into blank
+/// rows past its end.
+#[test]
+fn detail_pages_by_a_screen_and_stops_at_its_end() {
+    let mut a = app("tui-mixed.log");
+    a.resize(80, 10);
+    typ(&mut a, "\n");
+    key(&mut a, KeyCode::Enter);
+    key(&mut a, KeyCode::Enter);
+    let (w, h) = a.pane_size(Pane::Detail);
+    let len = a.detail.laid_out(w).len();
+    assert!(len > h, "the fixture's detail is longer than the pane");
+    key(&mut a, KeyCode::PageDown);
+    assert_eq!(a.detail.scroll, h.min(len - h));
+    for _ in 0..20 {
+        key(&mut a, KeyCode::PageDown);
+    }
+    assert_eq!(a.detail.scroll, len - h, "the last row stays at the bottom");
+    typ(&mut a, "G");
+    assert_eq!(a.detail.scroll, len - h);
+    key(&mut a, KeyCode::PageUp);
+    assert_eq!(a.detail.scroll, (len - h).saturating_sub(h));
+}
+
+#[test]
+fn detail_scrolls_sideways_by_half_a_pane_and_wraps() {
+    let mut a = app("tui-mixed.log");
+    a.resize(80, 24);
+    typ(&mut a, "\n\n");
+    let (w, _) = a.pane_size(Pane::Detail);
+    let widest = a
+        .detail
+        .rows(w)
+        .iter()
+        .map(mailtriage::tui::components::text::width)
+        .max()
+        .unwrap_or(0);
+    typ(&mut a, ">");
+    assert_eq!(a.detail.side.hscroll, (w / 2).min(widest.saturating_sub(w)));
+    for _ in 0..100 {
+        typ(&mut a, ">");
+    }
+    assert_eq!(
+        a.detail.side.hscroll,
+        widest.saturating_sub(w),
+        "no scrolling past the widest line"
+    );
+    typ(&mut a, "<");
+    assert_eq!(
+        a.detail.side.hscroll,
+        widest.saturating_sub(w).saturating_sub(w / 2)
+    );
+    typ(&mut a, "Z");
+    assert!(a.detail.side.wrap);
+    assert_eq!(a.detail.side.hscroll, 0);
+    let rows = a.detail.laid_out(w);
+    assert!(rows.len() >= a.detail.rows(w).len());
+    assert!(
+        rows.iter()
+            .all(|r| mailtriage::tui::components::text::width(r) <= w)
+    );
+    // In a list, the sideways keys say where they work.
+    typ(&mut a, "hh>");
+    assert!(a.notice.as_deref().unwrap_or("").contains("detail"));
+}
+
+#[test]
+fn zoom_gives_the_focused_pane_the_body_and_back() {
+    let mut a = app("tui-mixed.log");
+    a.resize(120, 40);
+    let before = a.list_height(Pane::Senders);
+    typ(&mut a, "z");
+    assert!(a.zoom);
+    assert!(a.list_height(Pane::Senders) > before);
+    typ(&mut a, "z");
+    assert!(!a.zoom);
+    assert_eq!(a.list_height(Pane::Senders), before);
+    // At 100 columns and more the focused pane has most of the rows.
+    typ(&mut a, "\n");
+    assert!(a.list_height(Pane::Messages) > a.list_height(Pane::Senders));
 }

@@ -13,7 +13,7 @@ use super::components::block::Blocker;
 use super::components::detail::DetailPane;
 use super::components::help::Help;
 use super::components::lines::LinesView;
-use super::components::list::ListState;
+use super::components::list::{ListState, Sideways};
 use super::components::messages::MessageList;
 use super::components::prompt::{Edit, Prompt, PromptKind};
 use super::components::senders::SenderList;
@@ -44,6 +44,8 @@ pub struct App {
     pub help: Help,
 
     pub focus: Pane,
+    /// The focused pane has the whole body (`z`).
+    pub zoom: bool,
     /// One-shot notice (a regex error, a bad time range).
     pub notice: Option<String>,
     pub quit: bool,
@@ -64,6 +66,7 @@ impl App {
             prompt: None,
             help: Help::default(),
             focus: Pane::Senders,
+            zoom: false,
             notice: None,
             quit: false,
             size: (80, 24),
@@ -79,10 +82,6 @@ impl App {
         // A fixed figure keeps rendered screens reproducible.
         app.logs.load = LoadState::Ready { seconds: 0.0 };
         app
-    }
-
-    pub fn is_loading(&self) -> bool {
-        self.logs.is_loading()
     }
 
     pub fn loaded(&mut self, l: Loaded) {
@@ -103,7 +102,12 @@ impl App {
 
     /// Rows of each list the current screen size can show.
     pub fn list_height(&self, pane: Pane) -> usize {
-        layout::list_height(self.size, self.focus, pane)
+        layout::list_height(self.size, self.focus, self.zoom, pane)
+    }
+
+    /// Inner width and height of a pane at the current screen size.
+    pub fn pane_size(&self, pane: Pane) -> (usize, usize) {
+        layout::pane_size(self.size, self.focus, self.zoom, pane)
     }
 
     /// Regroups, filters and sorts from scratch, keeping the selected sender if
@@ -178,18 +182,20 @@ impl App {
         if let Some(n) = done.notice {
             self.notice = Some(n);
         }
-        if done.list_changed {
-            self.senders.clear_covers();
-            if let Some(m) = self.logs.model.clone() {
-                let h = self.list_height(Pane::Senders);
-                self.senders.fill_covers(h, &m, self.block.list.as_ref());
-            }
+        if done.list_changed
+            && let Some(m) = self.logs.model.clone()
+        {
+            let h = self.list_height(Pane::Senders);
+            self.senders
+                .blocklist_changed(h, &m, self.block.list.as_ref());
         }
     }
 
     pub fn resize(&mut self, w: u16, h: u16) {
         self.size = super::backend::clamp_size(w, h);
         self.settle_senders();
+        let (dw, dh) = self.pane_size(Pane::Detail);
+        self.detail.clamp(dw, dh);
         if let Some(m) = self.logs.model.clone() {
             let mh = self.list_height(Pane::Messages);
             self.messages
@@ -213,16 +219,12 @@ impl App {
             return true;
         }
         self.notice = None;
-        let a = self.keys.action(k);
-        if self.help.open {
+        match self.keys.action(k) {
+            Some(a) => self.act(a),
             // Any key closes help, even one bound to nothing.
-            self.quit = self.help.close(a);
-            return true;
+            None if self.help.open => self.help.open = false,
+            None => return false,
         }
-        let Some(a) = a else {
-            return false;
-        };
-        self.act(a);
         true
     }
 
@@ -273,7 +275,15 @@ impl App {
         }
     }
 
-    fn open_prompt(&mut self, kind: PromptKind, text: String) {
+    /// A search and the regex open on their text in force, to edit; the time range and a
+    /// comment open empty (the time prompt's label names the range in force).
+    fn open_prompt(&mut self, kind: PromptKind) {
+        let text = match (kind, self.focus) {
+            (PromptKind::Search, Pane::Messages) => self.messages.search.clone(),
+            (PromptKind::Search, _) => self.senders.search.clone(),
+            (PromptKind::Regex, _) => self.scope.regex.clone().unwrap_or_default(),
+            _ => String::new(),
+        };
         self.prompt = Some(Prompt::new(kind, text, self.focus));
     }
 
@@ -303,11 +313,11 @@ impl App {
         if self.lines.is_some() {
             return self.lines_act(a);
         }
-        if self.is_loading() {
+        if self.logs.is_loading() {
             self.notice = Some("still loading: only quit and help work yet".into());
             return;
         }
-        if ListState::moves(a) {
+        if ListState::moves(a) || Sideways::moves(a) {
             return self.move_cursor(a);
         }
         self.view_act(a);
@@ -316,7 +326,7 @@ impl App {
     /// The block preview is modal: only its own keys work.
     fn block_act(&mut self, a: Action) {
         if a == Action::Drill {
-            return self.open_prompt(PromptKind::Comment, String::new());
+            return self.open_prompt(PromptKind::Comment);
         }
         let o = self.block.act(a, self.logs.model.as_deref(), &self.keys);
         self.follow(o);
@@ -325,11 +335,11 @@ impl App {
     /// Keys while the log lines view is open: it stands in for the panes, so the sender
     /// list's own keys (grouping, filters, blocking) say where they work instead.
     fn lines_act(&mut self, a: Action) {
-        let h = layout::lines_height(self.size);
+        let (w, h) = layout::lines_size(self.size);
         let Some(v) = self.lines.as_mut() else { return };
-        match v.act(a, h, &self.keys) {
+        match v.act(a, w, h, &self.keys) {
             Outcome::Close => self.lines = None,
-            Outcome::Ignored if a == Action::Regex => self.open_regex_prompt(),
+            Outcome::Ignored if a == Action::Regex => self.open_prompt(PromptKind::Regex),
             Outcome::Ignored => {
                 let only = !v.unrecognized_only;
                 self.open_lines(only);
@@ -341,13 +351,15 @@ impl App {
         }
     }
 
-    fn open_regex_prompt(&mut self) {
-        let text = self.scope.regex.clone().unwrap_or_default();
-        self.open_prompt(PromptKind::Regex, text);
-    }
-
     fn move_cursor(&mut self, a: Action) {
         let h = self.list_height(self.focus);
+        if Sideways::moves(a) && self.focus != Pane::Detail {
+            let (key, lines) = (self.keys.first(a), self.keys.first(Action::OtherLines));
+            self.notice = Some(format!(
+                "{key} works in the message detail and the log lines view ({lines} opens it)"
+            ));
+            return;
+        }
         match self.focus {
             Pane::Senders => {
                 self.senders.list.apply(a, self.senders.shown.len(), h);
@@ -358,7 +370,8 @@ impl App {
                 self.after_message_move();
             }
             Pane::Detail => {
-                let o = self.detail.act(a, h);
+                let (w, h) = self.pane_size(Pane::Detail);
+                let o = self.detail.act(a, w, h);
                 self.follow(o);
             }
         }
@@ -371,19 +384,23 @@ impl App {
 
     /// Keys of the panes and of the shared view (filters, grouping, sort, prompts).
     fn view_act(&mut self, a: Action) {
-        match self.scope.cycle(a) {
-            Some(Change::Filter) => return self.regroup(),
-            Some(Change::Key) => {
-                self.senders.reset();
-                return self.regroup();
+        if let Some(c) = self.scope.cycle(a) {
+            match c {
+                Change::Key => self.senders.reset(),
+                Change::Order => self.senders.resort(self.scope.sort),
+                Change::Filter => {}
             }
-            Some(Change::Order) => {
-                self.senders.resort(self.scope.sort);
-                return self.after_sender_move();
-            }
-            None => {}
+            return if c == Change::Order {
+                self.after_sender_move()
+            } else {
+                self.regroup()
+            };
         }
         match a {
+            Action::Zoom => {
+                self.zoom = !self.zoom;
+                self.resize(self.size.0, self.size.1);
+            }
             Action::Drill => {
                 let next = match self.focus {
                     Pane::Senders if self.senders.selected_row().is_some() => Pane::Messages,
@@ -408,36 +425,24 @@ impl App {
             Action::Search if self.focus == Pane::Detail => {
                 self.notice = Some("search works in the sender and message lists".into());
             }
-            Action::Search => {
-                let text = match self.focus {
-                    Pane::Messages => self.messages.search.clone(),
-                    _ => self.senders.search.clone(),
-                };
-                self.open_prompt(PromptKind::Search, text);
-            }
-            Action::Regex => self.open_regex_prompt(),
-            // Empty, so a new range is typed, not appended to the old one; the prompt's
-            // label shows the range in force.
-            Action::Time => self.open_prompt(PromptKind::Time, String::new()),
+            Action::Search => self.open_prompt(PromptKind::Search),
+            Action::Regex => self.open_prompt(PromptKind::Regex),
+            Action::Time => self.open_prompt(PromptKind::Time),
             Action::OtherLines => self.open_lines(false),
-            Action::Block | Action::Unblock => {
-                let Some((m, ix, gid)) = self.selected_sender() else {
-                    self.notice = Some("no sender selected".into());
-                    return;
-                };
-                if a == Action::Block {
+            Action::Block | Action::Unblock => match self.selected_sender() {
+                None => self.notice = Some("no sender selected".into()),
+                Some((m, ix, gid)) if a == Action::Block => {
                     let o = self.block.open(&m, &ix, gid, &self.keys);
                     self.follow(o);
-                } else {
+                }
+                Some((m, ix, gid)) => {
                     let done = self.block.unblock(&m, &ix, gid);
                     self.after_block(done);
                 }
-            }
+            },
+            // Outside the preview these only say where they work.
             Action::Widen | Action::Narrow => {
-                let o = match self.logs.model.clone() {
-                    Some(m) => self.block.step(&m, a == Action::Widen, &self.keys),
-                    None => Outcome::Done,
-                };
+                let o = self.block.act(a, self.logs.model.as_deref(), &self.keys);
                 self.follow(o);
             }
             _ => {}
@@ -464,19 +469,15 @@ impl App {
         self.after_lines_move();
     }
 
-    /// The regex changed: the lines view keeps only the lines that match themselves.
-    fn narrow_lines(&mut self) {
-        if let Some(v) = self.lines.as_mut() {
-            v.narrow(self.scope.filter.matches.as_deref());
-        }
-        self.after_lines_move();
-    }
-
     pub fn set_regex(&mut self, pattern: &str) {
         match self.scope.set_regex(pattern, self.logs.model.as_deref()) {
             Ok(()) => {
                 self.regroup();
-                self.narrow_lines();
+                // The lines view keeps only the lines that match themselves.
+                if let Some(v) = self.lines.as_mut() {
+                    v.narrow(self.scope.filter.matches.as_deref());
+                }
+                self.after_lines_move();
             }
             Err(e) => self.notice = Some(e),
         }

@@ -47,7 +47,7 @@ pub fn count_text(app: &App) -> String {
 
 /// When the list is empty: which filters are on and the keys that clear them.
 pub fn empty_reason(app: &App) -> Option<String> {
-    if app.is_loading() || !app.senders.shown.is_empty() {
+    if app.logs.is_loading() || !app.senders.shown.is_empty() {
         return None;
     }
     let (keys, scope) = (&app.keys, &app.scope);

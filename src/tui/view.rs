@@ -50,3 +50,18 @@ pub enum Outcome {
     /// The component is done and closes.
     Close,
 }
+
+/// What a piece of text is, for the theme to colour: components say what, drawing says how.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Tone {
+    Plain,
+    Dim,
+    Title,
+    Pass,
+    Fail,
+    Arrival,
+    Dkim,
+}
+
+/// One screen row of a text pane: pieces of already terminal-safe text with their tones.
+pub type Row = Vec<(String, Tone)>;

@@ -16,8 +16,8 @@ impl Help {
     }
 }
 
-/// Keys and description of each help line. Down and up, widen and narrow, and each cycle
-/// and its way back share one line each so the whole table still fits an 80x24 screen.
+/// Keys and description of each help line. Each pair (down and up, pages, ends, left and
+/// right, zoom and wrap, widen and narrow, each cycle and its way back) shares one line so the whole table still fits an 80x24 screen.
 pub fn entries(keys: &KeyMap) -> Vec<(String, &'static str)> {
     let pair = |a: Action, b: Action| format!("{} {}", keys.joined(a), keys.joined(b));
     Action::ALL
@@ -27,6 +27,10 @@ pub fn entries(keys: &KeyMap) -> Vec<(String, &'static str)> {
                 a,
                 Action::Narrow
                     | Action::Up
+                    | Action::PageUp
+                    | Action::Last
+                    | Action::ScrollRight
+                    | Action::Zoom
                     | Action::FamilyBack
                     | Action::DkimBack
                     | Action::GroupByBack
@@ -51,6 +55,16 @@ pub fn entries(keys: &KeyMap) -> Vec<(String, &'static str)> {
                 "sort: messages, bytes, last seen, DKIM fail (back)",
             ),
             Action::Down => (pair(Action::Down, Action::Up), "move down / up"),
+            Action::PageDown => (pair(Action::PageDown, Action::PageUp), "page down / up"),
+            Action::First => (pair(Action::First, Action::Last), "first / last row"),
+            Action::ScrollLeft => (
+                pair(Action::ScrollLeft, Action::ScrollRight),
+                "long lines: scroll left / right by half a pane",
+            ),
+            Action::Wrap => (
+                pair(Action::Zoom, Action::Wrap),
+                "zoom the focused pane / wrap long lines (toggles)",
+            ),
             Action::Widen => (
                 pair(Action::Widen, Action::Narrow),
                 "in the block preview: wider / narrower prefix",

@@ -3,13 +3,16 @@
 
 use std::sync::Arc;
 
-use super::list::ListState;
+use super::list::{ListState, Sideways};
 use crate::model::Model;
 use crate::parse::{LineKind, ParseContext};
 use crate::query::{self, LineMatches};
 use crate::tui::data::{self, LineRow};
 use crate::tui::keys::{Action, KeyMap};
 use crate::tui::view::Outcome;
+
+/// Cells of the time column, `06-01 08:00:00`.
+pub const TIME_W: usize = 14;
 
 #[derive(Debug, Clone)]
 pub struct LinesView {
@@ -23,6 +26,7 @@ pub struct LinesView {
     pub rows: Vec<LineRow>,
     /// `FILE:N` of the selected line.
     pub place: Option<String>,
+    pub side: Sideways,
 }
 
 /// Line numbers of the two modes, built on first use and kept: the model never changes.
@@ -66,6 +70,7 @@ impl LinesView {
             narrowed: None,
             rows: Vec::new(),
             place: None,
+            side: Sideways::default(),
         }
     }
 
@@ -81,6 +86,21 @@ impl LinesView {
 
     pub fn narrowed(&self) -> bool {
         self.narrowed.is_some()
+    }
+
+    /// Cells of the kind column: its longest name on screen.
+    pub fn kind_width(&self) -> usize {
+        self.rows
+            .iter()
+            .map(|r| r.kind.name().len())
+            .max()
+            .unwrap_or(4)
+            .max(4)
+    }
+
+    /// Cells of the line column in a view `width` cells wide (time, kind, two gaps).
+    pub fn line_width(&self, width: usize) -> usize {
+        width.saturating_sub(TIME_W + self.kind_width() + 2).max(1)
     }
 
     /// Keeps the lines that match the regex themselves, as `r` reads them.
@@ -111,7 +131,12 @@ impl LinesView {
     /// The view's own keys: moving, and leaving. It stands in for the panes, so the
     /// sender list's own keys (grouping, filters, blocking) say where they work instead;
     /// switching the mode and the regex are the app's (`Ignored`).
-    pub fn act(&mut self, a: Action, height: usize, keys: &KeyMap) -> Outcome {
+    pub fn act(&mut self, a: Action, width: usize, height: usize, keys: &KeyMap) -> Outcome {
+        let line_w = self.line_width(width);
+        let widest = self.rows.iter().map(|r| r.text.chars().count()).max();
+        if let Some(o) = self.side.act(a, line_w, widest.unwrap_or(0)) {
+            return o;
+        }
         if ListState::moves(a) {
             let len = self.list().len();
             self.cursor.apply(a, len, height);

@@ -3,6 +3,7 @@
 //! holding one.
 
 use crate::tui::keys::Action;
+use crate::tui::view::Outcome;
 
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct ListState {
@@ -61,4 +62,58 @@ impl ListState {
     pub fn visible<'a, T>(&self, items: &'a [T], height: usize) -> impl Iterator<Item = &'a T> {
         items.iter().skip(self.offset).take(height)
     }
+}
+
+/// How a pane shows lines wider than itself: cut with a mark and scrolled sideways, or
+/// wrapped. Every list and text pane holds one, so each gets both.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Sideways {
+    /// Cells hidden on the left of every cut line.
+    pub hscroll: usize,
+    pub wrap: bool,
+}
+
+impl Sideways {
+    /// Whether `a` is one of the sideways keys `act` answers.
+    pub fn moves(a: Action) -> bool {
+        matches!(a, Action::ScrollLeft | Action::ScrollRight | Action::Wrap)
+    }
+
+    /// `<`, `>` (half the pane's `width` a step, never past the widest line) and the wrap
+    /// toggle; `None` for any other action.
+    pub fn act(&mut self, a: Action, width: usize, widest: usize) -> Option<Outcome> {
+        let step = (width / 2).max(1);
+        let most = widest.saturating_sub(width);
+        match a {
+            Action::ScrollLeft => self.hscroll = self.hscroll.saturating_sub(step),
+            Action::ScrollRight => self.hscroll = (self.hscroll + step).min(most),
+            Action::Wrap => {
+                self.wrap = !self.wrap;
+                self.hscroll = 0;
+            }
+            _ => return None,
+        }
+        Some(Outcome::Moved)
+    }
+
+    /// Keeps the offset within the widest line (the pane or its lines changed).
+    pub fn clamp(&mut self, width: usize, widest: usize) {
+        self.hscroll = self.hscroll.min(widest.saturating_sub(width));
+    }
+}
+
+/// Scrolls a text of `len` rows, `height` on screen: a key pages by a whole screen, and
+/// the last row never leaves the bottom (no blank rows past the end).
+pub fn scroll_text(offset: usize, a: Action, len: usize, height: usize) -> usize {
+    let height = height.max(1);
+    let next = match a {
+        Action::Down => offset.saturating_add(1),
+        Action::Up => offset.saturating_sub(1),
+        Action::PageDown => offset.saturating_add(height),
+        Action::PageUp => offset.saturating_sub(height),
+        Action::First => 0,
+        Action::Last => usize::MAX,
+        _ => offset,
+    };
+    next.min(len.saturating_sub(height))
 }

@@ -8,6 +8,7 @@
 //! - `lines`: the log lines view.
 //! - `block`: the blocklist and the block preview overlay.
 //! - `prompt`, `help`: the footer prompt and the help overlay.
+//! - `text`: long rows cut to a window with marks, or wrapped.
 
 pub mod block;
 pub mod detail;
@@ -17,3 +18,4 @@ pub mod list;
 pub mod messages;
 pub mod prompt;
 pub mod senders;
+pub mod text;

@@ -160,8 +160,9 @@ impl SenderList {
         }
     }
 
-    /// The markers are read again: the blocklist changed.
-    pub fn clear_covers(&mut self) {
+    /// The blocklist changed: the markers of the rows on screen are read again.
+    pub fn blocklist_changed(&mut self, height: usize, m: &Model, bl: Option<&Blocklist>) {
         self.covers.clear();
+        self.fill_covers(height, m, bl);
     }
 }

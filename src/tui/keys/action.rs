@@ -28,13 +28,17 @@ pub enum Action {
     Narrow,
     Unblock,
     OtherLines,
+    ScrollLeft,
+    ScrollRight,
+    Wrap,
+    Zoom,
     Help,
     Quit,
 }
 
 impl Action {
     /// In the order the help overlay lists them.
-    pub const ALL: [Action; 28] = [
+    pub const ALL: [Action; 32] = [
         Action::Down,
         Action::Up,
         Action::PageDown,
@@ -61,6 +65,10 @@ impl Action {
         Action::Narrow,
         Action::Unblock,
         Action::OtherLines,
+        Action::ScrollLeft,
+        Action::ScrollRight,
+        Action::Wrap,
+        Action::Zoom,
         Action::Help,
         Action::Quit,
     ];
@@ -94,6 +102,10 @@ impl Action {
             Action::Widen => "widen",
             Action::Narrow => "narrow",
             Action::Unblock => "unblock",
+            Action::ScrollLeft => "scroll_left",
+            Action::ScrollRight => "scroll_right",
+            Action::Wrap => "wrap",
+            Action::Zoom => "zoom",
             Action::Help => "help",
             Action::Quit => "quit",
         }
@@ -122,11 +134,15 @@ impl Action {
             Action::Search => "fuzzy search the list (Enter keeps, Esc clears)",
             Action::Regex => "regex over raw lines, exigrep style (empty clears)",
             Action::Time => "time range: A..B, last 24h, today (empty clears)",
-            Action::OtherLines => "log lines of no message or sender; again: unrecognized",
+            Action::OtherLines => "lines of no message or sender; again: unrecognized",
             Action::Block => "block the sender: preview the entry, Enter adds it",
             Action::Widen => "in the block preview: wider prefix (/32 /24 /16)",
             Action::Narrow => "in the block preview: narrower prefix",
             Action::Unblock => "remove the blocklist entry covering the sender",
+            Action::ScrollLeft => "scroll long lines left (half a pane)",
+            Action::ScrollRight => "scroll long lines right (half a pane)",
+            Action::Wrap => "wrap long lines, or cut them with a mark",
+            Action::Zoom => "zoom the focused pane to the whole screen and back",
             Action::Help => "this help",
             Action::Quit => "quit",
         }
@@ -147,6 +163,8 @@ impl Action {
             Action::OtherLines => Some("lines"),
             Action::Block => Some("block"),
             Action::Unblock => Some("unblock"),
+            Action::Zoom => Some("zoom"),
+            Action::Wrap => Some("wrap"),
             Action::Help => Some("help"),
             Action::Quit => Some("quit"),
             _ => None,

@@ -13,7 +13,7 @@ use crate::tui::theme::Theme;
 
 pub fn render(frame: &mut Frame, status: Rect, hints: Rect, app: &App, theme: Theme) {
     let mut spans = vec![Span::raw(status::view_text(app))];
-    if !app.is_loading() {
+    if !app.logs.is_loading() {
         spans.push(Span::raw("  "));
         spans.push(Span::styled(status::count_text(app), theme.title()));
     }
@@ -36,7 +36,7 @@ pub fn render(frame: &mut Frame, status: Rect, hints: Rect, app: &App, theme: Th
 }
 
 /// The hints in triage order: what to do first comes first.
-const HINT_ORDER: [Action; 13] = [
+const HINT_ORDER: [Action; 14] = [
     Action::Quit,
     Action::Drill,
     Action::Back,
@@ -49,6 +49,7 @@ const HINT_ORDER: [Action; 13] = [
     Action::Regex,
     Action::Time,
     Action::OtherLines,
+    Action::Zoom,
     Action::Unblock,
 ];
 
@@ -119,6 +120,8 @@ fn lines_hints<'a>(app: &App, theme: Theme) -> Line<'a> {
         (Action::Back, "back"),
         (Action::OtherLines, toggle),
         (Action::Regex, "regex"),
+        (Action::ScrollRight, "scroll"),
+        (Action::Wrap, "wrap"),
     ] {
         if !spans.is_empty() {
             spans.push(Span::raw("  "));

@@ -8,7 +8,7 @@ use ratatui::widgets::{Block, Borders};
 
 use crate::tui::app::App;
 use crate::tui::theme::Theme;
-use crate::tui::view::Pane;
+use crate::tui::view::{Pane, Row, Tone};
 
 /// The first row of a list to draw: the list's own offset, moved down only if a notice
 /// took rows from the pane after the list scrolled, so the selection stays on screen.
@@ -78,4 +78,26 @@ fn breadcrumb<'a>(app: &App, theme: Theme) -> Line<'a> {
 /// The part of `r` inside a pane block.
 pub fn inner(block: &Block<'_>, r: Rect) -> Rect {
     block.inner(r)
+}
+
+/// The theme's style for a tone.
+pub fn style(theme: Theme, tone: Tone) -> Style {
+    match tone {
+        Tone::Plain => Style::new(),
+        Tone::Dim => theme.dim(),
+        Tone::Title => theme.title(),
+        Tone::Pass => theme.pass(),
+        Tone::Fail => theme.fail(),
+        Tone::Arrival => theme.arrival_line(),
+        Tone::Dkim => theme.dkim_line(),
+    }
+}
+
+/// A row of toned text as a line to draw.
+pub fn line<'a>(row: Row, theme: Theme) -> Line<'a> {
+    Line::from(
+        row.into_iter()
+            .map(|(t, tone)| Span::styled(t, style(theme, tone)))
+            .collect::<Vec<_>>(),
+    )
 }

@@ -8,13 +8,16 @@ use ratatui::layout::{Constraint, Rect};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Borders, Cell, Paragraph, Row, Table, Wrap};
 
+use super::frame::line;
 use crate::parse::LineKind;
 use crate::parse::time;
 use crate::tui::app::App;
-use crate::tui::components::lines::LinesView;
+use crate::tui::components::lines::{LinesView, TIME_W};
+use crate::tui::components::text;
 use crate::tui::data::grouped;
 use crate::tui::keys::Action;
 use crate::tui::theme::Theme;
+use crate::tui::view::Tone;
 
 /// `other lines 10 (unrecognized 6)`, `unrecognized lines 2/7 (whole log)`.
 fn title(app: &App, v: &LinesView) -> String {
@@ -70,17 +73,34 @@ pub fn render(frame: &mut Frame, area: Rect, app: &App, theme: Theme, wide: bool
         frame.render_widget(p, body);
         return;
     }
-    let kind_w = v
+    let kind_w = v.kind_width() as u16;
+    let line_w = v.line_width(body.width as usize);
+    // Each raw line in one row, cut at the sideways offset with a mark, or wrapped in
+    // as many rows as it needs.
+    let texts: Vec<Vec<Line>> = v
         .rows
         .iter()
-        .map(|r| r.kind.name().len())
-        .max()
-        .unwrap_or(4)
-        .max(4) as u16;
-    // The rows were prepared for the whole pane; if a notice took rows since, the
-    // first ones give way so the selection stays on screen.
-    let fits = body.height.saturating_sub(1) as usize;
-    let first = (v.cursor.selected.saturating_sub(v.cursor.offset) + 1).saturating_sub(fits.max(1));
+        .map(|r| {
+            let row = vec![(r.text.clone(), Tone::Plain)];
+            text::lay_out(&[row], line_w, v.side.hscroll, v.side.wrap)
+                .into_iter()
+                .map(|r| line(r, theme))
+                .collect()
+        })
+        .collect();
+    // The rows were prepared for the whole pane; if a notice (or wrapping) took rows
+    // since, the first ones give way so the selection stays on screen.
+    let fits = body.height.saturating_sub(1).max(1) as usize;
+    let sel = v.cursor.selected.saturating_sub(v.cursor.offset);
+    let mut first = 0;
+    while first < sel
+        && texts
+            .get(first..=sel)
+            .map_or(0, |t| t.iter().map(|x| x.len().max(1)).sum::<usize>())
+            > fits
+    {
+        first += 1;
+    }
     let rows: Vec<Row> = v
         .rows
         .iter()
@@ -101,8 +121,11 @@ pub fn render(frame: &mut Frame, area: Rect, app: &App, theme: Theme, wide: bool
             let row = Row::new(vec![
                 Cell::from(time),
                 Cell::from(Span::styled(r.kind.name(), kind_style)),
-                Cell::from(Line::from(r.text.clone())),
-            ]);
+                Cell::from(ratatui::text::Text::from(
+                    texts.get(k).cloned().unwrap_or_default(),
+                )),
+            ])
+            .height(texts.get(k).map_or(1, |t| t.len().max(1)) as u16);
             if v.cursor.offset + k == v.cursor.selected {
                 row.style(theme.selected(true))
             } else {
@@ -117,7 +140,7 @@ pub fn render(frame: &mut Frame, area: Rect, app: &App, theme: Theme, wide: bool
     ])
     .style(theme.column_titles());
     let widths = [
-        Constraint::Length(14),
+        Constraint::Length(TIME_W as u16),
         Constraint::Length(kind_w),
         Constraint::Fill(1),
     ];

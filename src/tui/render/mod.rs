@@ -38,7 +38,7 @@ pub fn render(frame: &mut Frame, app: &App, theme: Theme) {
         ratatui::layout::Constraint::Length(notice_rows),
     ])
     .areas(full);
-    let a = layout::areas(area, app.focus);
+    let a = layout::areas(area, app.focus, app.zoom);
     header::render(frame, a.header, app, theme);
     if app.lines.is_some() {
         lines::render(frame, a.body, app, theme, a.wide);

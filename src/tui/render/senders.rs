@@ -53,7 +53,7 @@ pub fn render(frame: &mut Frame, area: Rect, app: &App, theme: Theme, wide: bool
     let block = pane_block(app, Pane::Senders, title, theme, wide);
     let body = inner(&block, area);
     frame.render_widget(block, area);
-    if app.is_loading() {
+    if app.logs.is_loading() {
         let p = Paragraph::new(vec![
             Line::from("Indexing the log; the list appears when it is ready."),
             Line::from(format!(
