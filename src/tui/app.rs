@@ -57,7 +57,7 @@ impl App {
         App {
             keys,
             logs: Logs::new(files, prefix, ctx),
-            scope: Scope::default(),
+            scope: Scope::at_prefix(prefix),
             senders: SenderList::default(),
             messages: MessageList::default(),
             detail: DetailPane::default(),
@@ -116,7 +116,7 @@ impl App {
         let Some(m) = self.logs.model.clone() else {
             return;
         };
-        let Some(ix) = self.logs.index(self.scope.by) else {
+        let Some(ix) = self.logs.index(self.scope.by, self.scope.prefix) else {
             return;
         };
         let keep = self.senders.selected_row().map(|r| r.group);
@@ -296,15 +296,15 @@ impl App {
 
     pub fn act(&mut self, a: Action) {
         if self.help.open {
-            // Any key leaves help, but quitting still quits.
-            if self.help.close(Some(a)) {
+            // Moving keys scroll help, any other leaves it, and quitting still quits.
+            if self.help.act(Some(a), &self.keys, self.size.1) {
                 self.quit = true;
             }
             return;
         }
         match a {
             Action::Quit => return self.quit = true,
-            Action::Help => return self.help.open = true,
+            Action::Help => return self.help.show(),
             _ => {}
         }
         if self.block.is_open() {
@@ -386,7 +386,11 @@ impl App {
     fn view_act(&mut self, a: Action) {
         if let Some(c) = self.scope.cycle(a) {
             match c {
-                Change::Key => self.senders.reset(),
+                Change::Key => {
+                    let anchor = self.senders.anchor(self.messages.selected());
+                    (self.senders.follow, self.messages.follow) = (anchor, anchor);
+                    self.senders.reset();
+                }
                 Change::Order => self.senders.resort(self.scope.sort),
                 Change::Filter => {}
             }
@@ -451,11 +455,8 @@ impl App {
 
     /// The loaded model, the current grouping and the selected sender's group.
     fn selected_sender(&self) -> Option<(Arc<Model>, Arc<GroupIndex>, u32)> {
-        Some((
-            self.logs.model.clone()?,
-            self.senders.index().cloned()?,
-            self.senders.selected_row()?.group,
-        ))
+        let (ix, gid) = self.senders.selected_group()?;
+        Some((self.logs.model.clone()?, ix, gid))
     }
 
     /// `o`: opens the log lines view on one mode, at its first line.

@@ -18,6 +18,8 @@ use crate::query::{AggKey, DkimTally, Filter, Grouping, NetPrefix, SortKey};
 /// A grouping plus what is derived from it once.
 pub struct GroupIndex {
     pub grouping: Arc<Grouping>,
+    /// The prefix lengths its `net` labels were cut at: a `p`/`P` change needs another.
+    pub prefix: NetPrefix,
     /// Messages of group `g` are `msgs[start[g]..start[g+1]]`, in log order.
     start: Vec<u32>,
     msgs: Vec<u32>,
@@ -87,9 +89,8 @@ fn dkim_of_facts(b: u8) -> DkimStatus {
 }
 
 impl GroupIndex {
-    /// `_prefix` is already in `grouping` (its `net` labels); kept so callers
-    /// need not change.
-    pub fn new(m: &Model, grouping: Arc<Grouping>, _prefix: NetPrefix) -> GroupIndex {
+    /// `prefix` must be the one `grouping` was built with (its `net` labels).
+    pub fn new(m: &Model, grouping: Arc<Grouping>, prefix: NetPrefix) -> GroupIndex {
         let g = &*grouping;
         let n = g.labels.len();
         let mut start = vec![0u32; n + 1];
@@ -139,6 +140,7 @@ impl GroupIndex {
         flat_at.push(flat.len() as u32);
         GroupIndex {
             grouping,
+            prefix,
             start,
             msgs,
             peer_group,

@@ -110,10 +110,15 @@ impl Logs {
         self.groupings.entry(g.by()).or_insert(g);
     }
 
-    /// The index of key `by`; built here if the background has not yet.
-    pub fn index(&mut self, by: AggKey) -> Option<Arc<GroupIndex>> {
+    /// The index of key `by` (`net` cut at `prefix`); built here if the background has not
+    /// yet, or if it was built at another prefix (the background builds at the command
+    /// line's).
+    pub fn index(&mut self, by: AggKey, prefix: NetPrefix) -> Option<Arc<GroupIndex>> {
         let m = self.model.clone()?;
-        let prefix = self.prefix;
+        if by == AggKey::Net && self.groupings.get(&by).is_some_and(|g| g.prefix != prefix) {
+            self.groupings.remove(&by);
+            self.totals.remove(&by);
+        }
         let g = self
             .groupings
             .entry(by)

@@ -7,11 +7,13 @@ use std::sync::Arc;
 use super::keys::Action;
 use crate::model::Model;
 use crate::parse::{DkimStatus, Family};
-use crate::query::{self, AggKey, Filter, SortKey};
+use crate::query::{self, AggKey, Filter, NetPrefix, SortKey};
 
 #[derive(Debug, Clone)]
 pub struct Scope {
     pub by: AggKey,
+    /// Where the `net` key cuts addresses (`--v4-prefix`, `--v6-prefix`, then `p` / `P`).
+    pub prefix: NetPrefix,
     pub sort: SortKey,
     pub filter: Filter,
     pub regex: Option<String>,
@@ -22,6 +24,7 @@ impl Default for Scope {
     fn default() -> Self {
         Scope {
             by: AggKey::Ip,
+            prefix: NetPrefix::default(),
             sort: SortKey::Messages,
             filter: Filter::default(),
             regex: None,
@@ -50,6 +53,11 @@ const DKIMS: [Option<DkimStatus>; 5] = [
     Some(DkimStatus::None),
 ];
 
+/// The prefix lengths `p` and `P` step through: the networks an admin blocks (a hoster's
+/// /64 or /48 customer range, a /24), then the single address, and round.
+const V6_PREFIXES: [u8; 5] = [64, 56, 48, 32, 128];
+const V4_PREFIXES: [u8; 3] = [24, 16, 32];
+
 /// The value after (or before) `cur` in `xs`, round and round.
 fn cycle<T: PartialEq + Copy>(xs: &[T], cur: T, forward: bool) -> T {
     let i = xs.iter().position(|x| *x == cur).unwrap_or(0);
@@ -62,6 +70,22 @@ fn cycle<T: PartialEq + Copy>(xs: &[T], cur: T, forward: bool) -> T {
 }
 
 impl Scope {
+    /// The key as titles name it; `net` with the prefixes it cuts at (`net /24 /64`).
+    pub fn by_text(&self) -> String {
+        match self.by {
+            AggKey::Net => format!("net /{} /{}", self.prefix.v4, self.prefix.v6),
+            by => by.as_str().to_string(),
+        }
+    }
+
+    /// The default view, with the command line's `net` prefixes.
+    pub fn at_prefix(prefix: NetPrefix) -> Scope {
+        Scope {
+            prefix,
+            ..Scope::default()
+        }
+    }
+
     /// The cycling keys (`f d a s` and their shifted way back); `None` for any other action.
     pub fn cycle(&mut self, a: Action) -> Option<Change> {
         match a {
@@ -79,6 +103,17 @@ impl Scope {
             }
             Action::GroupByBack => {
                 self.by = self.by.prev();
+                Some(Change::Key)
+            }
+            // The `net` key at the next prefix: shown at once, whatever the key was.
+            Action::PrefixV6 => {
+                self.prefix.v6 = cycle(&V6_PREFIXES, self.prefix.v6, true);
+                self.by = AggKey::Net;
+                Some(Change::Key)
+            }
+            Action::PrefixV4 => {
+                self.prefix.v4 = cycle(&V4_PREFIXES, self.prefix.v4, true);
+                self.by = AggKey::Net;
                 Some(Change::Key)
             }
             Action::Sort => {

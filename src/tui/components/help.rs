@@ -6,18 +6,45 @@ use crate::tui::keys::{Action, KeyMap};
 #[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
 pub struct Help {
     pub open: bool,
+    /// First help line on screen: the table is longer than a 24-row screen has rows.
+    pub scroll: usize,
 }
 
+/// Rows the overlay's border and title take.
+pub const CHROME: usize = 2;
+
 impl Help {
-    /// Any key closes help; returns whether the key also quits.
-    pub fn close(&mut self, a: Option<Action>) -> bool {
-        self.open = false;
-        a == Some(Action::Quit)
+    pub fn show(&mut self) {
+        self.open = true;
+        self.scroll = 0;
+    }
+
+    /// The moving keys scroll the table (a screen of `rows` rows shows part of it); any
+    /// other key closes it. Returns whether the key also quits.
+    pub fn act(&mut self, a: Option<Action>, keys: &KeyMap, rows: u16) -> bool {
+        let total = entries(keys).len();
+        let h = (rows as usize).saturating_sub(CHROME).max(1);
+        let last = total.saturating_sub(h);
+        self.scroll = match a {
+            Some(Action::Down) => self.scroll + 1,
+            Some(Action::Up) => self.scroll.saturating_sub(1),
+            Some(Action::PageDown) => self.scroll + h,
+            Some(Action::PageUp) => self.scroll.saturating_sub(h),
+            Some(Action::First) => 0,
+            Some(Action::Last) => last,
+            _ => {
+                self.open = false;
+                return a == Some(Action::Quit);
+            }
+        }
+        .min(last);
+        false
     }
 }
 
 /// Keys and description of each help line. Each pair (down and up, pages, ends, left and
-/// right, zoom and wrap, widen and narrow, each cycle and its way back) shares one line so the whole table still fits an 80x24 screen.
+/// right, zoom and wrap, widen and narrow, the two prefixes, each cycle and its way back)
+/// shares one line, so the table is short; what a small screen cannot hold scrolls.
 pub fn entries(keys: &KeyMap) -> Vec<(String, &'static str)> {
     let pair = |a: Action, b: Action| format!("{} {}", keys.joined(a), keys.joined(b));
     Action::ALL
@@ -35,6 +62,8 @@ pub fn entries(keys: &KeyMap) -> Vec<(String, &'static str)> {
                     | Action::DkimBack
                     | Action::GroupByBack
                     | Action::SortBack
+                    | Action::PrevPane
+                    | Action::PrefixV4
             )
         })
         .map(|&a| match a {
@@ -68,6 +97,14 @@ pub fn entries(keys: &KeyMap) -> Vec<(String, &'static str)> {
             Action::Widen => (
                 pair(Action::Widen, Action::Narrow),
                 "in the block preview: wider / narrower prefix",
+            ),
+            Action::NextPane => (
+                pair(Action::NextPane, Action::PrevPane),
+                "next / previous pane",
+            ),
+            Action::PrefixV6 => (
+                pair(Action::PrefixV6, Action::PrefixV4),
+                "net prefix: next IPv6 /64 /56 /48 /32, IPv4 /24 /16",
             ),
             a => (keys.joined(a), a.describe()),
         })

@@ -22,6 +22,9 @@ pub struct MessageList {
     text: Vec<String>,
     /// Recipients of each message drawn so far, kept: the model never changes.
     pub recipients_of: HashMap<u32, String>,
+    /// A message to select when the list next opens: a regrouping follows the message the
+    /// admin was on into its group under the new key.
+    pub follow: Option<u32>,
     fuzzy: Fuzzy,
 }
 
@@ -36,6 +39,11 @@ impl MessageList {
         self.list = ListState::default();
         self.search.clear();
         self.fetch(m, ix, f);
+        if let Some(k) = self.follow.take()
+            && let Some(p) = self.shown.iter().position(|&x| x == k)
+        {
+            self.list.selected = p;
+        }
     }
 
     /// The same sender again (the filter may have changed which messages show), staying on

@@ -9,7 +9,7 @@ use super::block::group_key_entry;
 use super::list::ListState;
 use crate::blocklist::{Blocklist, Entry};
 use crate::model::Model;
-use crate::query::{Filter, SortKey};
+use crate::query::{Filter, SortKey, addr_search};
 use crate::tui::block;
 use crate::tui::data::{self, Fuzzy, Spark};
 use crate::tui::index::{self, Agg, GroupIndex};
@@ -27,6 +27,8 @@ pub struct SenderList {
     sparks: HashMap<u32, Spark>,
     /// The entry covering each group on screen (`None`: not covered), filled like `sparks`.
     covers: HashMap<u32, Option<Entry>>,
+    /// A message whose group the next rows select (see `anchor`), set across a regrouping.
+    pub follow: Option<u32>,
     fuzzy: Fuzzy,
 }
 
@@ -37,15 +39,33 @@ impl SenderList {
         self.ix = Some(ix);
         self.sparks.clear();
         self.covers.clear();
+        let keep = self.follow.take().and_then(|m| self.group_of(m)).or(keep);
         self.narrow(keep);
     }
 
-    /// Drops the rows of the old key: its group ids mean nothing under a new one.
+    /// Drops the rows of the old key: its group ids mean nothing under a new one. The
+    /// search stays: what the admin typed (an address prefix, a domain) is often still
+    /// what they look for under the next key.
     pub fn reset(&mut self) {
-        self.search.clear();
         self.list = ListState::default();
         self.rows.clear();
         self.shown.clear();
+    }
+
+    /// The message to follow across a regrouping: the selected message when there is one,
+    /// else the selected sender's most recent message (any message of the group would do;
+    /// the newest is the one an admin was most likely reading).
+    pub fn anchor(&self, selected_message: Option<u32>) -> Option<u32> {
+        selected_message.or_else(|| {
+            let ix = self.ix.as_ref()?;
+            let row = self.selected_row()?;
+            ix.messages(row.group).last().copied()
+        })
+    }
+
+    /// The group of `msg` under the current key, if it has one.
+    pub fn group_of(&self, msg: u32) -> Option<u32> {
+        self.ix.as_ref()?.grouping.groups_of(msg).first().copied()
     }
 
     /// A new order is read from its top: the selection goes there.
@@ -65,6 +85,11 @@ impl SenderList {
         self.ix.as_ref()
     }
 
+    /// The current grouping and the selected row's group in it.
+    pub fn selected_group(&self) -> Option<(Arc<GroupIndex>, u32)> {
+        Some((self.ix.clone()?, self.selected_row()?.group))
+    }
+
     pub fn selected_row(&self) -> Option<&Agg> {
         let i = *self.shown.get(self.list.selected)?;
         self.rows.get(i as usize)
@@ -81,6 +106,19 @@ impl SenderList {
 
     /// Char positions of a label the search matched.
     pub fn highlights(&self, label: &str) -> Vec<usize> {
+        if let Some(q) = addr_search::parse(&self.search) {
+            // An address search matches from the start of the label (or by containment,
+            // where no character of the query need appear): mark the common start.
+            if !q.matches(label) {
+                return Vec::new();
+            }
+            let n = label
+                .chars()
+                .zip(self.search.trim().chars())
+                .take_while(|(a, b)| a.eq_ignore_ascii_case(b))
+                .count();
+            return (0..n).collect();
+        }
         self.fuzzy.highlights(label, &self.search)
     }
 
@@ -95,7 +133,11 @@ impl SenderList {
 
     /// A new search text; one that grew by a character narrows from the rows shown.
     pub fn set_search(&mut self, text: String) {
-        let grew = text.starts_with(&self.search) && !self.search.is_empty();
+        // Fuzzy matches of a longer pattern are a subset of the shorter one's; address
+        // matches (prefix or CIDR containment) need not be, so they start from all rows.
+        let grew = text.starts_with(&self.search)
+            && !self.search.is_empty()
+            && addr_search::parse(&text).is_none();
         self.search = text;
         if grew {
             self.shown = self.search_rows(&self.shown);
@@ -123,9 +165,19 @@ impl SenderList {
             return from.to_vec();
         };
         let rows = &self.rows;
-        self.fuzzy.narrow(from, &self.search, |i| {
-            rows.get(i as usize).map_or("", |r| ix.label(r.group))
-        })
+        let label = |i: u32| rows.get(i as usize).map_or("", |r| ix.label(r.group));
+        // Text that reads as an address or network prefix matches by prefix and CIDR
+        // containment (fuzzily, `4d2a` would keep any address holding those digits in
+        // order); a piece from inside an address (`db8:1`) still finds it, as one run.
+        if let Some(q) = addr_search::parse(&self.search) {
+            let piece = self.search.trim().to_ascii_lowercase();
+            return from
+                .iter()
+                .copied()
+                .filter(|&i| q.matches(label(i)) || label(i).contains(piece.as_str()))
+                .collect();
+        }
+        self.fuzzy.narrow(from, &self.search, label)
     }
 
     /// Group ids of the rows on screen.

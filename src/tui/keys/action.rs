@@ -32,13 +32,15 @@ pub enum Action {
     ScrollRight,
     Wrap,
     Zoom,
+    PrefixV6,
+    PrefixV4,
     Help,
     Quit,
 }
 
 impl Action {
     /// In the order the help overlay lists them.
-    pub const ALL: [Action; 32] = [
+    pub const ALL: [Action; 34] = [
         Action::Down,
         Action::Up,
         Action::PageDown,
@@ -69,6 +71,8 @@ impl Action {
         Action::ScrollRight,
         Action::Wrap,
         Action::Zoom,
+        Action::PrefixV6,
+        Action::PrefixV4,
         Action::Help,
         Action::Quit,
     ];
@@ -106,6 +110,8 @@ impl Action {
             Action::ScrollRight => "scroll_right",
             Action::Wrap => "wrap",
             Action::Zoom => "zoom",
+            Action::PrefixV6 => "v6_prefix",
+            Action::PrefixV4 => "v4_prefix",
             Action::Help => "help",
             Action::Quit => "quit",
         }
@@ -143,6 +149,8 @@ impl Action {
             Action::ScrollRight => "scroll long lines right (half a pane)",
             Action::Wrap => "wrap long lines, or cut them with a mark",
             Action::Zoom => "zoom the focused pane to the whole screen and back",
+            Action::PrefixV6 => "group by net, next IPv6 prefix: /64 /56 /48 /32 /128",
+            Action::PrefixV4 => "group by net, next IPv4 prefix: /24 /16 /32",
             Action::Help => "this help",
             Action::Quit => "quit",
         }

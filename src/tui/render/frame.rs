@@ -44,10 +44,8 @@ pub fn pane_block<'a>(app: &App, pane: Pane, title: String, theme: Theme, wide: 
 
 /// `senders › 2a01:238:… › 1QFOdo-0001zq-E9`, the focused step in bold.
 fn breadcrumb<'a>(app: &App, theme: Theme) -> Line<'a> {
-    let mut parts: Vec<(Pane, String)> = vec![(
-        Pane::Senders,
-        format!("senders by {}", app.scope.by.as_str()),
-    )];
+    let mut parts: Vec<(Pane, String)> =
+        vec![(Pane::Senders, format!("senders by {}", app.scope.by_text()))];
     if app.focus != Pane::Senders
         && let Some(k) = app.selected_key()
     {

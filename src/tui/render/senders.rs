@@ -49,7 +49,7 @@ fn key_line<'a>(app: &App, label: &str, width: usize, theme: Theme) -> Line<'a> 
 }
 
 pub fn render(frame: &mut Frame, area: Rect, app: &App, theme: Theme, wide: bool) {
-    let title = format!("senders by {}", app.scope.by.as_str());
+    let title = format!("senders by {}", app.scope.by_text());
     let block = pane_block(app, Pane::Senders, title, theme, wide);
     let body = inner(&block, area);
     frame.render_widget(block, area);
