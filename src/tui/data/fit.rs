@@ -126,6 +126,14 @@ fn fit_ipv6(text: &str, width: usize) -> Option<String> {
         Some((a, l)) => (a, Some(l.parse::<u8>().ok()?)),
         None => (text, None),
     };
+    if let (Ok(_), Some(l)) = (addr.parse::<std::net::Ipv4Addr>(), len) {
+        // An IPv4 network keeps its `/len` too: `198.51.…/24`, never `198.51.100.0/2`.
+        let octets: Vec<&str> = addr.split('.').collect();
+        return (1..octets.len())
+            .rev()
+            .map(|k| format!("{}.\u{2026}/{l}", octets[..k].join(".")))
+            .find(|s| s.chars().count() <= width);
+    }
     addr.parse::<std::net::Ipv6Addr>().ok()?;
     let groups: Vec<&str> = addr.split(':').collect();
     let tail = match len {

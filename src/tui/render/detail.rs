@@ -16,7 +16,7 @@ pub fn render(frame: &mut Frame, area: Rect, app: &App, theme: Theme, wide: bool
         Some(d) => format!("message {}", d.id),
         None => "message".into(),
     };
-    let block = pane_block(app, Pane::Detail, title, theme, wide);
+    let block = pane_block(app, Pane::Detail, title, theme, (wide, area.width));
     let body = inner(&block, area);
     frame.render_widget(block, area);
     if app.detail.message.is_none() {

@@ -18,9 +18,18 @@ pub fn visible_offset(offset: usize, selected: usize, height: usize) -> usize {
 
 /// A pane's frame: a full border when panes sit side by side, else a title line
 /// holding the breadcrumb (the only pane on screen says where it is).
-pub fn pane_block<'a>(app: &App, pane: Pane, title: String, theme: Theme, wide: bool) -> Block<'a> {
+pub fn pane_block<'a>(
+    app: &App,
+    pane: Pane,
+    title: String,
+    theme: Theme,
+    (wide, width): (bool, u16),
+) -> Block<'a> {
     let focused = app.focus == pane;
+    // Room for the title on the top border: its corners and a cell of border each side.
+    let room = (width as usize).saturating_sub(4);
     if wide {
+        let title = crate::tui::data::fit_cells(&title, room.saturating_sub(4));
         Block::new()
             .borders(Borders::ALL)
             .border_style(theme.border(focused))
@@ -38,12 +47,12 @@ pub fn pane_block<'a>(app: &App, pane: Pane, title: String, theme: Theme, wide: 
         Block::new()
             .borders(Borders::TOP)
             .border_style(theme.border(true))
-            .title(breadcrumb(app, theme))
+            .title(breadcrumb(app, theme, room))
     }
 }
 
 /// `senders › 2a01:238:… › 1QFOdo-0001zq-E9`, the focused step in bold.
-fn breadcrumb<'a>(app: &App, theme: Theme) -> Line<'a> {
+fn breadcrumb<'a>(app: &App, theme: Theme, room: usize) -> Line<'a> {
     let mut parts: Vec<(Pane, String)> =
         vec![(Pane::Senders, format!("senders by {}", app.scope.by_text()))];
     if app.focus != Pane::Senders
@@ -56,6 +65,24 @@ fn breadcrumb<'a>(app: &App, theme: Theme) -> Line<'a> {
         && let Some(d) = &app.detail.message
     {
         parts.push((Pane::Detail, d.id.clone()));
+    }
+    // Too long for the screen: the sender key gives way first (cut in the middle, as an
+    // address is), then the others, each with its mark.
+    let width = |parts: &[(Pane, String)]| {
+        parts
+            .iter()
+            .map(|(_, t)| unicode_width::UnicodeWidthStr::width(t.as_str()) + 3)
+            .sum::<usize>()
+    };
+    for i in [1, 0, 2] {
+        let over = width(&parts).saturating_sub(room);
+        if over == 0 {
+            break;
+        }
+        if let Some((_, t)) = parts.get_mut(i) {
+            let w = unicode_width::UnicodeWidthStr::width(t.as_str());
+            *t = crate::tui::data::fit_cells(t, w.saturating_sub(over).max(4));
+        }
     }
     let mut spans = vec![Span::raw(" ")];
     for (i, (p, t)) in parts.into_iter().enumerate() {

@@ -26,7 +26,7 @@ pub fn render(frame: &mut Frame, area: Rect, app: &App, theme: Theme, wide: bool
         Some(k) => format!("messages of {}", crate::tui::data::shown_safe(&k)),
         None => "messages".to_string(),
     };
-    let block = pane_block(app, Pane::Messages, title, theme, wide);
+    let block = pane_block(app, Pane::Messages, title, theme, (wide, area.width));
     let body = inner(&block, area);
     frame.render_widget(block, area);
     let Some(m) = &app.logs.model else { return };

@@ -5,6 +5,7 @@
 
 mod block;
 mod detail;
+mod flow;
 mod footer;
 mod frame;
 mod header;

@@ -14,6 +14,8 @@ use crate::tui::view::Pane;
 
 // Widths of the numeric columns: the table's constraints and the counts' formatting
 // must agree, or a cell cuts a count's leading digits.
+/// The key column is never narrower than its title and a short address.
+const KEY_MIN_W: u16 = 15;
 const W_MSGS: u16 = 5;
 const W_BYTES: u16 = 5;
 const W_PASS: u16 = 4;
@@ -50,7 +52,7 @@ fn key_line<'a>(app: &App, label: &str, width: usize, theme: Theme) -> Line<'a> 
 
 pub fn render(frame: &mut Frame, area: Rect, app: &App, theme: Theme, wide: bool) {
     let title = format!("senders by {}", app.scope.by_text());
-    let block = pane_block(app, Pane::Senders, title, theme, wide);
+    let block = pane_block(app, Pane::Senders, title, theme, (wide, area.width));
     let body = inner(&block, area);
     frame.render_widget(block, area);
     if app.logs.is_loading() {
@@ -73,21 +75,37 @@ pub fn render(frame: &mut Frame, area: Rect, app: &App, theme: Theme, wide: bool
     }
     let spark_w: u16 = if body.width >= 110 { 16 } else { 8 };
     let last_w: u16 = 11;
-    // The key column takes what the others leave (one cell between columns).
+    // The key column is as wide as its widest key on screen, up to what the others leave
+    // (one cell between columns): at 200 columns it is not 130 cells of blanks.
     let fixed = 3 + W_MSGS + W_BYTES + W_PASS + W_FAIL + W_INV + W_NONE + W_REJ;
-    let key_w = body.width.saturating_sub(fixed + last_w + spark_w + 10);
+    let room = body.width.saturating_sub(fixed + last_w + spark_w + 10);
     let focused = app.focus == Pane::Senders;
     let height = body.height.saturating_sub(1) as usize;
+    let offset = visible_offset(app.senders.list.offset, app.senders.list.selected, height);
+    let widest = app
+        .senders
+        .shown
+        .iter()
+        .skip(offset)
+        .take(height)
+        .filter_map(|&i| app.senders.rows.get(i as usize))
+        .map(|r| {
+            let mark = if app.senders.cover(r.group).is_some() {
+                2
+            } else {
+                0
+            };
+            unicode_width::UnicodeWidthStr::width(app.label(r)) + mark
+        })
+        .max()
+        .unwrap_or(0);
+    let key_w = room.min((widest as u16).max(KEY_MIN_W));
     let rows: Vec<Row> = app
         .senders
         .shown
         .iter()
         .enumerate()
-        .skip(visible_offset(
-            app.senders.list.offset,
-            app.senders.list.selected,
-            height,
-        ))
+        .skip(offset)
         .take(height)
         .filter_map(|(pos, &i)| {
             let r = app.senders.rows.get(i as usize)?;
@@ -155,7 +173,7 @@ pub fn render(frame: &mut Frame, area: Rect, app: &App, theme: Theme, wide: bool
     ])
     .style(theme.column_titles());
     let widths = [
-        Constraint::Fill(1),
+        Constraint::Length(key_w),
         Constraint::Length(3),
         Constraint::Length(W_MSGS),
         Constraint::Length(W_BYTES),
