@@ -51,6 +51,8 @@ impl Loaded {
 pub struct Logs {
     pub files: Vec<String>,
     pub prefix: NetPrefix,
+    /// The prefix the loader builds its groupings with (`prefix` until a jump changes it).
+    loader_prefix: NetPrefix,
     pub ctx: ParseContext,
     pub load: LoadState,
     pub model: Option<Arc<Model>>,
@@ -67,6 +69,7 @@ impl Logs {
         Logs {
             files,
             prefix,
+            loader_prefix: prefix,
             ctx,
             load: LoadState::Loading {
                 progress: Progress::default(),
@@ -105,9 +108,24 @@ impl Logs {
         self.recipients = Some(l.recipients);
     }
 
-    /// A grouping built in the background after the load.
+    /// A grouping built in the background after the load (a `net` one only while its
+    /// prefix lengths are still the ones in force).
     pub fn add_grouping(&mut self, g: Arc<GroupIndex>) {
+        if g.by() == AggKey::Net && self.prefix != self.loader_prefix {
+            return;
+        }
         self.groupings.entry(g.by()).or_insert(g);
+    }
+
+    /// Other prefix lengths for the `net` grouping (a jump to a network of another
+    /// length): its index is built again on next use.
+    pub fn set_prefix(&mut self, p: NetPrefix) {
+        if p == self.prefix {
+            return;
+        }
+        self.prefix = p;
+        self.groupings.remove(&AggKey::Net);
+        self.totals.remove(&AggKey::Net);
     }
 
     /// The index of key `by`; built here if the background has not yet.

@@ -17,7 +17,8 @@ impl Help {
 }
 
 /// Keys and description of each help line. Each pair (down and up, pages, ends, left and
-/// right, zoom and wrap, widen and narrow, each cycle and its way back) shares one line so the whole table still fits an 80x24 screen.
+/// right, zoom and wrap, widen and narrow, each cycle and its way back, the two panes'
+/// Tabs, help and quit) shares one line so the whole table still fits an 80x24 screen.
 pub fn entries(keys: &KeyMap) -> Vec<(String, &'static str)> {
     let pair = |a: Action, b: Action| format!("{} {}", keys.joined(a), keys.joined(b));
     Action::ALL
@@ -35,6 +36,8 @@ pub fn entries(keys: &KeyMap) -> Vec<(String, &'static str)> {
                     | Action::DkimBack
                     | Action::GroupByBack
                     | Action::SortBack
+                    | Action::PrevPane
+                    | Action::Quit
             )
         })
         .map(|&a| match a {
@@ -65,6 +68,11 @@ pub fn entries(keys: &KeyMap) -> Vec<(String, &'static str)> {
                 pair(Action::Zoom, Action::Wrap),
                 "zoom the focused pane / wrap long lines (toggles)",
             ),
+            Action::NextPane => (
+                pair(Action::NextPane, Action::PrevPane),
+                "next / previous pane",
+            ),
+            Action::Help => (pair(Action::Help, Action::Quit), "this help / quit"),
             Action::Widen => (
                 pair(Action::Widen, Action::Narrow),
                 "in the block preview: wider / narrower prefix",
