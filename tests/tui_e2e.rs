@@ -331,3 +331,50 @@ fn o_lists_lines_outside_messages_then_the_unrecognized_ones() {
     t.wait(|s| s.lines().filter(|l| l.starts_with(PROMPT)).count() >= 2)
         .expect("q returns to the shell");
 }
+
+/// `:` with a `Received:` header pasted as a terminal pastes it (bracketed: its line
+/// break does not submit), then `H`, in the real binary; the paste mode is off again
+/// after quitting.
+#[test]
+fn a_pasted_received_header_jumps_to_the_message_and_h_shows_its_history() {
+    let (_dir, list) = temp_blocklist();
+    let Some(t) = open_tui("jump", &list) else {
+        return;
+    };
+    t.wait(|s| s.contains("2/2 senders"))
+        .expect("the seed log loads");
+    t.keys(&[":"]);
+    t.wait(|s| s.contains("jump to (id"))
+        .expect("the jump prompt opens");
+    let _ = t
+        .cmd(&[
+            "set-buffer",
+            "Received: from x\n\tby mx with esmtps id 1QFOdo-0001zq-E9\n\tfor <a@b.example>; Thu",
+        ])
+        .status();
+    let _ = t.cmd(&["paste-buffer", "-p", "-d"]).status();
+    t.wait(|s| s.contains("<a@b.example>; Thu"))
+        .expect("the paste is in the prompt, one line");
+    t.keys(&["Enter"]);
+    let s = t
+        .wait(|s| s.contains("1/1 messages"))
+        .expect("the jump lands on the message, in the message list");
+    assert!(s.contains("1QFOdo-0001zq-E9"), "{s}");
+    t.keys(&["H"]);
+    let s = t
+        .wait(|s| s.contains("history of"))
+        .expect("H opens the history");
+    assert!(s.contains("1 transaction, ") && s.contains("D 2011"), "{s}");
+    t.keys(&["Escape"]);
+    t.wait(|s| s.contains("senders by ip"))
+        .expect("Esc closes the history");
+    t.keys(&["q"]);
+    t.wait(|s| s.lines().filter(|l| l.starts_with(PROMPT)).count() >= 2)
+        .expect("q returns to the shell");
+    // Bracketed paste is off again: tmux pastes into the shell without the markers.
+    let _ = t.cmd(&["set-buffer", "echo pasted-$((40+2))"]).status();
+    let _ = t.cmd(&["paste-buffer", "-p", "-d"]).status();
+    t.keys(&["Enter"]);
+    t.wait(|s| s.contains("pasted-42"))
+        .expect("the shell takes a paste after quitting");
+}

@@ -543,6 +543,32 @@ fn every_pane_and_overlay_at_80x24_and_120x40() {
     }
 }
 
+/// The jump prompt holding a pasted `Received:` fragment (its end shown, after a `…`),
+/// the message it lands on, and that sender's history, at its start and its end.
+#[test]
+fn jump_prompt_and_history_at_80x24_and_120x40() {
+    for (w, h) in [(80u16, 24u16), (120, 40)] {
+        let mut a = demo_app(w, h);
+        let name = |what: &str| format!("demo_{w}x{h}_{what}");
+        press(&mut a, ":");
+        assert!(a.paste(
+            "by mx.example.org with esmtps id 1tXcNe-000000001E7-1L5d\r\n\tfor <webpage-contact@example.org>;"
+        ));
+        snap!(name("jump_prompt"), a);
+        press(&mut a, "\x1b:2a05:d014:27bf:4d2a::/64\n");
+        assert_eq!(a.notice, None);
+        press(&mut a, "H");
+        snap!(name("history"), a);
+        press(&mut a, "G");
+        snap!(name("history_end"), a);
+        let s = screen(&a);
+        assert!(
+            s.contains("< 20") && s.contains("D 20"),
+            "gutter marks in\n{s}"
+        );
+    }
+}
+
 /// The detail pane shows a message's arrival and DKIM lines as soon as it opens, for the
 /// demo log's first messages (one with five deliveries among them).
 #[test]

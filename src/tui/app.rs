@@ -12,6 +12,7 @@ use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use super::components::block::Blocker;
 use super::components::detail::DetailPane;
 use super::components::help::Help;
+use super::components::history::HistoryView;
 use super::components::lines::LinesView;
 use super::components::list::{ListState, Sideways};
 use super::components::messages::MessageList;
@@ -39,6 +40,8 @@ pub struct App {
     pub detail: DetailPane,
     /// The log lines view, when open.
     pub lines: Option<LinesView>,
+    /// The sender history view (`H`), when open.
+    pub history: Option<HistoryView>,
     pub block: Blocker,
     pub prompt: Option<Prompt>,
     pub help: Help,
@@ -62,6 +65,7 @@ impl App {
             messages: MessageList::default(),
             detail: DetailPane::default(),
             lines: None,
+            history: None,
             block: Blocker::default(),
             prompt: None,
             help: Help::default(),
@@ -127,7 +131,7 @@ impl App {
     }
 
     /// After the sender selection may have moved: what its rows show, and its messages.
-    fn after_sender_move(&mut self) {
+    pub(super) fn after_sender_move(&mut self) {
         let Some(m) = self.logs.model.clone() else {
             return;
         };
@@ -153,7 +157,7 @@ impl App {
     }
 
     /// After the message selection may have moved: its recipients, and the detail.
-    fn after_message_move(&mut self) {
+    pub(super) fn after_message_move(&mut self) {
         let Some(m) = self.logs.model.clone() else {
             return;
         };
@@ -161,14 +165,6 @@ impl App {
         self.messages.settle(h, &m, self.logs.recipients.as_deref());
         self.detail
             .show(Some(&m), self.messages.selected(), &self.logs.ctx);
-    }
-
-    /// Rebuilds the rows of the log lines view for the screen.
-    fn after_lines_move(&mut self) {
-        let h = layout::lines_height(self.size);
-        if let (Some(m), Some(v)) = (self.logs.model.clone(), self.lines.as_mut()) {
-            v.settle(h, &m, &self.logs.ctx);
-        }
     }
 
     /// Reads the blocklist at `path` (the default location when `None`). A missing file is an
@@ -202,6 +198,7 @@ impl App {
                 .settle(mh, &m, self.logs.recipients.as_deref());
         }
         self.after_lines_move();
+        self.after_history_move();
     }
 
     /// Handles one key press. Returns whether anything changed (a redraw is due).
@@ -228,7 +225,7 @@ impl App {
         true
     }
 
-    fn prompt_key(&mut self, k: Key) {
+    pub(super) fn prompt_key(&mut self, k: Key) {
         let Some(mut p) = self.prompt.take() else {
             return;
         };
@@ -250,6 +247,7 @@ impl App {
                     let done = self.block.confirm(&p.text);
                     self.after_block(done);
                 }
+                PromptKind::Jump => self.jump(&p.text),
             },
             Edit::Typed => {
                 if p.is_live() {
@@ -260,7 +258,7 @@ impl App {
         }
     }
 
-    fn set_search(&mut self, pane: Pane, text: String) {
+    pub(super) fn set_search(&mut self, pane: Pane, text: String) {
         match pane {
             Pane::Messages => {
                 if let Some(m) = self.logs.model.clone() {
@@ -277,7 +275,7 @@ impl App {
 
     /// A search and the regex open on their text in force, to edit; the time range and a
     /// comment open empty (the time prompt's label names the range in force).
-    fn open_prompt(&mut self, kind: PromptKind) {
+    pub(super) fn open_prompt(&mut self, kind: PromptKind) {
         let text = match (kind, self.focus) {
             (PromptKind::Search, Pane::Messages) => self.messages.search.clone(),
             (PromptKind::Search, _) => self.senders.search.clone(),
@@ -288,7 +286,7 @@ impl App {
     }
 
     /// What a component's answer means for the rest of the app.
-    fn follow(&mut self, o: Outcome) {
+    pub(super) fn follow(&mut self, o: Outcome) {
         if let Outcome::Notice(n) = o {
             self.notice = Some(n);
         }
@@ -313,6 +311,9 @@ impl App {
         if self.lines.is_some() {
             return self.lines_act(a);
         }
+        if self.history.is_some() {
+            return self.history_act(a);
+        }
         if self.logs.is_loading() {
             self.notice = Some("still loading: only quit and help work yet".into());
             return;
@@ -330,25 +331,6 @@ impl App {
         }
         let o = self.block.act(a, self.logs.model.as_deref(), &self.keys);
         self.follow(o);
-    }
-
-    /// Keys while the log lines view is open: it stands in for the panes, so the sender
-    /// list's own keys (grouping, filters, blocking) say where they work instead.
-    fn lines_act(&mut self, a: Action) {
-        let (w, h) = layout::lines_size(self.size);
-        let Some(v) = self.lines.as_mut() else { return };
-        match v.act(a, w, h, &self.keys) {
-            Outcome::Close => self.lines = None,
-            Outcome::Ignored if a == Action::Regex => self.open_prompt(PromptKind::Regex),
-            Outcome::Ignored => {
-                let only = !v.unrecognized_only;
-                self.open_lines(only);
-            }
-            o => {
-                self.follow(o);
-                self.after_lines_move();
-            }
-        }
     }
 
     fn move_cursor(&mut self, a: Action) {
@@ -377,7 +359,7 @@ impl App {
         }
     }
 
-    fn set_focus(&mut self, p: Pane) {
+    pub(super) fn set_focus(&mut self, p: Pane) {
         self.focus = p;
         self.resize(self.size.0, self.size.1);
     }
@@ -433,6 +415,8 @@ impl App {
             Action::Regex => self.open_prompt(PromptKind::Regex),
             Action::Time => self.open_prompt(PromptKind::Time),
             Action::OtherLines => self.open_lines(false),
+            Action::Jump => self.open_prompt(PromptKind::Jump),
+            Action::History => self.open_history(),
             Action::Block | Action::Unblock => match self.selected_sender() {
                 None => self.notice = Some("no sender selected".into()),
                 Some((m, ix, gid)) if a == Action::Block => {
@@ -457,17 +441,6 @@ impl App {
     fn selected_sender(&self) -> Option<(Arc<Model>, Arc<GroupIndex>, u32)> {
         let (ix, gid) = self.senders.selected_group()?;
         Some((self.logs.model.clone()?, ix, gid))
-    }
-
-    /// `o`: opens the log lines view on one mode, at its first line.
-    pub fn open_lines(&mut self, unrecognized_only: bool) {
-        let Some(ix) = self.logs.line_indexes() else {
-            return;
-        };
-        let mut v = LinesView::open(ix, unrecognized_only);
-        v.narrow(self.scope.filter.matches.as_deref());
-        self.lines = Some(v);
-        self.after_lines_move();
     }
 
     pub fn set_regex(&mut self, pattern: &str) {

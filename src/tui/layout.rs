@@ -124,3 +124,10 @@ pub fn lines_size(size: (u16, u16)) -> (usize, usize) {
         (a.body.height as usize).saturating_sub(ch + 1).max(1),
     )
 }
+
+/// Inner width and rows of the history view: the lines view's room, and the row its
+/// column titles take.
+pub fn history_size(size: (u16, u16)) -> (usize, usize) {
+    let (w, h) = lines_size(size);
+    (w, h + 1)
+}

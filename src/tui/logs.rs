@@ -50,6 +50,8 @@ impl Loaded {
 
 pub struct Logs {
     pub files: Vec<String>,
+    /// The command line's `net` prefixes, which the loader's groupings are cut at (what
+    /// the view uses is `Scope::prefix`).
     pub prefix: NetPrefix,
     pub ctx: ParseContext,
     pub load: LoadState,
@@ -105,7 +107,8 @@ impl Logs {
         self.recipients = Some(l.recipients);
     }
 
-    /// A grouping built in the background after the load.
+    /// A grouping built in the background after the load (a `net` one only while its
+    /// prefix lengths are still the ones in force).
     pub fn add_grouping(&mut self, g: Arc<GroupIndex>) {
         self.groupings.entry(g.by()).or_insert(g);
     }

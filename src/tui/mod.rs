@@ -20,6 +20,7 @@ pub mod status;
 pub mod terminal;
 pub mod theme;
 pub mod view;
+pub mod views;
 
 use std::path::PathBuf;
 use std::sync::Arc;
@@ -191,6 +192,7 @@ fn handle(app: &mut App, msg: Msg) -> anyhow::Result<After> {
     Ok(match msg {
         Msg::Input(Event::Key(k)) if is_suspend_key(&k) => After::Suspend,
         Msg::Input(Event::Key(k)) => redraw(app.key(k)),
+        Msg::Input(Event::Paste(text)) => redraw(app.paste(&text)),
         Msg::Input(Event::Resize(w, h)) => {
             let (w, h) = backend::clamp_size(w, h);
             app.resize(w, h);

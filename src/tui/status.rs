@@ -7,6 +7,10 @@ use super::view::Pane;
 
 /// `by=ip family=all dkim=any sort=messages` and what else is set.
 pub fn view_text(app: &App) -> String {
+    if app.history.is_some() {
+        // The history is under the filters in force, as the sender list is.
+        return app.scope.text("", "");
+    }
     if let Some(v) = &app.lines {
         // Only the regex narrows this list; the other filters are about senders.
         let mut s = String::from(if v.unrecognized_only {
@@ -23,6 +27,13 @@ pub fn view_text(app: &App) -> String {
 }
 
 pub fn count_text(app: &App) -> String {
+    if let Some(v) = &app.history {
+        let mut s = format!("{}/{} rows", (v.cursor.selected + 1).min(v.len()), v.len());
+        if let Some(p) = &v.place {
+            s.push_str(&format!("  {p}"));
+        }
+        return s;
+    }
     if let Some(v) = &app.lines {
         let mut s = format!("{}/{} lines", v.list().len(), v.total());
         if let Some(p) = &v.place {

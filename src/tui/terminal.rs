@@ -9,6 +9,7 @@ use std::io::{self, IsTerminal, Write};
 use anyhow::Context;
 use ratatui::Terminal;
 use ratatui::crossterm::cursor::{Hide, Show};
+use ratatui::crossterm::event::{DisableBracketedPaste, EnableBracketedPaste};
 use ratatui::crossterm::execute;
 use ratatui::crossterm::terminal::{
     EnterAlternateScreen, LeaveAlternateScreen, disable_raw_mode, enable_raw_mode,
@@ -87,21 +88,28 @@ pub fn init() -> anyhow::Result<Tui> {
     t
 }
 
-/// Raw mode, alternate screen, hidden cursor.
+/// Raw mode, alternate screen, hidden cursor, bracketed paste (a pasted header arrives
+/// as one `Event::Paste`, not as keys that would each do something).
 pub fn enter() -> anyhow::Result<()> {
     enable_raw_mode().context("cannot switch the terminal to raw mode")?;
     guard::set_active(true);
-    execute!(io::stdout(), EnterAlternateScreen, Hide)
-        .context("cannot switch to the alternate screen")?;
+    execute!(
+        io::stdout(),
+        EnterAlternateScreen,
+        Hide,
+        EnableBracketedPaste
+    )
+    .context("cannot switch to the alternate screen")?;
     Ok(())
 }
 
-/// Gives the screen back: cursor, attributes, modes, normal screen, cooked mode.
+/// Gives the screen back: cursor, attributes, modes (bracketed paste among them, also in
+/// `guard::RESTORE` for the signal and panic paths), normal screen, cooked mode.
 pub fn leave() -> io::Result<()> {
     guard::set_active(false);
     let mut out = io::stdout();
     out.write_all(guard::RESTORE)?;
-    execute!(out, Show, LeaveAlternateScreen)?;
+    execute!(out, DisableBracketedPaste, Show, LeaveAlternateScreen)?;
     disable_raw_mode()
 }
 

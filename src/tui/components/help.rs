@@ -43,8 +43,9 @@ impl Help {
 }
 
 /// Keys and description of each help line. Each pair (down and up, pages, ends, left and
-/// right, zoom and wrap, widen and narrow, the two prefixes, each cycle and its way back)
-/// shares one line, so the table is short; what a small screen cannot hold scrolls.
+/// right, zoom and wrap, widen and narrow, the two prefixes, each cycle and its way back,
+/// the two panes' Tabs, help and quit) shares one line, so the table is short; what a
+/// small screen cannot hold scrolls.
 pub fn entries(keys: &KeyMap) -> Vec<(String, &'static str)> {
     let pair = |a: Action, b: Action| format!("{} {}", keys.joined(a), keys.joined(b));
     Action::ALL
@@ -64,6 +65,7 @@ pub fn entries(keys: &KeyMap) -> Vec<(String, &'static str)> {
                     | Action::SortBack
                     | Action::PrevPane
                     | Action::PrefixV4
+                    | Action::Quit
             )
         })
         .map(|&a| match a {
@@ -94,13 +96,14 @@ pub fn entries(keys: &KeyMap) -> Vec<(String, &'static str)> {
                 pair(Action::Zoom, Action::Wrap),
                 "zoom the focused pane / wrap long lines (toggles)",
             ),
-            Action::Widen => (
-                pair(Action::Widen, Action::Narrow),
-                "in the block preview: wider / narrower prefix",
-            ),
             Action::NextPane => (
                 pair(Action::NextPane, Action::PrevPane),
                 "next / previous pane",
+            ),
+            Action::Help => (pair(Action::Help, Action::Quit), "this help / quit"),
+            Action::Widen => (
+                pair(Action::Widen, Action::Narrow),
+                "in the block preview: wider / narrower prefix",
             ),
             Action::PrefixV6 => (
                 pair(Action::PrefixV6, Action::PrefixV4),

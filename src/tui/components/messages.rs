@@ -33,6 +33,15 @@ impl MessageList {
         self.shown.get(self.list.selected).copied()
     }
 
+    /// Selects message `msg`; whether it is shown.
+    pub fn select(&mut self, msg: u32) -> bool {
+        let at = self.shown.iter().position(|&x| x == msg);
+        if let Some(p) = at {
+            self.list.selected = p;
+        }
+        at.is_some()
+    }
+
     /// Another sender: its messages from the top, without the old search.
     pub fn open(&mut self, group: Option<u32>, m: &Model, ix: Option<&GroupIndex>, f: &Filter) {
         self.group = group;

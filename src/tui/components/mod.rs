@@ -5,7 +5,8 @@
 //! - `list`: selection and scroll, shared by every list pane (add a list by holding one).
 //! - `senders`, `messages`: the two lists of the triage path.
 //! - `detail`: one message.
-//! - `lines`: the log lines view.
+//! - `lines`: the log lines view; `history`: the sender history view.
+//! - `jump`: which filters would hide a jump's target.
 //! - `block`: the blocklist and the block preview overlay.
 //! - `prompt`, `help`: the footer prompt and the help overlay.
 //! - `text`: long rows cut to a window with marks, or wrapped.
@@ -13,6 +14,8 @@
 pub mod block;
 pub mod detail;
 pub mod help;
+pub mod history;
+pub mod jump;
 pub mod lines;
 pub mod list;
 pub mod messages;

@@ -13,7 +13,14 @@ pub enum PromptKind {
     Time,
     /// The optional reason written into a new blocklist entry's comment.
     Comment,
+    /// What to jump to: a message id (or a pasted header holding one), an address, a
+    /// network, an envelope sender or a domain.
+    Jump,
 }
+
+/// The most characters a prompt holds: a pasted header is a few hundred, a pasted log
+/// could be megabytes that nothing would read.
+pub const MAX_TEXT: usize = 4096;
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Prompt {
@@ -51,9 +58,39 @@ impl Prompt {
             KeyCode::Backspace => {
                 self.text.pop();
             }
-            KeyCode::Char(c) if !k.mods.contains(KeyModifiers::CONTROL) => self.text.push(c),
+            KeyCode::Char(c) if !k.mods.contains(KeyModifiers::CONTROL) => self.push(c),
             KeyCode::Char('u') => self.text.clear(),
             _ => {}
+        }
+        Edit::Typed
+    }
+
+    /// One typed character, while the text is under `MAX_TEXT`.
+    fn push(&mut self, c: char) {
+        if self.text.chars().count() < MAX_TEXT {
+            self.text.push(c);
+        }
+    }
+
+    /// Pasted text (a terminal's bracketed paste), typed at the end: line breaks and
+    /// tabs become spaces (a header pasted whole is one line of words), other control
+    /// characters are dropped, and the text stops at `MAX_TEXT` characters.
+    pub fn paste(&mut self, pasted: &str) -> Edit {
+        let mut n = self.text.chars().count();
+        let mut after_cr = false;
+        for c in pasted.chars() {
+            if n >= MAX_TEXT {
+                break;
+            }
+            let was_cr = std::mem::replace(&mut after_cr, c == '\r');
+            let c = match c {
+                '\n' if was_cr => continue,
+                '\r' | '\n' | '\t' => ' ',
+                c if c.is_control() => continue,
+                c => c,
+            };
+            self.text.push(c);
+            n += 1;
         }
         Edit::Typed
     }
@@ -69,6 +106,24 @@ impl Prompt {
             ),
             (PromptKind::Time, None) => "time (A..B, last 24h, today; empty clears): ".to_string(),
             (PromptKind::Comment, _) => "comment (optional; Enter adds, Esc cancels): ".to_string(),
+            (PromptKind::Jump, _) => "jump to (id, address, network, sender, domain): ".to_string(),
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_paste_is_one_line_without_controls() {
+        let mut p = Prompt::new(PromptKind::Jump, "x ".into(), Pane::Senders);
+        p.paste("Received: from a\r\n\tby b with esmtps id 1tXcNe-000000001E7-1L5d\x1b[2J;\n");
+        assert_eq!(
+            p.text,
+            "x Received: from a  by b with esmtps id 1tXcNe-000000001E7-1L5d[2J; "
+        );
+        p.paste(&"y".repeat(MAX_TEXT * 2));
+        assert_eq!(p.text.chars().count(), MAX_TEXT);
     }
 }

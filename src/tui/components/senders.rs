@@ -95,6 +95,18 @@ impl SenderList {
         self.rows.get(i as usize)
     }
 
+    /// Selects the row of group `gid`; whether it is shown.
+    pub fn select_group(&mut self, gid: u32) -> bool {
+        let at = self
+            .shown
+            .iter()
+            .position(|&i| self.rows.get(i as usize).is_some_and(|r| r.group == gid));
+        if let Some(p) = at {
+            self.list.selected = p;
+        }
+        at.is_some()
+    }
+
     /// Labels of the rows shown, in order.
     pub fn shown_keys(&self) -> Vec<String> {
         self.shown

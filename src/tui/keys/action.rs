@@ -28,6 +28,8 @@ pub enum Action {
     Narrow,
     Unblock,
     OtherLines,
+    Jump,
+    History,
     ScrollLeft,
     ScrollRight,
     Wrap,
@@ -40,7 +42,7 @@ pub enum Action {
 
 impl Action {
     /// In the order the help overlay lists them.
-    pub const ALL: [Action; 34] = [
+    pub const ALL: [Action; 36] = [
         Action::Down,
         Action::Up,
         Action::PageDown,
@@ -67,6 +69,8 @@ impl Action {
         Action::Narrow,
         Action::Unblock,
         Action::OtherLines,
+        Action::Jump,
+        Action::History,
         Action::ScrollLeft,
         Action::ScrollRight,
         Action::Wrap,
@@ -102,6 +106,8 @@ impl Action {
             Action::Regex => "regex",
             Action::Time => "time",
             Action::OtherLines => "other_lines",
+            Action::Jump => "jump",
+            Action::History => "history",
             Action::Block => "block",
             Action::Widen => "widen",
             Action::Narrow => "narrow",
@@ -141,6 +147,8 @@ impl Action {
             Action::Regex => "regex over raw lines, exigrep style (empty clears)",
             Action::Time => "time range: A..B, last 24h, today (empty clears)",
             Action::OtherLines => "lines of no message or sender; again: unrecognized",
+            Action::Jump => "jump to an id, address, network, sender or domain",
+            Action::History => "sender history: every transaction, exigrep style",
             Action::Block => "block the sender: preview the entry, Enter adds it",
             Action::Widen => "in the block preview: wider prefix (/32 /24 /16)",
             Action::Narrow => "in the block preview: narrower prefix",
@@ -169,6 +177,8 @@ impl Action {
             Action::Regex => Some("regex"),
             Action::Time => Some("time"),
             Action::OtherLines => Some("lines"),
+            Action::Jump => Some("jump"),
+            Action::History => Some("history"),
             Action::Block => Some("block"),
             Action::Unblock => Some("unblock"),
             Action::Zoom => Some("zoom"),

@@ -5,38 +5,75 @@ use ratatui::Frame;
 use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::Paragraph;
+use unicode_width::UnicodeWidthStr;
 
 use crate::tui::app::App;
+use crate::tui::data::fit_cells;
 use crate::tui::keys::Action;
 use crate::tui::status;
 use crate::tui::theme::Theme;
 
 pub fn render(frame: &mut Frame, status: Rect, hints: Rect, app: &App, theme: Theme) {
-    let mut spans = vec![Span::raw(status::view_text(app))];
-    if !app.logs.is_loading() {
-        spans.push(Span::raw("  "));
-        spans.push(Span::styled(status::count_text(app), theme.title()));
-    }
+    let width = status.width as usize;
+    let view = status::view_text(app);
+    let spans = if app.logs.is_loading() {
+        vec![Span::raw(fit_cells(&view, width))]
+    } else {
+        // The counts (and a line's `FILE:N`, its end the part that matters) win the room;
+        // the view's words are cut first, each cut with its `…`.
+        let count = tail(&status::count_text(app), width);
+        let room = width.saturating_sub(count.width() + 2);
+        let view = if room == 0 {
+            String::new()
+        } else {
+            fit_cells(&view, room) + "  "
+        };
+        vec![Span::raw(view), Span::styled(count, theme.title())]
+    };
     frame.render_widget(Paragraph::new(Line::from(spans)), status);
 
     let line = match &app.prompt {
         Some(p) => {
             let label = p.label(app.scope.time_text.as_deref());
+            let room = (hints.width as usize).saturating_sub(label.width() + 1);
             Line::from(vec![
                 Span::styled(label, theme.key()),
-                Span::raw(crate::text::sanitize(p.text.as_bytes())),
+                Span::raw(tail(&crate::text::sanitize(p.text.as_bytes()), room)),
                 Span::styled("█", theme.dim()),
             ])
         }
         None if app.block.is_open() => block_hints(app, theme),
         None if app.lines.is_some() => lines_hints(app, theme),
+        None if app.history.is_some() => history_hints(app, theme),
         None => hint_line(app, hints.width, theme),
     };
     frame.render_widget(Paragraph::new(line), hints);
 }
 
+/// The end of `text` (terminal-safe) in `width` cells, after a `…` when the start is
+/// cut: the prompt's cursor is at the end, where the typing is.
+fn tail(text: &str, width: usize) -> String {
+    use unicode_width::UnicodeWidthChar;
+    if text.width() <= width {
+        return text.to_string();
+    }
+    let mut kept = Vec::new();
+    let mut used = 1;
+    for c in text.chars().rev() {
+        let w = c.width().unwrap_or(0);
+        if used + w > width {
+            break;
+        }
+        kept.push(c);
+        used += w;
+    }
+    std::iter::once('\u{2026}')
+        .chain(kept.into_iter().rev())
+        .collect()
+}
+
 /// The hints in triage order: what to do first comes first.
-const HINT_ORDER: [Action; 14] = [
+const HINT_ORDER: [Action; 16] = [
     Action::Quit,
     Action::Drill,
     Action::Back,
@@ -51,13 +88,14 @@ const HINT_ORDER: [Action; 14] = [
     Action::OtherLines,
     Action::Zoom,
     Action::Unblock,
+    Action::Jump,
+    Action::History,
 ];
 
 /// `q quit  Enter open  … ? more`, built from the key table and fitted to `width`
 /// cells: whole hints only, most useful first, and `? more` when some did not fit
 /// (a hint cut at the edge, `/ searc`, hid every key after it).
 pub fn hint_line<'a>(app: &App, width: u16, theme: Theme) -> Line<'a> {
-    use unicode_width::UnicodeWidthStr;
     let help = app.keys.first(Action::Help);
     let cell = |key: &str, label: &str| key.width() + 1 + label.width();
     let hints: Vec<(String, &str)> = HINT_ORDER
@@ -120,6 +158,27 @@ fn lines_hints<'a>(app: &App, theme: Theme) -> Line<'a> {
         (Action::Back, "back"),
         (Action::OtherLines, toggle),
         (Action::Regex, "regex"),
+        (Action::ScrollRight, "scroll"),
+        (Action::Wrap, "wrap"),
+    ] {
+        if !spans.is_empty() {
+            spans.push(Span::raw("  "));
+        }
+        spans.push(Span::styled(app.keys.first(a), theme.key()));
+        spans.push(Span::raw(format!(" {label}")));
+    }
+    Line::from(spans)
+}
+
+/// In the history view: the keys that do something there.
+fn history_hints<'a>(app: &App, theme: Theme) -> Line<'a> {
+    let mut spans = Vec::new();
+    for (a, label) in [
+        (Action::Help, "help"),
+        (Action::Quit, "quit"),
+        (Action::Back, "back"),
+        (Action::PageDown, "page"),
+        (Action::Jump, "jump"),
         (Action::ScrollRight, "scroll"),
         (Action::Wrap, "wrap"),
     ] {

@@ -10,6 +10,7 @@ mod footer;
 mod frame;
 mod header;
 mod help;
+mod history;
 mod lines;
 mod messages;
 mod senders;
@@ -43,6 +44,8 @@ pub fn render(frame: &mut Frame, app: &App, theme: Theme) {
     header::render(frame, a.header, app, theme);
     if app.lines.is_some() {
         lines::render(frame, a.body, app, theme, a.wide);
+    } else if app.history.is_some() {
+        history::render(frame, a.body, app, theme, a.wide);
     } else {
         panes(frame, &a, app, theme);
     }
