@@ -9,7 +9,7 @@ use std::path::{Path, PathBuf};
 use mailtriage::blocklist::FactsViews;
 use mailtriage::query::{AggKey, NetPrefix};
 use mailtriage::tui::app::App;
-use mailtriage::tui::block::{BlockFacts, Preview, preview, propose};
+use mailtriage::tui::block::{BlockFacts, Kind, Preview, preview, propose};
 use mailtriage::tui::components::prompt::PromptKind;
 use mailtriage::tui::keys::KeyMap;
 use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
@@ -58,7 +58,7 @@ fn entry(app: &App) -> String {
     app.block
         .overlay
         .as_ref()
-        .map(|b| b.entry.to_string())
+        .map(|b| b.entry().to_string())
         .unwrap_or_default()
 }
 
@@ -68,6 +68,25 @@ fn shown_preview(app: &App) -> Preview {
         .as_ref()
         .map(|b| b.preview.clone())
         .expect("the preview is open")
+}
+
+/// The screen as text (no colour), for what the preview says.
+fn screen_text(app: &App) -> String {
+    let (w, h) = app.size;
+    let mut t = ratatui::Terminal::new(ratatui::backend::TestBackend::new(w, h)).expect("terminal");
+    t.draw(|f| {
+        mailtriage::tui::render::render(f, app, mailtriage::tui::theme::Theme { color: false })
+    })
+    .expect("draw");
+    let b = t.backend().buffer();
+    let mut out = String::new();
+    for y in 0..b.area.height {
+        for x in 0..b.area.width {
+            out.push_str(b[(x, y)].symbol());
+        }
+        out.push('\n');
+    }
+    out
 }
 
 fn notice(app: &App) -> String {
@@ -107,7 +126,7 @@ fn b_proposes_the_address_and_w_widens_to_the_24_with_its_collateral() {
         a.block
             .overlay
             .as_ref()
-            .and_then(|b| b.proposal.suspect.clone()),
+            .and_then(|b| b.proposal().suspect.clone()),
         Some("spam.example".into())
     );
 
@@ -210,7 +229,7 @@ fn u_removes_the_most_specific_covering_entry_and_refreshes_markers() {
     .expect("write");
     let mut a = app_with("tui-block.log", &t.path);
     assert!(markers(&a).contains(&("192.0.2.20".into(), true)));
-    typ(&mut a, "u");
+    typ(&mut a, "uy");
     assert!(
         notice(&a).starts_with("removed 192.0.2.10 (covering 192.0.2.10) from"),
         "{}",
@@ -222,7 +241,7 @@ fn u_removes_the_most_specific_covering_entry_and_refreshes_markers() {
     );
     // Still covered by the /24.
     assert!(markers(&a).contains(&("192.0.2.10".into(), true)));
-    typ(&mut a, "u");
+    typ(&mut a, "uy");
     assert!(
         notice(&a).starts_with("removed 192.0.2.0/24"),
         "{}",
@@ -280,7 +299,8 @@ fn each_grouping_key_proposes_its_kind_of_entry() {
         [
             (AggKey::Ip, "192.0.2.10".into(), s("192.0.2.10")),
             (AggKey::Net, "192.0.2.0/24".into(), s("192.0.2.0/24")),
-            (AggKey::Host, "mail.other.example".into(), s("198.51.100.5")),
+            // A HELO name with two addresses is offered the busiest of them.
+            (AggKey::Host, "spam.example".into(), s("192.0.2.10")),
             (
                 AggKey::Sender,
                 "promo@spam.example".into(),
@@ -301,21 +321,22 @@ fn each_grouping_key_proposes_its_kind_of_entry() {
 }
 
 #[test]
-fn a_host_with_several_addresses_and_a_keyless_sender_cannot_be_proposed() {
+fn a_host_with_several_addresses_is_offered_its_busiest_and_a_keyless_sender_cannot_be_proposed() {
     let t = temp_list();
     let mut a = app_with("tui-block.log", &t.path);
     while a.scope.by != AggKey::Host {
         typ(&mut a, "a");
     }
-    // spam.example (the HELO) came from 192.0.2.10 and 2001:db8:5:6::1.
+    // spam.example (the HELO) came from 192.0.2.10 and 2001:db8:5:6::1: never blocked by
+    // the name itself, the busiest address is offered and the preview says there are two.
     assert_eq!(a.selected_key().as_deref(), Some("spam.example"));
     typ(&mut a, "b");
-    assert!(a.block.overlay.is_none());
-    let n = notice(&a);
-    assert!(
-        n.contains("cannot be blocked by host name") && n.contains("press a"),
-        "{n}"
-    );
+    assert_eq!(entry(&a), "192.0.2.10");
+    let ov = a.block.overlay.as_ref().expect("open");
+    assert_eq!(ov.choices.addresses(), 2);
+    assert_eq!(ov.choices.current_kind(), Kind::Address);
+    assert!(screen_text(&a).contains("busiest of 2 addresses"));
+    typ(&mut a, "\x1b");
     typ(&mut a, "a");
     assert_eq!(a.scope.by, AggKey::Sender);
     typ(&mut a, "a");
@@ -544,13 +565,14 @@ fn widening_stops_at_the_minimum_prefix_and_says_why() {
         .block
         .overlay
         .as_ref()
-        .map(|b| b.proposal.policy.clone())
+        .map(|b| b.proposal().policy.clone())
         .expect("open");
     assert_eq!(policy.server_addrs.len(), 2, "{policy:?}");
-    // A stricter minimum (as a config could set) stops the ladder before /16.
-    if let Some(b) = a.block.overlay.as_mut() {
-        b.proposal.policy.min_v4_prefix = 20;
-    }
+    // A stricter minimum (as a config could set) stops the ladder before /16; the preview
+    // takes the rules when it opens.
+    typ(&mut a, "\x1b");
+    a.block.policy.min_v4_prefix = 20;
+    typ(&mut a, "b");
     typ(&mut a, "w");
     assert_eq!(entry(&a), "203.0.113.0/24");
     typ(&mut a, "w");
@@ -574,7 +596,7 @@ fn the_command_lines_minimum_prefix_and_server_addresses_reach_b() {
         .block
         .overlay
         .as_ref()
-        .map(|b| b.proposal.policy.clone())
+        .map(|b| b.proposal().policy.clone())
         .expect("open");
     assert_eq!(policy.min_v4_prefix, 20);
     // The given address and the log's two I= addresses.

@@ -17,7 +17,7 @@ impl Help {
 }
 
 /// Keys and description of each help line. Each pair (down and up, pages, ends, left and
-/// right, zoom and wrap, widen and narrow, each cycle and its way back) shares one line so the whole table still fits an 80x24 screen.
+/// right, zoom and wrap, widen and narrow, unblock and undo, each cycle and its way back) shares one line so the whole table still fits an 80x24 screen.
 pub fn entries(keys: &KeyMap) -> Vec<(String, &'static str)> {
     let pair = |a: Action, b: Action| format!("{} {}", keys.joined(a), keys.joined(b));
     Action::ALL
@@ -35,6 +35,7 @@ pub fn entries(keys: &KeyMap) -> Vec<(String, &'static str)> {
                     | Action::DkimBack
                     | Action::GroupByBack
                     | Action::SortBack
+                    | Action::Undo
             )
         })
         .map(|&a| match a {
@@ -68,6 +69,10 @@ pub fn entries(keys: &KeyMap) -> Vec<(String, &'static str)> {
             Action::Widen => (
                 pair(Action::Widen, Action::Narrow),
                 "in the block preview: wider / narrower prefix",
+            ),
+            Action::Unblock => (
+                pair(Action::Unblock, Action::Undo),
+                "unblock the sender (asks) / undo the last change",
             ),
             a => (keys.joined(a), a.describe()),
         })

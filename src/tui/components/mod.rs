@@ -6,11 +6,12 @@
 //! - `senders`, `messages`: the two lists of the triage path.
 //! - `detail`: one message.
 //! - `lines`: the log lines view.
-//! - `block`: the blocklist and the block preview overlay.
+//! - `block`: the blocklist and the block preview overlay; `blockfile` its writes and undo.
 //! - `prompt`, `help`: the footer prompt and the help overlay.
 //! - `text`: long rows cut to a window with marks, or wrapped.
 
 pub mod block;
+pub mod blockfile;
 pub mod detail;
 pub mod help;
 pub mod lines;

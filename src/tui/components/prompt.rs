@@ -1,5 +1,5 @@
-//! The one-line prompt in the footer: a search (live), a regex, a time range, or a
-//! block's comment. It edits its text; what the text does is the app's to decide.
+//! The one-line prompt in the footer: a search (live), a regex, a time range, a
+//! block's comment, or a yes/no question (`u`). It edits its text; what the text does is the app's to decide.
 
 use ratatui::crossterm::event::{KeyCode, KeyModifiers};
 
@@ -13,6 +13,8 @@ pub enum PromptKind {
     Time,
     /// The optional reason written into a new blocklist entry's comment.
     Comment,
+    /// A yes/no question (the notice above says what): `y` answers yes, any other key no.
+    Confirm,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -45,6 +47,10 @@ impl Prompt {
     }
 
     pub fn key(&mut self, k: Key) -> Edit {
+        if self.kind == PromptKind::Confirm {
+            let yes = matches!(k.code, KeyCode::Char('y' | 'Y')) && k.mods.is_empty();
+            return if yes { Edit::Submit } else { Edit::Cancel };
+        }
         match k.code {
             KeyCode::Esc => return Edit::Cancel,
             KeyCode::Enter => return Edit::Submit,
@@ -69,6 +75,7 @@ impl Prompt {
             ),
             (PromptKind::Time, None) => "time (A..B, last 24h, today; empty clears): ".to_string(),
             (PromptKind::Comment, _) => "comment (optional; Enter adds, Esc cancels): ".to_string(),
+            (PromptKind::Confirm, _) => "y removes it, any other key keeps it".to_string(),
         }
     }
 }

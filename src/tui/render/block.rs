@@ -1,4 +1,5 @@
-//! The block preview overlay: the proposed entry, what it matches in the loaded logs, and the
+//! The block preview overlay: the entries offered with the current one marked (`▶`), what
+//! was refused and why, what the current entry matches in the loaded logs, and the
 //! collateral in words that stay readable without colour.
 
 use std::fmt::Display;
@@ -11,6 +12,7 @@ use ratatui::widgets::{Block, Borders, Clear, Paragraph, Wrap};
 
 use crate::blocklist::Entry;
 use crate::tui::app::App;
+use crate::tui::block::Candidates;
 use crate::tui::components::block::BlockOverlay;
 use crate::tui::keys::Action;
 use crate::tui::theme::Theme;
@@ -43,35 +45,105 @@ fn field<'a>(name: &'static str, value: String, theme: Theme) -> Line<'a> {
     ])
 }
 
-fn body<'a>(app: &App, ov: &BlockOverlay, theme: Theme) -> Vec<Line<'a>> {
+/// The other candidates in switching order after the current one, compactly, in `width`
+/// cells: `address 192.0.2.10 · domain:spam.example`, cut with `…` (an IPv6 address in the
+/// middle) so the line never wraps.
+fn others(c: &Candidates, width: usize) -> String {
+    let all = c.candidates();
+    let n = all.len();
+    let mut parts: Vec<String> = (1..n)
+        .filter_map(|k| all.get((c.position() + k) % n))
+        .map(|x| match x.entry {
+            // A domain entry names its kind (`domain:`, `dkim:`); an address or network not.
+            Entry::Net(_) => format!("{} {}", x.kind.as_str(), x.entry),
+            _ => x.entry.to_string(),
+        })
+        .map(|t| sanitize(&t))
+        .collect();
+    if c.dkim_left_out() > 0 {
+        parts.push(format!("+{} DKIM domains not offered", c.dkim_left_out()));
+    }
+    if parts.is_empty() {
+        return "(none: this is the only entry offered)".into();
+    }
+    // Each part keeps at least a few cells, so a long first one does not hide the rest.
+    let each = (width / parts.len().max(1)).max(12);
+    let fitted: Vec<String> = parts
+        .iter()
+        .map(|p| crate::tui::data::fit_cells(p, each.saturating_sub(3)))
+        .collect();
+    let joined = fitted.join(" · ");
+    let whole = parts.join(" · ");
+    let text = if unicode_width::UnicodeWidthStr::width(whole.as_str()) <= width {
+        whole
+    } else {
+        joined
+    };
+    crate::tui::data::fit_cells(&text, width)
+}
+
+fn body<'a>(app: &App, ov: &BlockOverlay, width: usize, theme: Theme) -> Vec<Line<'a>> {
     let p = &ov.preview;
+    let c = &ov.choices;
+    let entry = ov.entry();
+    let proposal = ov.proposal();
+    let count = c.candidates().len();
+    let busiest = match c.addresses() {
+        n if n > 1 => format!(", busiest of {n} addresses"),
+        _ => String::new(),
+    };
     let mut lines = vec![
         Line::from(vec![
             Span::styled(format!("{:<9}", "entry"), theme.dim()),
-            Span::styled(sanitize(&ov.entry.to_string()), theme.title()),
+            Span::styled(
+                format!(
+                    "▶ {} {}",
+                    c.current_kind().as_str(),
+                    sanitize(&entry.to_string())
+                ),
+                theme.title(),
+            ),
+            Span::styled(format!("  {}/{count}", c.position() + 1), theme.dim()),
         ]),
+        Line::from(vec![
+            Span::styled(format!("{:<9}", "others"), theme.dim()),
+            Span::styled(others(c, width.saturating_sub(9)), theme.dim()),
+        ]),
+    ];
+    for r in c.refused() {
+        lines.push(Line::from(vec![
+            Span::styled(format!("{:<9}", "refused"), theme.dim()),
+            Span::raw(format!(
+                "{} {}: {}",
+                r.kind.as_str(),
+                sanitize(&r.what),
+                sanitize(&r.why)
+            )),
+        ]));
+    }
+    lines.extend([
         field(
             "sender",
             format!(
-                "{} (by {})",
+                "{} (by {}){busiest}",
                 // A group label, already terminal-safe (`query::key`); only cut.
-                crate::tui::data::shown_safe(&ov.proposal.sender),
-                ov.proposal.by.as_str()
+                crate::tui::data::shown_safe(&proposal.sender),
+                proposal.by.as_str()
             ),
             theme,
         ),
         field(
             "suspect",
-            ov.proposal
+            proposal
                 .suspect
                 .as_deref()
                 .map_or_else(|| "unknown domain".to_string(), sanitize),
             theme,
         ),
-    ];
-    if let Entry::Net(net) = &ov.entry {
+    ]);
+    if let Entry::Net(net) = entry {
         let step = |wider| {
-            crate::tui::block::step(&ov.proposal, &ov.entry, wider)
+            crate::tui::block::step(proposal, entry, wider)
                 .ok()
                 .and_then(|e| e.as_net())
                 .map_or_else(|| "-".to_string(), |n| format!("/{}", n.prefix_len()))
@@ -143,9 +215,9 @@ fn body<'a>(app: &App, ov: &BlockOverlay, theme: Theme) -> Vec<Line<'a>> {
 
 pub fn render(frame: &mut Frame, area: Rect, app: &App, theme: Theme) {
     let Some(ov) = &app.block.overlay else { return };
-    let lines = body(app, ov, theme);
     let w = area.width.min(78);
     let inner_w = w.saturating_sub(2).max(1) as usize;
+    let lines = body(app, ov, inner_w, theme);
     // Wrapped height, so the box grows with long collateral lines instead of cutting them.
     let rows: usize = lines
         .iter()
