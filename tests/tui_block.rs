@@ -615,3 +615,199 @@ fn the_command_lines_minimum_prefix_and_server_addresses_reach_b() {
     assert_eq!(entry(&a), "203.0.113.0/24");
     assert!(notice(&a).contains("/20"), "{}", notice(&a));
 }
+
+/// The bundled demo log (`assets/demo/mainlog`), with its planted monthly IPv6 sender.
+fn demo_app(list: &Path) -> App {
+    let demo = std::fs::read(concat!(env!("CARGO_MANIFEST_DIR"), "/assets/demo/mainlog"));
+    let m = mailtriage::model::load::from_bytes("demo", demo.expect("demo log"), &common::opts());
+    let mut a = App::with_model(
+        KeyMap::defaults().expect("keys"),
+        m,
+        NetPrefix::default(),
+        (80, 24),
+    );
+    a.open_blocklist(Some(list.to_path_buf()));
+    a
+}
+
+const PLANTED: &str = "newsletter-bargains.example";
+
+fn shift_tab(app: &mut App) {
+    app.key(KeyEvent::new(KeyCode::BackTab, KeyModifiers::SHIFT));
+}
+
+fn current_kind(app: &App) -> Option<Kind> {
+    app.block.overlay.as_ref().map(|b| b.choices.current_kind())
+}
+
+/// The seed's question from the dkim-domain grouping: `b` offers the DKIM entry first, `Tab`
+/// reaches the /64, `w` / `W` walk 64 → 56 → 48 and back, and `Enter` writes the /48.
+#[test]
+fn b_in_the_dkim_grouping_tabs_to_the_network_and_writes_the_48() {
+    let t = temp_list();
+    let mut a = demo_app(&t.path);
+    typ(&mut a, "A");
+    assert_eq!(a.scope.by, AggKey::DkimDomain);
+    typ(&mut a, &format!("/{PLANTED}\n"));
+    assert_eq!(a.selected_key().as_deref(), Some(PLANTED));
+    typ(&mut a, "b");
+    assert_eq!(entry(&a), format!("dkim:{PLANTED}"));
+    assert_eq!(current_kind(&a), Some(Kind::DkimDomain));
+    let dkim_messages = shown_preview(&a).messages;
+    key(&mut a, KeyCode::Tab);
+    assert_eq!(current_kind(&a), Some(Kind::Address));
+    assert!(
+        entry(&a).starts_with("2a05:d014:27bf:4d2a:"),
+        "{}",
+        entry(&a)
+    );
+    key(&mut a, KeyCode::Tab);
+    assert_eq!(entry(&a), "2a05:d014:27bf:4d2a::/64");
+    // The figures follow the choice.
+    let p64 = shown_preview(&a);
+    assert_ne!(p64.messages, 0);
+    let s = screen_text(&a);
+    assert!(
+        s.lines()
+            .any(|l| l.contains("▶ network") && l.contains(" 2a05:d014:27bf:4d2a::/64 ")),
+        "{s}"
+    );
+    assert!(s.contains("busiest of 6 addresses"), "{s}");
+    assert!(s.contains(&format!("domain:{PLANTED}")), "{s}");
+    typ(&mut a, "w");
+    assert_eq!(entry(&a), "2a05:d014:27bf:4d00::/56");
+    typ(&mut a, "w");
+    assert_eq!(entry(&a), "2a05:d014:27bf::/48");
+    let p48 = shown_preview(&a);
+    assert!(p48.messages >= p64.messages, "{p48:?} {p64:?}");
+    typ(&mut a, "WW");
+    assert_eq!(entry(&a), "2a05:d014:27bf:4d2a::/64");
+    assert_eq!(shown_preview(&a), p64);
+    // Round the kinds and back.
+    shift_tab(&mut a);
+    shift_tab(&mut a);
+    assert_eq!(entry(&a), format!("dkim:{PLANTED}"));
+    assert_eq!(shown_preview(&a).messages, dkim_messages);
+    typ(&mut a, "ww");
+    // `w` on a domain goes to the network first, then widens.
+    assert_eq!(entry(&a), "2a05:d014:27bf:4d00::/56");
+    typ(&mut a, "w");
+    assert_eq!(entry(&a), "2a05:d014:27bf::/48");
+    assert!(!t.path.exists(), "nothing is written before Enter");
+    typ(&mut a, "\nmonthly planted\n");
+    let text = file(&t.path);
+    let today = chrono::Local::now().date_naive().format("%Y-%m-%d");
+    assert_eq!(
+        text,
+        format!(
+            "2a05:d014:27bf::/48 # added {today}; monthly planted; {} messages from {} senders\n",
+            p48.messages, p48.senders
+        )
+    );
+}
+
+/// `b` in the message detail offers that message's client address first (whatever the
+/// grouping), then its network and its domains.
+#[test]
+fn b_in_the_detail_offers_the_messages_client_address_first() {
+    let t = temp_list();
+    let mut a = demo_app(&t.path);
+    typ(&mut a, "A");
+    typ(&mut a, &format!("/{PLANTED}\n"));
+    typ(&mut a, "\n\n");
+    assert_eq!(a.focus, mailtriage::tui::view::Pane::Detail);
+    let m = a.logs.model.clone().expect("model");
+    let msg = a.messages.selected().expect("a message");
+    let ip = m
+        .messages
+        .get(msg as usize)
+        .and_then(|x| m.ip(x.ip))
+        .expect("an address");
+    typ(&mut a, "b");
+    assert_eq!(current_kind(&a), Some(Kind::Address));
+    assert_eq!(entry(&a), ip.to_string());
+    let ov = a.block.overlay.as_ref().expect("open");
+    let kinds: Vec<Kind> = ov.choices.candidates().iter().map(|c| c.kind).collect();
+    assert_eq!(kinds.first(), Some(&Kind::Address));
+    assert!(kinds.contains(&Kind::Network), "{kinds:?}");
+    assert!(kinds.contains(&Kind::SenderDomain), "{kinds:?}");
+    // From the sender list the same grouping proposes its own DKIM entry first.
+    typ(&mut a, "\x1b\x1b\x1bb");
+    assert_eq!(entry(&a), format!("dkim:{PLANTED}"));
+}
+
+#[test]
+fn u_asks_first_n_keeps_the_file_y_removes_and_u_restores_it_with_its_comment() {
+    let t = temp_list();
+    let before = "# kept\n192.0.2.10 # seen in a spam run\n";
+    std::fs::write(&t.path, before).expect("write");
+    let mut a = app_with("tui-block.log", &t.path);
+    typ(&mut a, "u");
+    assert_eq!(a.prompt.as_ref().map(|p| p.kind), Some(PromptKind::Confirm));
+    let n = notice(&a);
+    assert!(
+        n.starts_with("remove 192.0.2.10 (covering 192.0.2.10) from ") && n.ends_with("? y/n"),
+        "{n}"
+    );
+    typ(&mut a, "n");
+    assert!(a.prompt.is_none());
+    assert_eq!(notice(&a), "nothing removed");
+    assert_eq!(file(&t.path), before);
+    // Esc, or any other key, keeps it too.
+    typ(&mut a, "u\x1b");
+    assert_eq!(notice(&a), "nothing removed");
+    assert_eq!(file(&t.path), before);
+
+    typ(&mut a, "uy");
+    assert!(notice(&a).starts_with("removed 192.0.2.10 (covering 192.0.2.10) from"));
+    assert_eq!(file(&t.path), "# kept\n");
+    assert!(markers(&a).iter().all(|(_, m)| !m), "{:?}", markers(&a));
+
+    typ(&mut a, "U");
+    let n = notice(&a);
+    assert!(
+        n.starts_with("undone: 192.0.2.10 is back in") && n.ends_with("with its comment"),
+        "{n}"
+    );
+    assert_eq!(file(&t.path), before);
+    assert!(markers(&a).contains(&("192.0.2.10".into(), true)));
+    // One level: a second U has nothing left.
+    typ(&mut a, "U");
+    assert!(notice(&a).starts_with("nothing to undo"), "{}", notice(&a));
+    assert_eq!(file(&t.path), before);
+}
+
+#[test]
+fn u_after_an_add_removes_only_what_b_added() {
+    let t = temp_list();
+    std::fs::write(&t.path, "# kept\n").expect("write");
+    let mut a = app_with("tui-block.log", &t.path);
+    typ(&mut a, "U");
+    assert!(notice(&a).starts_with("nothing to undo"), "{}", notice(&a));
+    typ(&mut a, "bw\nrun\n");
+    assert!(file(&t.path).contains("192.0.2.0/24 # added"));
+    typ(&mut a, "U");
+    assert!(
+        notice(&a).starts_with("undone: removed 192.0.2.0/24 from"),
+        "{}",
+        notice(&a)
+    );
+    assert_eq!(file(&t.path), "# kept\n");
+    assert!(markers(&a).iter().all(|(_, m)| !m), "{:?}", markers(&a));
+
+    // An entry that was in the file already is not ours to take out.
+    std::fs::write(&t.path, "192.0.2.10 # by hand\n").expect("write");
+    typ(&mut a, "b\n\n");
+    assert!(notice(&a).contains("is already in"), "{}", notice(&a));
+    typ(&mut a, "U");
+    assert!(notice(&a).starts_with("nothing to undo"), "{}", notice(&a));
+    assert_eq!(file(&t.path), "192.0.2.10 # by hand\n");
+
+    // Nor one the admin edited after it was added.
+    std::fs::write(&t.path, "").expect("write");
+    typ(&mut a, "b\n\n");
+    std::fs::write(&t.path, "192.0.2.10 # checked by hand, keep\n").expect("write");
+    typ(&mut a, "U");
+    assert!(notice(&a).contains("was changed since"), "{}", notice(&a));
+    assert_eq!(file(&t.path), "192.0.2.10 # checked by hand, keep\n");
+}
