@@ -811,3 +811,33 @@ fn u_after_an_add_removes_only_what_b_added() {
     assert!(notice(&a).contains("was changed since"), "{}", notice(&a));
     assert_eq!(file(&t.path), "192.0.2.10 # checked by hand, keep\n");
 }
+
+/// What the policy refuses is listed in the preview with its reason, and no `Tab` reaches it.
+#[test]
+fn the_preview_names_what_was_refused_and_tab_never_reaches_it() {
+    const LOG: &str = "\
+2011-01-01 00:00:02 1PXrDB-0001aB-Cd DKIM: d=github.io s=x c=relaxed/relaxed a=rsa-sha256 b=2048 [verification succeeded]
+2011-01-01 00:00:02 1PXrDB-0001aB-Cd <= b@spam.example H=(x) [10.1.2.3]:25 P=esmtp S=1 DKIM=github.io for r@here.example
+";
+    let t = temp_list();
+    let mut a = app_from_log(LOG, NetPrefix::default(), &t.path);
+    assert_eq!(a.selected_key().as_deref(), Some("10.1.2.3"));
+    typ(&mut a, "b");
+    let s = screen_text(&a);
+    assert!(
+        s.lines().any(|l| l.contains("refused")
+            && l.contains("dkim:github.io")
+            && l.contains("public suffix")),
+        "{s}"
+    );
+    let mut seen = Vec::new();
+    for _ in 0..6 {
+        seen.push(entry(&a));
+        key(&mut a, KeyCode::Tab);
+    }
+    assert!(seen.iter().all(|e| e != "dkim:github.io"), "{seen:?}");
+    assert!(
+        seen.contains(&"domain:spam.example".to_string()),
+        "{seen:?}"
+    );
+}
