@@ -235,7 +235,7 @@ fn main() {
         app.act(Action::Widen);
         let d = t.elapsed();
         let (entry, n) = app.block.overlay.as_ref().map_or((String::new(), 0), |b| {
-            (b.entry.to_string(), b.preview.messages)
+            (b.entry().to_string(), b.preview.messages)
         });
         report(&format!("key w: preview {entry} ({n} msgs)"), d, 250.0);
     }

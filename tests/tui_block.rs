@@ -9,7 +9,7 @@ use std::path::{Path, PathBuf};
 use mailtriage::blocklist::FactsViews;
 use mailtriage::query::{AggKey, NetPrefix};
 use mailtriage::tui::app::App;
-use mailtriage::tui::block::{BlockFacts, Preview, preview, propose};
+use mailtriage::tui::block::{BlockFacts, Kind, Preview, preview, propose};
 use mailtriage::tui::components::prompt::PromptKind;
 use mailtriage::tui::keys::KeyMap;
 use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
@@ -58,7 +58,7 @@ fn entry(app: &App) -> String {
     app.block
         .overlay
         .as_ref()
-        .map(|b| b.entry.to_string())
+        .map(|b| b.entry().to_string())
         .unwrap_or_default()
 }
 
@@ -68,6 +68,25 @@ fn shown_preview(app: &App) -> Preview {
         .as_ref()
         .map(|b| b.preview.clone())
         .expect("the preview is open")
+}
+
+/// The screen as text (no colour), for what the preview says.
+fn screen_text(app: &App) -> String {
+    let (w, h) = app.size;
+    let mut t = ratatui::Terminal::new(ratatui::backend::TestBackend::new(w, h)).expect("terminal");
+    t.draw(|f| {
+        mailtriage::tui::render::render(f, app, mailtriage::tui::theme::Theme { color: false })
+    })
+    .expect("draw");
+    let b = t.backend().buffer();
+    let mut out = String::new();
+    for y in 0..b.area.height {
+        for x in 0..b.area.width {
+            out.push_str(b[(x, y)].symbol());
+        }
+        out.push('\n');
+    }
+    out
 }
 
 fn notice(app: &App) -> String {
@@ -107,7 +126,7 @@ fn b_proposes_the_address_and_w_widens_to_the_24_with_its_collateral() {
         a.block
             .overlay
             .as_ref()
-            .and_then(|b| b.proposal.suspect.clone()),
+            .and_then(|b| b.proposal().suspect.clone()),
         Some("spam.example".into())
     );
 
@@ -210,7 +229,7 @@ fn u_removes_the_most_specific_covering_entry_and_refreshes_markers() {
     .expect("write");
     let mut a = app_with("tui-block.log", &t.path);
     assert!(markers(&a).contains(&("192.0.2.20".into(), true)));
-    typ(&mut a, "u");
+    typ(&mut a, "uy");
     assert!(
         notice(&a).starts_with("removed 192.0.2.10 (covering 192.0.2.10) from"),
         "{}",
@@ -222,7 +241,7 @@ fn u_removes_the_most_specific_covering_entry_and_refreshes_markers() {
     );
     // Still covered by the /24.
     assert!(markers(&a).contains(&("192.0.2.10".into(), true)));
-    typ(&mut a, "u");
+    typ(&mut a, "uy");
     assert!(
         notice(&a).starts_with("removed 192.0.2.0/24"),
         "{}",
@@ -280,7 +299,8 @@ fn each_grouping_key_proposes_its_kind_of_entry() {
         [
             (AggKey::Ip, "192.0.2.10".into(), s("192.0.2.10")),
             (AggKey::Net, "192.0.2.0/24".into(), s("192.0.2.0/24")),
-            (AggKey::Host, "mail.other.example".into(), s("198.51.100.5")),
+            // A HELO name with two addresses is offered the busiest of them.
+            (AggKey::Host, "spam.example".into(), s("192.0.2.10")),
             (
                 AggKey::Sender,
                 "promo@spam.example".into(),
@@ -301,21 +321,22 @@ fn each_grouping_key_proposes_its_kind_of_entry() {
 }
 
 #[test]
-fn a_host_with_several_addresses_and_a_keyless_sender_cannot_be_proposed() {
+fn a_host_with_several_addresses_is_offered_its_busiest_and_a_keyless_sender_cannot_be_proposed() {
     let t = temp_list();
     let mut a = app_with("tui-block.log", &t.path);
     while a.scope.by != AggKey::Host {
         typ(&mut a, "a");
     }
-    // spam.example (the HELO) came from 192.0.2.10 and 2001:db8:5:6::1.
+    // spam.example (the HELO) came from 192.0.2.10 and 2001:db8:5:6::1: never blocked by
+    // the name itself, the busiest address is offered and the preview says there are two.
     assert_eq!(a.selected_key().as_deref(), Some("spam.example"));
     typ(&mut a, "b");
-    assert!(a.block.overlay.is_none());
-    let n = notice(&a);
-    assert!(
-        n.contains("cannot be blocked by host name") && n.contains("press a"),
-        "{n}"
-    );
+    assert_eq!(entry(&a), "192.0.2.10");
+    let ov = a.block.overlay.as_ref().expect("open");
+    assert_eq!(ov.choices.addresses(), 2);
+    assert_eq!(ov.choices.current_kind(), Kind::Address);
+    assert!(screen_text(&a).contains("busiest of 2 addresses"));
+    typ(&mut a, "\x1b");
     typ(&mut a, "a");
     assert_eq!(a.scope.by, AggKey::Sender);
     typ(&mut a, "a");
@@ -544,13 +565,14 @@ fn widening_stops_at_the_minimum_prefix_and_says_why() {
         .block
         .overlay
         .as_ref()
-        .map(|b| b.proposal.policy.clone())
+        .map(|b| b.proposal().policy.clone())
         .expect("open");
     assert_eq!(policy.server_addrs.len(), 2, "{policy:?}");
-    // A stricter minimum (as a config could set) stops the ladder before /16.
-    if let Some(b) = a.block.overlay.as_mut() {
-        b.proposal.policy.min_v4_prefix = 20;
-    }
+    // A stricter minimum (as a config could set) stops the ladder before /16; the preview
+    // takes the rules when it opens.
+    typ(&mut a, "\x1b");
+    a.block.policy.min_v4_prefix = 20;
+    typ(&mut a, "b");
     typ(&mut a, "w");
     assert_eq!(entry(&a), "203.0.113.0/24");
     typ(&mut a, "w");
@@ -574,7 +596,7 @@ fn the_command_lines_minimum_prefix_and_server_addresses_reach_b() {
         .block
         .overlay
         .as_ref()
-        .map(|b| b.proposal.policy.clone())
+        .map(|b| b.proposal().policy.clone())
         .expect("open");
     assert_eq!(policy.min_v4_prefix, 20);
     // The given address and the log's two I= addresses.
@@ -592,4 +614,230 @@ fn the_command_lines_minimum_prefix_and_server_addresses_reach_b() {
     typ(&mut a, "w");
     assert_eq!(entry(&a), "203.0.113.0/24");
     assert!(notice(&a).contains("/20"), "{}", notice(&a));
+}
+
+/// The bundled demo log (`assets/demo/mainlog`), with its planted monthly IPv6 sender.
+fn demo_app(list: &Path) -> App {
+    let demo = std::fs::read(concat!(env!("CARGO_MANIFEST_DIR"), "/assets/demo/mainlog"));
+    let m = mailtriage::model::load::from_bytes("demo", demo.expect("demo log"), &common::opts());
+    let mut a = App::with_model(
+        KeyMap::defaults().expect("keys"),
+        m,
+        NetPrefix::default(),
+        (80, 24),
+    );
+    a.open_blocklist(Some(list.to_path_buf()));
+    a
+}
+
+const PLANTED: &str = "newsletter-bargains.example";
+
+fn shift_tab(app: &mut App) {
+    app.key(KeyEvent::new(KeyCode::BackTab, KeyModifiers::SHIFT));
+}
+
+fn current_kind(app: &App) -> Option<Kind> {
+    app.block.overlay.as_ref().map(|b| b.choices.current_kind())
+}
+
+/// The seed's question from the dkim-domain grouping: `b` offers the DKIM entry first, `Tab`
+/// reaches the /64, `w` / `W` walk 64 → 56 → 48 and back, and `Enter` writes the /48.
+#[test]
+fn b_in_the_dkim_grouping_tabs_to_the_network_and_writes_the_48() {
+    let t = temp_list();
+    let mut a = demo_app(&t.path);
+    typ(&mut a, "A");
+    assert_eq!(a.scope.by, AggKey::DkimDomain);
+    typ(&mut a, &format!("/{PLANTED}\n"));
+    assert_eq!(a.selected_key().as_deref(), Some(PLANTED));
+    typ(&mut a, "b");
+    assert_eq!(entry(&a), format!("dkim:{PLANTED}"));
+    assert_eq!(current_kind(&a), Some(Kind::DkimDomain));
+    let dkim_messages = shown_preview(&a).messages;
+    key(&mut a, KeyCode::Tab);
+    assert_eq!(current_kind(&a), Some(Kind::Address));
+    assert!(
+        entry(&a).starts_with("2a05:d014:27bf:4d2a:"),
+        "{}",
+        entry(&a)
+    );
+    key(&mut a, KeyCode::Tab);
+    assert_eq!(entry(&a), "2a05:d014:27bf:4d2a::/64");
+    // The figures follow the choice.
+    let p64 = shown_preview(&a);
+    assert_ne!(p64.messages, 0);
+    let s = screen_text(&a);
+    assert!(
+        s.lines()
+            .any(|l| l.contains("▶ network") && l.contains(" 2a05:d014:27bf:4d2a::/64 ")),
+        "{s}"
+    );
+    assert!(s.contains("busiest of 6 addresses"), "{s}");
+    assert!(s.contains(&format!("domain:{PLANTED}")), "{s}");
+    typ(&mut a, "w");
+    assert_eq!(entry(&a), "2a05:d014:27bf:4d00::/56");
+    typ(&mut a, "w");
+    assert_eq!(entry(&a), "2a05:d014:27bf::/48");
+    let p48 = shown_preview(&a);
+    assert!(p48.messages >= p64.messages, "{p48:?} {p64:?}");
+    typ(&mut a, "WW");
+    assert_eq!(entry(&a), "2a05:d014:27bf:4d2a::/64");
+    assert_eq!(shown_preview(&a), p64);
+    // Round the kinds and back.
+    shift_tab(&mut a);
+    shift_tab(&mut a);
+    assert_eq!(entry(&a), format!("dkim:{PLANTED}"));
+    assert_eq!(shown_preview(&a).messages, dkim_messages);
+    typ(&mut a, "ww");
+    // `w` on a domain goes to the network first, then widens.
+    assert_eq!(entry(&a), "2a05:d014:27bf:4d00::/56");
+    typ(&mut a, "w");
+    assert_eq!(entry(&a), "2a05:d014:27bf::/48");
+    assert!(!t.path.exists(), "nothing is written before Enter");
+    typ(&mut a, "\nmonthly planted\n");
+    let text = file(&t.path);
+    let today = chrono::Local::now().date_naive().format("%Y-%m-%d");
+    assert_eq!(
+        text,
+        format!(
+            "2a05:d014:27bf::/48 # added {today}; monthly planted; {} messages from {} senders\n",
+            p48.messages, p48.senders
+        )
+    );
+}
+
+/// `b` in the message detail offers that message's client address first (whatever the
+/// grouping), then its network and its domains.
+#[test]
+fn b_in_the_detail_offers_the_messages_client_address_first() {
+    let t = temp_list();
+    let mut a = demo_app(&t.path);
+    typ(&mut a, "A");
+    typ(&mut a, &format!("/{PLANTED}\n"));
+    typ(&mut a, "\n\n");
+    assert_eq!(a.focus, mailtriage::tui::view::Pane::Detail);
+    let m = a.logs.model.clone().expect("model");
+    let msg = a.messages.selected().expect("a message");
+    let ip = m
+        .messages
+        .get(msg as usize)
+        .and_then(|x| m.ip(x.ip))
+        .expect("an address");
+    typ(&mut a, "b");
+    assert_eq!(current_kind(&a), Some(Kind::Address));
+    assert_eq!(entry(&a), ip.to_string());
+    let ov = a.block.overlay.as_ref().expect("open");
+    let kinds: Vec<Kind> = ov.choices.candidates().iter().map(|c| c.kind).collect();
+    assert_eq!(kinds.first(), Some(&Kind::Address));
+    assert!(kinds.contains(&Kind::Network), "{kinds:?}");
+    assert!(kinds.contains(&Kind::SenderDomain), "{kinds:?}");
+    // From the sender list the same grouping proposes its own DKIM entry first.
+    typ(&mut a, "\x1b\x1b\x1bb");
+    assert_eq!(entry(&a), format!("dkim:{PLANTED}"));
+}
+
+#[test]
+fn u_asks_first_n_keeps_the_file_y_removes_and_u_restores_it_with_its_comment() {
+    let t = temp_list();
+    let before = "# kept\n192.0.2.10 # seen in a spam run\n";
+    std::fs::write(&t.path, before).expect("write");
+    let mut a = app_with("tui-block.log", &t.path);
+    typ(&mut a, "u");
+    assert_eq!(a.prompt.as_ref().map(|p| p.kind), Some(PromptKind::Confirm));
+    let n = notice(&a);
+    assert!(
+        n.starts_with("remove 192.0.2.10 (covering 192.0.2.10) from ") && n.ends_with("? y/n"),
+        "{n}"
+    );
+    typ(&mut a, "n");
+    assert!(a.prompt.is_none());
+    assert_eq!(notice(&a), "nothing removed");
+    assert_eq!(file(&t.path), before);
+    // Esc, or any other key, keeps it too.
+    typ(&mut a, "u\x1b");
+    assert_eq!(notice(&a), "nothing removed");
+    assert_eq!(file(&t.path), before);
+
+    typ(&mut a, "uy");
+    assert!(notice(&a).starts_with("removed 192.0.2.10 (covering 192.0.2.10) from"));
+    assert_eq!(file(&t.path), "# kept\n");
+    assert!(markers(&a).iter().all(|(_, m)| !m), "{:?}", markers(&a));
+
+    typ(&mut a, "U");
+    let n = notice(&a);
+    assert!(
+        n.starts_with("undone: 192.0.2.10 is back in") && n.ends_with("with its comment"),
+        "{n}"
+    );
+    assert_eq!(file(&t.path), before);
+    assert!(markers(&a).contains(&("192.0.2.10".into(), true)));
+    // One level: a second U has nothing left.
+    typ(&mut a, "U");
+    assert!(notice(&a).starts_with("nothing to undo"), "{}", notice(&a));
+    assert_eq!(file(&t.path), before);
+}
+
+#[test]
+fn u_after_an_add_removes_only_what_b_added() {
+    let t = temp_list();
+    std::fs::write(&t.path, "# kept\n").expect("write");
+    let mut a = app_with("tui-block.log", &t.path);
+    typ(&mut a, "U");
+    assert!(notice(&a).starts_with("nothing to undo"), "{}", notice(&a));
+    typ(&mut a, "bw\nrun\n");
+    assert!(file(&t.path).contains("192.0.2.0/24 # added"));
+    typ(&mut a, "U");
+    assert!(
+        notice(&a).starts_with("undone: removed 192.0.2.0/24 from"),
+        "{}",
+        notice(&a)
+    );
+    assert_eq!(file(&t.path), "# kept\n");
+    assert!(markers(&a).iter().all(|(_, m)| !m), "{:?}", markers(&a));
+
+    // An entry that was in the file already is not ours to take out.
+    std::fs::write(&t.path, "192.0.2.10 # by hand\n").expect("write");
+    typ(&mut a, "b\n\n");
+    assert!(notice(&a).contains("is already in"), "{}", notice(&a));
+    typ(&mut a, "U");
+    assert!(notice(&a).starts_with("nothing to undo"), "{}", notice(&a));
+    assert_eq!(file(&t.path), "192.0.2.10 # by hand\n");
+
+    // Nor one the admin edited after it was added.
+    std::fs::write(&t.path, "").expect("write");
+    typ(&mut a, "b\n\n");
+    std::fs::write(&t.path, "192.0.2.10 # checked by hand, keep\n").expect("write");
+    typ(&mut a, "U");
+    assert!(notice(&a).contains("was changed since"), "{}", notice(&a));
+    assert_eq!(file(&t.path), "192.0.2.10 # checked by hand, keep\n");
+}
+
+/// What the policy refuses is listed in the preview with its reason, and no `Tab` reaches it.
+#[test]
+fn the_preview_names_what_was_refused_and_tab_never_reaches_it() {
+    const LOG: &str = "\
+2011-01-01 00:00:02 1PXrDB-0001aB-Cd DKIM: d=github.io s=x c=relaxed/relaxed a=rsa-sha256 b=2048 [verification succeeded]
+2011-01-01 00:00:02 1PXrDB-0001aB-Cd <= b@spam.example H=(x) [10.1.2.3]:25 P=esmtp S=1 DKIM=github.io for r@here.example
+";
+    let t = temp_list();
+    let mut a = app_from_log(LOG, NetPrefix::default(), &t.path);
+    assert_eq!(a.selected_key().as_deref(), Some("10.1.2.3"));
+    typ(&mut a, "b");
+    let s = screen_text(&a);
+    assert!(
+        s.lines().any(|l| l.contains("refused")
+            && l.contains("dkim:github.io")
+            && l.contains("public suffix")),
+        "{s}"
+    );
+    let mut seen = Vec::new();
+    for _ in 0..6 {
+        seen.push(entry(&a));
+        key(&mut a, KeyCode::Tab);
+    }
+    assert!(seen.iter().all(|e| e != "dkim:github.io"), "{seen:?}");
+    assert!(
+        seen.contains(&"domain:spam.example".to_string()),
+        "{seen:?}"
+    );
 }

@@ -271,7 +271,10 @@ fn block_the_ipv6_sender_as_its_64_with_a_comment() {
     assert!(s.contains("2a01:238:20a:202:53f0::1"), "{s}");
     t.keys(&["w"]);
     let s = t
-        .wait(|s| s.contains("entry    2a01:238:20a:202::/64"))
+        .wait(|s| {
+            s.lines()
+                .any(|l| l.contains("▶ network") && l.contains(" 2a01:238:20a:202::/64 "))
+        })
         .expect("w widens to the /64");
     assert!(s.contains("1 messages from 1 senders"), "{s}");
     t.keys(&["Enter"]);

@@ -286,6 +286,49 @@ fn block_preview_warns_about_collateral() {
     }
 }
 
+/// The block preview's candidates on the demo's planted sender, from the dkim-domain grouping
+/// with the /64 current (`A`, search, `b`, `Tab Tab`), and the `u` question on a covered
+/// sender. The blocklist is a throw-away file under `target/`, named by a relative path.
+#[test]
+fn block_candidates_and_the_u_question() {
+    for (w, h) in [(80u16, 24u16), (120, 40)] {
+        let dir = std::path::PathBuf::from(format!("target/tui-render-candidates-{w}x{h}"));
+        let _ = std::fs::remove_dir_all(&dir);
+        std::fs::create_dir_all(&dir).expect("dir under target/");
+        let list = dir.join("blocklist");
+        let mut a = demo_app(w, h);
+        a.open_blocklist(Some(list.clone()));
+        press(&mut a, "A/newsletter-bargains.example\nb");
+        a.key(KeyEvent::new(KeyCode::Tab, KeyModifiers::NONE));
+        a.key(KeyEvent::new(KeyCode::Tab, KeyModifiers::NONE));
+        let s = screen(&a);
+        assert!(
+            s.contains("▶ network         2a05:d014:27bf:4d2a::/64"),
+            "{s}"
+        );
+        assert!(s.contains("(busiest of 6 addresses)"), "{s}");
+        assert!(
+            s.contains("Tab kind · w/W prefix · Enter add · Esc cancel"),
+            "{s}"
+        );
+        insta::assert_snapshot!(format!("block_{w}x{h}_candidates"), s);
+
+        std::fs::write(&list, "141.209.105.0/24 # test\n").expect("write");
+        let mut a = demo_app(w, h);
+        a.open_blocklist(Some(list.clone()));
+        press(&mut a, "u");
+        let s = screen(&a);
+        assert!(
+            s.contains("remove 141.209.105.0/24 (covering 141.209.105.12) from"),
+            "{s}"
+        );
+        insta::assert_snapshot!(format!("block_{w}x{h}_unblock_confirm"), s);
+        press(&mut a, "n");
+        assert_eq!(a.notice.as_deref(), Some("nothing removed"));
+        let _ = std::fs::remove_dir_all(&dir);
+    }
+}
+
 /// The log lines view on a log with daemon, queue-run, warning, garbage and blank lines: the
 /// lines no message or sender leads to, then (`o` again) every unrecognized line, hostile
 /// bytes drawn visible.

@@ -9,7 +9,7 @@ use std::sync::Arc;
 
 use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 
-use super::components::block::Blocker;
+use super::components::block::{Blocker, Target};
 use super::components::detail::DetailPane;
 use super::components::help::Help;
 use super::components::history::HistoryView;
@@ -18,7 +18,7 @@ use super::components::list::{ListState, Sideways};
 use super::components::messages::MessageList;
 use super::components::prompt::{Edit, Prompt, PromptKind};
 use super::components::senders::SenderList;
-use super::index::{self, Agg, GroupIndex};
+use super::index::{self, Agg};
 use super::keys::{Action, Key, KeyMap};
 use super::layout;
 use super::logs::{LoadState, Loaded, Logs};
@@ -178,6 +178,9 @@ impl App {
         if let Some(n) = done.notice {
             self.notice = Some(n);
         }
+        if let Some(k) = done.ask {
+            self.open_prompt(k);
+        }
         if done.list_changed
             && let Some(m) = self.logs.model.clone()
         {
@@ -231,7 +234,7 @@ impl App {
         };
         match p.key(k) {
             Edit::Cancel => {
-                if p.kind == PromptKind::Comment {
+                if matches!(p.kind, PromptKind::Comment | PromptKind::Confirm) {
                     self.notice = Some(self.block.cancel());
                 }
                 if p.is_live() {
@@ -243,7 +246,7 @@ impl App {
                 PromptKind::Search => {}
                 PromptKind::Regex => self.set_regex(&p.text),
                 PromptKind::Time => self.set_time(&p.text),
-                PromptKind::Comment => {
+                PromptKind::Comment | PromptKind::Confirm => {
                     let done = self.block.confirm(&p.text);
                     self.after_block(done);
                 }
@@ -417,30 +420,27 @@ impl App {
             Action::OtherLines => self.open_lines(false),
             Action::Jump => self.open_prompt(PromptKind::Jump),
             Action::History => self.open_history(),
-            Action::Block | Action::Unblock => match self.selected_sender() {
-                None => self.notice = Some("no sender selected".into()),
-                Some((m, ix, gid)) if a == Action::Block => {
-                    let o = self.block.open(&m, &ix, gid, &self.keys);
-                    self.follow(o);
-                }
-                Some((m, ix, gid)) => {
-                    let done = self.block.unblock(&m, &ix, gid);
-                    self.after_block(done);
-                }
-            },
-            // Outside the preview these only say where they work.
-            Action::Widen | Action::Narrow => {
-                let o = self.block.act(a, self.logs.model.as_deref(), &self.keys);
-                self.follow(o);
+            Action::Block | Action::Unblock | Action::Undo | Action::Widen | Action::Narrow => {
+                let on = self.block_target();
+                let done = self
+                    .block
+                    .request(a, self.logs.model.as_deref(), on, &self.keys);
+                self.after_block(done);
             }
             _ => {}
         }
     }
 
-    /// The loaded model, the current grouping and the selected sender's group.
-    fn selected_sender(&self) -> Option<(Arc<Model>, Arc<GroupIndex>, u32)> {
-        let (ix, gid) = self.senders.selected_group()?;
-        Some((self.logs.model.clone()?, ix, gid))
+    /// What `b` and `u` act on: the selected sender, and the message shown when the detail
+    /// pane has the focus.
+    fn block_target(&self) -> Target {
+        Target {
+            group: self.senders.selected_group(),
+            message: self
+                .messages
+                .selected()
+                .filter(|_| self.focus == Pane::Detail),
+        }
     }
 
     pub fn set_regex(&mut self, pattern: &str) {

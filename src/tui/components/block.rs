@@ -1,9 +1,11 @@
 //! Blocking: the blocklist file and what it holds (for the sender markers), and the block
-//! preview overlay, modal while open: the entry proposed for the selected sender, as
-//! widened or narrowed, and what it would match in the loaded logs.
+//! preview overlay, modal while open: every entry `b` offers for the selected sender or the
+//! message in the detail pane (`tui::block::Candidates`), the current one switched with
+//! `Tab` / `Shift-Tab` and widened or narrowed with `w` / `W`, and what it would match in the
+//! loaded logs. `u` asks before it removes; `U` undoes the last block or unblock.
 //!
-//! The proposals and figures come from `tui::block`; this room holds the state and the
-//! keys, and writes the file.
+//! The candidates and figures come from `tui::block`; this room holds the state and the
+//! keys; `blockfile` writes the file.
 
 use std::path::PathBuf;
 use std::sync::Arc;
@@ -11,18 +13,40 @@ use std::sync::Arc;
 use crate::blocklist::{self, Blocklist, Entry, Policy};
 use crate::model::Model;
 use crate::query::AggKey;
-use crate::tui::block::{self, BlockFacts, Preview, Proposal};
+use crate::tui::block::{self, BlockFacts, Candidates, Kind, Preview, Proposal};
+use crate::tui::components::blockfile::{self, Removal, Undo};
+use crate::tui::components::prompt::PromptKind;
 use crate::tui::data;
 use crate::tui::index::GroupIndex;
 use crate::tui::keys::{Action, KeyMap};
 use crate::tui::view::Outcome;
 
-/// The block preview: the entry proposed, as widened or narrowed, and what it matches.
+pub use crate::tui::components::blockfile::Done;
+
+/// The block preview: the entries offered, the current one, and what it matches.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct BlockOverlay {
-    pub proposal: Proposal,
-    pub entry: Entry,
+    pub choices: Candidates,
+    /// The impact of `choices.current()`, recomputed on every switch and step.
     pub preview: Preview,
+}
+
+impl BlockOverlay {
+    /// The entry shown and that `Enter` writes.
+    pub fn entry(&self) -> &Entry {
+        self.choices.current()
+    }
+
+    pub fn proposal(&self) -> &Proposal {
+        self.choices.proposal()
+    }
+}
+
+/// What `b` and `u` act on: the selected sender group, and the message in the detail pane
+/// when that pane has the focus (`b` then offers that message's entries).
+pub struct Target {
+    pub group: Option<(Arc<GroupIndex>, u32)>,
+    pub message: Option<u32>,
 }
 
 #[derive(Default)]
@@ -36,6 +60,10 @@ pub struct Blocker {
     pub policy: Policy,
     /// The blocklist as last read or written, for the sender markers.
     pub list: Option<Blocklist>,
+    /// A `u` waiting for its answer.
+    pub pending: Option<Removal>,
+    /// The last block or unblock, for `U`.
+    pub last: Option<Undo>,
     facts: Option<Arc<BlockFacts>>,
 }
 
@@ -45,28 +73,6 @@ pub fn group_key_entry(m: &Model, ix: &GroupIndex, gid: u32) -> Option<Entry> {
         .then(|| block::single_ip(m, ix, gid))
         .flatten();
     block::key_entry(ix.by(), ix.label(gid), host_ip)
-}
-
-/// Whether a blocklist call changed what the markers must show.
-pub struct Done {
-    pub notice: Option<String>,
-    pub list_changed: bool,
-}
-
-impl Done {
-    fn says(notice: String) -> Done {
-        Done {
-            notice: Some(notice),
-            list_changed: false,
-        }
-    }
-
-    fn changed(notice: Option<String>) -> Done {
-        Done {
-            notice,
-            list_changed: true,
-        }
-    }
 }
 
 impl Blocker {
@@ -111,89 +117,131 @@ impl Blocker {
             .clone()
     }
 
-    /// `b`: proposes an entry for group `gid` and opens the preview.
-    pub fn open(&mut self, m: &Model, ix: &GroupIndex, gid: u32, keys: &KeyMap) -> Outcome {
-        let facts = self.facts(m);
-        let group_key = keys.first(Action::GroupBy);
-        match block::propose(m, &facts, ix, gid, &group_key, &self.policy) {
-            Ok(proposal) => {
-                let entry = proposal.entry.clone();
-                let preview = block::preview(m, &facts, &entry, &proposal);
-                self.overlay = Some(BlockOverlay {
-                    proposal,
-                    entry,
-                    preview,
-                });
-                Outcome::Done
-            }
-            Err(e) => Outcome::Notice(e),
-        }
-    }
-
-    /// `w` / `W` in the preview: one step wider or narrower, and the preview again.
-    pub fn step(&mut self, m: &Model, wider: bool, keys: &KeyMap) -> Outcome {
-        let Some(ov) = self.overlay.as_ref() else {
-            return Outcome::Notice(format!(
+    /// The keys of blocking outside the preview: `b` opens it on the target, `u` asks before
+    /// removing the entry covering the selected sender, `U` undoes; `w` / `W` say where they
+    /// work.
+    pub fn request(&mut self, a: Action, m: Option<&Model>, on: Target, keys: &KeyMap) -> Done {
+        let Some(m) = m else {
+            return Done::nothing();
+        };
+        match (a, on.message, on.group) {
+            (Action::Undo, _, _) => self.undo(m),
+            (Action::Block, Some(msg), _) => self.open_message(m, msg),
+            (Action::Block, None, Some((ix, gid))) => self.open(m, &ix, gid),
+            (Action::Unblock, _, Some((ix, gid))) => self.ask_unblock(m, &ix, gid),
+            (Action::Block | Action::Unblock, _, None) => Done::says("no sender selected".into()),
+            _ => Done::says(format!(
                 "{} and {} change the prefix in the block preview; open it with {}",
                 keys.first(Action::Widen),
                 keys.first(Action::Narrow),
                 keys.first(Action::Block)
-            ));
-        };
-        let next = match block::step(&ov.proposal, &ov.entry, wider) {
-            Ok(next) => next,
-            Err(why) => return Outcome::Notice(why),
-        };
-        let facts = self.facts(m);
-        if let Some(ov) = self.overlay.as_mut() {
-            ov.preview = block::preview(m, &facts, &next, &ov.proposal);
-            ov.entry = next;
+            )),
         }
-        Outcome::Done
+    }
+
+    fn show(&mut self, m: &Model, made: Result<Candidates, String>) -> Done {
+        match made {
+            Ok(choices) => {
+                let facts = self.facts(m);
+                let preview = choices.preview(m, &facts);
+                self.overlay = Some(BlockOverlay { choices, preview });
+                Done::nothing()
+            }
+            Err(e) => Done::says(e),
+        }
+    }
+
+    /// `b` on a sender row: every entry offered for group `gid`, its own entry first.
+    pub fn open(&mut self, m: &Model, ix: &GroupIndex, gid: u32) -> Done {
+        let facts = self.facts(m);
+        let made = Candidates::for_group(m, &facts, ix, gid, &self.policy);
+        self.show(m, made)
+    }
+
+    /// `b` in the detail pane: the entries offered for one message, its client address first.
+    pub fn open_message(&mut self, m: &Model, msg: u32) -> Done {
+        let facts = self.facts(m);
+        let made = Candidates::for_message(m, &facts, msg, &self.policy);
+        self.show(m, made)
+    }
+
+    /// A switch or a step of the candidates, then the preview of the new current entry.
+    fn change(
+        &mut self,
+        m: &Model,
+        f: impl FnOnce(&mut Candidates) -> Result<Entry, String>,
+    ) -> Outcome {
+        let facts = self.facts(m);
+        let Some(ov) = self.overlay.as_mut() else {
+            return Outcome::Done;
+        };
+        match f(&mut ov.choices) {
+            Ok(_) => {
+                ov.preview = ov.choices.preview(m, &facts);
+                Outcome::Done
+            }
+            Err(why) => Outcome::Notice(why),
+        }
+    }
+
+    /// `w` / `W`: one step along the prefix ladder. On a domain candidate they move to the
+    /// network (`w`) or the address (`W`) first, where the ladder is.
+    fn step(&mut self, m: &Model, wider: bool) -> Outcome {
+        self.change(m, |c| {
+            if matches!(c.current_kind(), Kind::SenderDomain | Kind::DkimDomain) {
+                let to = if wider { Kind::Network } else { Kind::Address };
+                if c.select_kind(to) {
+                    return Ok(c.current().clone());
+                }
+            }
+            c.step(wider)
+        })
     }
 
     /// Keys while the preview is open: it is modal, so list keys do nothing. `Drill` asks
     /// the app for the comment prompt; the app answers quit and help itself.
     pub fn act(&mut self, a: Action, m: Option<&Model>, keys: &KeyMap) -> Outcome {
-        match a {
-            Action::Drill | Action::Quit | Action::Help => Outcome::Ignored,
-            Action::Back => {
+        match (a, m) {
+            (Action::Drill | Action::Quit | Action::Help, _) => Outcome::Ignored,
+            (Action::Back, _) => {
                 self.overlay = None;
                 Outcome::Notice("not blocked; nothing written".into())
             }
-            Action::Widen | Action::Narrow => match m {
-                Some(m) => self.step(m, a == Action::Widen, keys),
-                None => Outcome::Done,
-            },
+            (Action::Widen | Action::Narrow, Some(m)) => self.step(m, a == Action::Widen),
+            (Action::NextPane | Action::PrevPane, Some(m)) => {
+                self.change(m, |c| c.next_kind(a == Action::NextPane))
+            }
             _ => Outcome::Notice(format!(
-                "{} adds the entry, {} cancels, {}/{} change the prefix",
+                "{} adds the entry, {} cancels, {}/{} switch the entry, {}/{} change the prefix",
                 keys.first(Action::Drill),
                 keys.first(Action::Back),
+                keys.first(Action::NextPane),
+                keys.first(Action::PrevPane),
                 keys.first(Action::Widen),
                 keys.first(Action::Narrow)
             )),
         }
     }
 
-    /// Esc in the comment prompt cancels the whole block, as in the preview.
+    /// Esc in the comment prompt cancels the whole block, as in the preview; any key but `y`
+    /// at the `u` question keeps the entry.
     pub fn cancel(&mut self) -> String {
+        if self.pending.take().is_some() {
+            return "nothing removed".into();
+        }
         self.overlay = None;
         "not blocked; nothing written".into()
     }
 
-    /// The comment prompt's `Enter`: adds the previewed entry to the file, merging with
-    /// what is on disk.
+    /// The prompt's answer: `y` to the `u` question removes the entry; the comment's `Enter`
+    /// adds the previewed entry to the file, merging with what is on disk.
     pub fn confirm(&mut self, reason: &str) -> Done {
-        let Some(ov) = self.overlay.take() else {
-            return Done {
-                notice: None,
-                list_changed: false,
-            };
-        };
-        // The overlay only holds offered entries; checked again so no path writes one that is not.
-        if let Some(why) = block::not_offered(&ov.proposal.policy, &ov.entry) {
-            return Done::says(format!("not written: {why}"));
+        if let Some(r) = self.pending.take() {
+            return self.saved(blockfile::remove(&r));
         }
+        let Some(ov) = self.overlay.take() else {
+            return Done::nothing();
+        };
         let Some(path) = self.path.clone() else {
             return Done::says(
                 "no blocklist location: neither XDG_CONFIG_HOME nor HOME is set; pass --blocklist PATH"
@@ -207,25 +255,26 @@ impl Blocker {
             Some(ov.preview.messages),
             Some(ov.preview.senders),
         );
-        let saved = Blocklist::load(&path).and_then(|mut bl| {
-            let added = bl.add(ov.entry.clone(), Some(&comment));
-            bl.save().map(|()| (bl, added))
-        });
-        match saved {
-            Ok((bl, added)) => {
+        let policy = &ov.proposal().policy;
+        self.saved(blockfile::add(&path, policy, ov.entry(), &comment))
+    }
+
+    /// A write's result: the list as written, the notice, and what `U` would undo.
+    fn saved(&mut self, r: Result<(Blocklist, String, Option<Undo>), String>) -> Done {
+        match r {
+            Ok((bl, notice, undo)) => {
                 self.list = Some(bl);
-                Done::changed(Some(if added {
-                    format!("added {} to {}", ov.entry, path.display())
-                } else {
-                    format!("{} is already in {}", ov.entry, path.display())
-                }))
+                if undo.is_some() {
+                    self.last = undo;
+                }
+                Done::changed(Some(notice))
             }
-            Err(e) => Done::says(e.to_string()),
+            Err(e) => Done::says(e),
         }
     }
 
-    /// `u`: removes the most specific entry covering group `gid`.
-    pub fn unblock(&mut self, m: &Model, ix: &GroupIndex, gid: u32) -> Done {
+    /// `u`: finds the most specific entry covering group `gid` and asks before removing it.
+    pub fn ask_unblock(&mut self, m: &Model, ix: &GroupIndex, gid: u32) -> Done {
         // Group labels are already terminal-safe (`query::key`); only cut.
         let shown = data::shown_safe(ix.label(gid));
         let Some(path) = self.path.clone() else {
@@ -235,24 +284,35 @@ impl Blocker {
             return Done::says(format!("{shown} is not covered by the blocklist"));
         };
         // The file as it is now, not as loaded: another process may have changed it.
-        let mut bl = match Blocklist::load(&path) {
+        let bl = match Blocklist::load(&path) {
             Ok(bl) => bl,
             Err(e) => return Done::says(e.to_string()),
         };
-        let Some(entry) = block::covering(&bl, &key) else {
-            self.list = Some(bl);
+        let found = block::covering(&bl, &key);
+        self.list = Some(bl);
+        let Some(entry) = found else {
             return Done::changed(Some(format!("{shown} is not covered by the blocklist")));
         };
-        bl.remove(&entry);
-        match bl.save() {
-            Ok(()) => {
+        let r = Removal { path, entry, shown };
+        let mut done = Done::changed(Some(r.question()));
+        done.ask = Some(PromptKind::Confirm);
+        self.pending = Some(r);
+        done
+    }
+
+    /// `U`: undoes the last block or unblock, once.
+    pub fn undo(&mut self, m: &Model) -> Done {
+        let Some(u) = self.last.take() else {
+            return Done::says(
+                "nothing to undo: no block or unblock since the start (or the last undo)".into(),
+            );
+        };
+        match blockfile::undo(&u, &block::policy_for(m, &self.policy)) {
+            Ok((bl, notice)) => {
                 self.list = Some(bl);
-                Done::changed(Some(format!(
-                    "removed {entry} (covering {shown}) from {}",
-                    path.display()
-                )))
+                Done::changed(Some(notice))
             }
-            Err(e) => Done::says(e.to_string()),
+            Err(e) => Done::says(e),
         }
     }
 }

@@ -43,9 +43,9 @@ impl Help {
 }
 
 /// Keys and description of each help line. Each pair (down and up, pages, ends, left and
-/// right, zoom and wrap, widen and narrow, the two prefixes, each cycle and its way back,
-/// the two panes' Tabs, help and quit) shares one line, so the table is short; what a
-/// small screen cannot hold scrolls.
+/// right, zoom and wrap, widen and narrow, unblock and undo, the two prefixes, each cycle
+/// and its way back, the two panes' Tabs, help and quit) shares one line, so the table is
+/// short; what a small screen cannot hold scrolls.
 pub fn entries(keys: &KeyMap) -> Vec<(String, &'static str)> {
     let pair = |a: Action, b: Action| format!("{} {}", keys.joined(a), keys.joined(b));
     Action::ALL
@@ -66,6 +66,7 @@ pub fn entries(keys: &KeyMap) -> Vec<(String, &'static str)> {
                     | Action::PrevPane
                     | Action::PrefixV4
                     | Action::Quit
+                    | Action::Undo
             )
         })
         .map(|&a| match a {
@@ -108,6 +109,10 @@ pub fn entries(keys: &KeyMap) -> Vec<(String, &'static str)> {
             Action::PrefixV6 => (
                 pair(Action::PrefixV6, Action::PrefixV4),
                 "net prefix: next IPv6 /64 /56 /48 /32, IPv4 /24 /16",
+            ),
+            Action::Unblock => (
+                pair(Action::Unblock, Action::Undo),
+                "unblock the sender (asks) / undo the last change",
             ),
             a => (keys.joined(a), a.describe()),
         })

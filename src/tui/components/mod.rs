@@ -7,11 +7,12 @@
 //! - `detail`: one message.
 //! - `lines`: the log lines view; `history`: the sender history view.
 //! - `jump`: which filters would hide a jump's target.
-//! - `block`: the blocklist and the block preview overlay.
+//! - `block`: the blocklist and the block preview overlay; `blockfile` its writes and undo.
 //! - `prompt`, `help`: the footer prompt and the help overlay.
 //! - `text`: long rows cut to a window with marks, or wrapped.
 
 pub mod block;
+pub mod blockfile;
 pub mod detail;
 pub mod help;
 pub mod history;

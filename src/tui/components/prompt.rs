@@ -1,5 +1,5 @@
-//! The one-line prompt in the footer: a search (live), a regex, a time range, or a
-//! block's comment. It edits its text; what the text does is the app's to decide.
+//! The one-line prompt in the footer: a search (live), a regex, a time range, a
+//! block's comment, or a yes/no question (`u`). It edits its text; what the text does is the app's to decide.
 
 use ratatui::crossterm::event::{KeyCode, KeyModifiers};
 
@@ -16,6 +16,8 @@ pub enum PromptKind {
     /// What to jump to: a message id (or a pasted header holding one), an address, a
     /// network, an envelope sender or a domain.
     Jump,
+    /// A yes/no question (the notice above says what): `y` answers yes, any other key no.
+    Confirm,
 }
 
 /// The most characters a prompt holds: a pasted header is a few hundred, a pasted log
@@ -52,6 +54,10 @@ impl Prompt {
     }
 
     pub fn key(&mut self, k: Key) -> Edit {
+        if self.kind == PromptKind::Confirm {
+            let yes = matches!(k.code, KeyCode::Char('y' | 'Y')) && k.mods.is_empty();
+            return if yes { Edit::Submit } else { Edit::Cancel };
+        }
         match k.code {
             KeyCode::Esc => return Edit::Cancel,
             KeyCode::Enter => return Edit::Submit,
@@ -107,6 +113,7 @@ impl Prompt {
             (PromptKind::Time, None) => "time (A..B, last 24h, today; empty clears): ".to_string(),
             (PromptKind::Comment, _) => "comment (optional; Enter adds, Esc cancels): ".to_string(),
             (PromptKind::Jump, _) => "jump to (id, address, network, sender, domain): ".to_string(),
+            (PromptKind::Confirm, _) => "y removes it, any other key keeps it".to_string(),
         }
     }
 }

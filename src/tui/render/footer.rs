@@ -8,6 +8,7 @@ use ratatui::widgets::Paragraph;
 use unicode_width::UnicodeWidthStr;
 
 use crate::tui::app::App;
+use crate::tui::components::prompt::PromptKind;
 use crate::tui::data::fit_cells;
 use crate::tui::keys::Action;
 use crate::tui::status;
@@ -33,6 +34,10 @@ pub fn render(frame: &mut Frame, status: Rect, hints: Rect, app: &App, theme: Th
     frame.render_widget(Paragraph::new(Line::from(spans)), status);
 
     let line = match &app.prompt {
+        // A yes/no question: the notice above asks it; nothing is typed.
+        Some(p) if p.kind == PromptKind::Confirm => {
+            Line::from(Span::styled(p.label(None), theme.key()))
+        }
         Some(p) => {
             let label = p.label(app.scope.time_text.as_deref());
             let room = (hints.width as usize).saturating_sub(label.width() + 1);
@@ -73,7 +78,7 @@ fn tail(text: &str, width: usize) -> String {
 }
 
 /// The hints in triage order: what to do first comes first.
-const HINT_ORDER: [Action; 16] = [
+const HINT_ORDER: [Action; 17] = [
     Action::Quit,
     Action::Drill,
     Action::Back,
@@ -90,6 +95,7 @@ const HINT_ORDER: [Action; 16] = [
     Action::Unblock,
     Action::Jump,
     Action::History,
+    Action::Undo,
 ];
 
 /// `q quit  Enter open  … ? more`, built from the key table and fitted to `width`
@@ -125,20 +131,25 @@ pub fn hint_line<'a>(app: &App, width: u16, theme: Theme) -> Line<'a> {
     Line::from(spans)
 }
 
-/// While the block preview is open only its own keys do something; the footer says which.
+/// While the block preview is open only its own keys do something; the footer says which:
+/// `Tab kind · w/W prefix · Enter add · Esc cancel · ? help`.
 fn block_hints<'a>(app: &App, theme: Theme) -> Line<'a> {
+    let k = |a| app.keys.first(a);
     let mut spans = Vec::new();
-    for (a, label) in [
-        (Action::Drill, "add (asks for a comment)"),
-        (Action::Back, "cancel"),
-        (Action::Widen, "wider"),
-        (Action::Narrow, "narrower"),
-        (Action::Help, "help"),
+    for (key, label) in [
+        (k(Action::NextPane), "kind"),
+        (
+            format!("{}/{}", k(Action::Widen), k(Action::Narrow)),
+            "prefix",
+        ),
+        (k(Action::Drill), "add"),
+        (k(Action::Back), "cancel"),
+        (k(Action::Help), "help"),
     ] {
         if !spans.is_empty() {
-            spans.push(Span::raw("  "));
+            spans.push(Span::raw(" · "));
         }
-        spans.push(Span::styled(app.keys.first(a), theme.key()));
+        spans.push(Span::styled(key, theme.key()));
         spans.push(Span::raw(format!(" {label}")));
     }
     Line::from(spans)
