@@ -159,7 +159,7 @@ fn a_failing_signature_behind_a_passing_one_shows_on_its_domains_row() {
     let row = rows.iter().find(|r| r.key == "escaport.top").expect("row");
     // The message is one of the row's passes per message.
     assert!(row.dkim.pass >= 1);
-    let sig = row.signatures.expect("signature tally");
+    let sig = row.signatures.as_deref().copied().expect("signature tally");
     let text = String::from_utf8_lossy(&std::fs::read(&demo).expect("demo")).into_owned();
     let want = independent_count(&text);
     assert_eq!(
@@ -170,7 +170,7 @@ fn a_failing_signature_behind_a_passing_one_shows_on_its_domains_row() {
     // Every domain of the demo agrees with the line count too.
     let mut got = BTreeMap::new();
     for r in &rows {
-        if let Some(t) = r.signatures.filter(|t| t.total() > 0) {
+        if let Some(t) = r.signatures.as_deref().filter(|t| t.total() > 0) {
             let k = if r.key == "(none)" {
                 String::new()
             } else {
@@ -184,7 +184,7 @@ fn a_failing_signature_behind_a_passing_one_shows_on_its_domains_row() {
     // whose own signatures failed.
     let hidden = rows
         .iter()
-        .filter(|r| r.dkim.fail == 0 && r.signatures.is_some_and(|t| t.fail > 0))
+        .filter(|r| r.dkim.fail == 0 && r.signatures.as_ref().is_some_and(|t| t.fail > 0))
         .count();
     assert!(hidden > 0, "no domain had a failure hidden by another pass");
 
