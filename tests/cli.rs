@@ -90,8 +90,32 @@ fn show_prints_the_whole_transaction() {
     let o = bin(&["show", "1QFOdo-0001zq-E9", seed.to_str().expect("path")]);
     assert!(o.status.success());
     let text = String::from_utf8_lossy(&o.stdout);
-    assert_eq!(text.lines().count(), 4);
+    // The four lines as logged, then the message's one signature (old-style,
+    // without `d=`).
+    let lines: Vec<&str> = text.lines().collect();
+    assert_eq!(lines.len(), 7, "{text}");
     assert!(text.contains("<= [2a01:238:20a:202:53f0::1] P=esmtp S=2210478"));
+    assert_eq!(
+        lines[4..],
+        ["", "DKIM signatures (1):", "  d=- s=domk a=rsa-sha1 pass"]
+    );
+    let o = bin(&[
+        "show",
+        "--lines-only",
+        "1QFOdo-0001zq-E9",
+        seed.to_str().expect("path"),
+    ]);
+    let log = std::fs::read_to_string(&seed).expect("seed");
+    let want: Vec<&str> = log
+        .lines()
+        .filter(|l| l.contains("1QFOdo-0001zq-E9"))
+        .collect();
+    assert_eq!(
+        String::from_utf8_lossy(&o.stdout)
+            .lines()
+            .collect::<Vec<_>>(),
+        want
+    );
     let o = bin(&["show", "1QFOdo-0001zq-XX", seed.to_str().expect("path")]);
     assert_eq!(o.status.code(), Some(1));
     let o = bin(&["show", "not-an-id", seed.to_str().expect("path")]);

@@ -116,12 +116,15 @@ pub enum Command {
     },
     /// One row per sender aggregate (address, network, host, sender, domain).
     Senders(SendersArgs),
-    /// Every line of one message, in log order.
+    /// Every line of one message, in log order, then its DKIM signatures.
     Show {
         /// Message id (16 or 23 characters).
         msgid: String,
         #[arg(value_name = "FILE")]
         files: Vec<PathBuf>,
+        /// Only the message's lines, as logged (no list of signatures after them).
+        #[arg(long)]
+        lines_only: bool,
     },
     /// Whole transactions with any line matching PATTERN (exigrep semantics).
     Grep(GrepArgs),
@@ -355,7 +358,11 @@ fn run(cli: Cli) -> Result<i32> {
                 },
             )?;
         }
-        Some(Command::Show { msgid, files }) => {
+        Some(Command::Show {
+            msgid,
+            files,
+            lines_only,
+        }) => {
             let id = MsgId::parse(msgid.trim().as_bytes())
                 .with_context(|| format!("`{msgid}` is not an Exim message id (like 1QFOdo-0001zq-E9 or 1smkL5-00000000e65-24eQ)"))?;
             let m = load(&files, &cli.load)?;
@@ -364,6 +371,9 @@ fn run(cli: Cli) -> Result<i32> {
                 return Ok(1);
             };
             output::transaction(&mut out, &m, m.message_lines(i), lines_mode)?;
+            if !lines_only {
+                output::signatures(&mut out, &m, i)?;
+            }
             unchanged(&m)?;
         }
         Some(Command::Grep(a)) => {

@@ -8,7 +8,7 @@ use serde_json::json;
 use unicode_width::UnicodeWidthChar;
 
 use crate::model::{Model, NONE};
-use crate::query::{AggKey, LineMatches, SenderRow, Summary};
+use crate::query::{AggKey, LineMatches, SenderRow, SigTally, Summary};
 use crate::text::{csv, json, sanitize};
 
 /// How whole log lines are written: as the log's bytes (into a pipe or a file, so
@@ -70,36 +70,110 @@ fn time_or_empty(t: Option<i64>) -> String {
     t.map(crate::parse::time::format_iso).unwrap_or_default()
 }
 
-/// The columns after the key, in the order of both the CSV and the text header:
-/// (CSV name, text heading, text width, left-aligned).
-const COLUMNS: [(&str, &str, usize, bool); 11] = [
-    ("family", "FAMILY", 7, true),
-    ("messages", "MSGS", 8, false),
-    ("bytes", "BYTES", 12, false),
-    ("dkim_pass", "PASS", 6, false),
-    ("dkim_fail", "FAIL", 6, false),
-    ("dkim_invalid", "INVAL", 6, false),
-    ("dkim_none", "NONE", 6, false),
-    ("rejections", "REJ", 6, false),
-    ("recipients", "RCPTS", 6, false),
-    ("first", "FIRST", 19, true),
-    ("last", "LAST", 19, true),
+/// A column after the key: (CSV name, text heading, text width, left-aligned, value).
+type Column = (
+    &'static str,
+    &'static str,
+    usize,
+    bool,
+    fn(&SenderRow) -> String,
+);
+
+fn sig(r: &SenderRow, f: fn(&SigTally) -> u64) -> String {
+    r.signatures
+        .as_ref()
+        .map(|t| f(t).to_string())
+        .unwrap_or_default()
+}
+
+/// Every column, in CSV order (the `signatures` ones are empty except under
+/// `dkim-domain`).
+const COLUMNS: [Column; 20] = [
+    ("family", "FAMILY", 7, true, |r| r.family.to_string()),
+    ("messages", "MSGS", 8, false, |r| r.messages.to_string()),
+    ("bytes", "BYTES", 12, false, |r| r.bytes.to_string()),
+    ("dkim_pass", "PASS", 6, false, |r| r.dkim.pass.to_string()),
+    ("dkim_fail", "FAIL", 6, false, |r| r.dkim.fail.to_string()),
+    ("dkim_invalid", "INVAL", 6, false, |r| {
+        r.dkim.invalid.to_string()
+    }),
+    ("dkim_none", "NONE", 6, false, |r| r.dkim.none.to_string()),
+    ("messages_sig_fail", "SIGFAIL", 7, false, |r| {
+        r.messages_sig_fail.to_string()
+    }),
+    ("messages_sig_invalid", "SIGINV", 6, false, |r| {
+        r.messages_sig_invalid.to_string()
+    }),
+    ("rejections", "REJ", 6, false, |r| r.rejections.to_string()),
+    ("recipients", "RCPTS", 6, false, |r| {
+        r.recipients.to_string()
+    }),
+    ("first", "FIRST", 19, true, |r| time_or_empty(r.first)),
+    ("last", "LAST", 19, true, |r| time_or_empty(r.last)),
+    ("signatures_pass", "S.PASS", 7, false, |r| {
+        sig(r, |t| t.pass)
+    }),
+    ("signatures_fail", "S.FAIL", 7, false, |r| {
+        sig(r, |t| t.fail)
+    }),
+    ("signatures_invalid", "S.INV", 6, false, |r| {
+        sig(r, |t| t.invalid)
+    }),
+    ("signatures_other", "S.OTH", 6, false, |r| {
+        sig(r, |t| t.other)
+    }),
+    ("signatures_aligned", "ALIGNED", 7, false, |r| {
+        sig(r, |t| t.aligned)
+    }),
+    ("signatures_clients", "IPS", 6, false, |r| {
+        sig(r, |t| t.clients)
+    }),
+    ("signatures_networks", "NETS", 6, false, |r| {
+        sig(r, |t| t.networks)
+    }),
 ];
 
-fn cells(r: &SenderRow) -> [String; 11] {
-    [
-        r.family.to_string(),
-        r.messages.to_string(),
-        r.bytes.to_string(),
-        r.dkim.pass.to_string(),
-        r.dkim.fail.to_string(),
-        r.dkim.invalid.to_string(),
-        r.dkim.none.to_string(),
-        r.rejections.to_string(),
-        r.recipients.to_string(),
-        time_or_empty(r.first),
-        time_or_empty(r.last),
-    ]
+/// The text table's columns for a key: under `dkim-domain` the domain's own
+/// signatures take the place of the per-message DKIM columns.
+fn text_columns(by: AggKey) -> Vec<&'static Column> {
+    let names: &[&str] = if by == AggKey::DkimDomain {
+        &[
+            "family",
+            "messages",
+            "bytes",
+            "signatures_pass",
+            "signatures_fail",
+            "signatures_invalid",
+            "signatures_other",
+            "signatures_aligned",
+            "signatures_clients",
+            "signatures_networks",
+            "rejections",
+            "recipients",
+            "first",
+            "last",
+        ]
+    } else {
+        &[
+            "family",
+            "messages",
+            "bytes",
+            "dkim_pass",
+            "dkim_fail",
+            "dkim_invalid",
+            "dkim_none",
+            "messages_sig_fail",
+            "messages_sig_invalid",
+            "rejections",
+            "recipients",
+            "first",
+            "last",
+        ]
+    };
+    names
+        .iter()
+        .filter_map(|n| COLUMNS.iter().find(|c| c.0 == *n))
+        .collect()
 }
 
 /// Columns a sanitised string takes (it holds no control characters).
@@ -130,9 +204,9 @@ fn fit(s: &str, w: usize) -> String {
     out
 }
 
-fn text_line(key: &str, key_width: usize, cells: &[String]) -> String {
+fn text_line(key: &str, key_width: usize, cols: &[&Column], cells: &[String]) -> String {
     let mut line = fit(key, key_width);
-    for ((_, _, w, left), c) in COLUMNS.iter().zip(cells) {
+    for ((_, _, w, left, _), c) in cols.iter().copied().zip(cells) {
         line.push_str("  ");
         if *left {
             line.push_str(&format!("{c:<w$}"));
@@ -159,7 +233,8 @@ pub fn senders(
             writeln!(out, "key,{}", names.join(","))?;
             for r in rows {
                 let key = csv::safe_field(r.key.clone());
-                writeln!(out, "{key},{}", cells(r).join(","))?;
+                let cells: Vec<String> = COLUMNS.iter().map(|c| (c.4)(r)).collect();
+                writeln!(out, "{key},{}", cells.join(","))?;
             }
             Ok(())
         }
@@ -172,14 +247,16 @@ pub fn senders(
                 .max()
                 .unwrap_or(0)
                 .clamp(by.as_str().len(), 60);
-            let headings: Vec<String> = COLUMNS.iter().map(|c| c.1.to_string()).collect();
+            let cols = text_columns(by);
+            let headings: Vec<String> = cols.iter().map(|c| c.1.to_string()).collect();
             writeln!(
                 out,
                 "{}",
-                text_line(&by.as_str().to_uppercase(), w, &headings)
+                text_line(&by.as_str().to_uppercase(), w, &cols, &headings)
             )?;
             for (r, k) in rows.iter().zip(keys) {
-                writeln!(out, "{}", text_line(&k, w, &cells(r)))?;
+                let cells: Vec<String> = cols.iter().map(|c| (c.4)(r)).collect();
+                writeln!(out, "{}", text_line(&k, w, &cols, &cells))?;
             }
             Ok(())
         }
@@ -206,6 +283,44 @@ pub fn transaction(
         write_line(out, m.line(l), mode)?;
     }
     Ok(())
+}
+
+/// A message's DKIM signatures, one a line (sanitised wherever it goes: this is
+/// mailtriage's text, not the log's):
+/// `  d=example.com s=sel a=rsa-sha256 fail: body hash mismatch (…)`.
+pub fn signatures(out: &mut impl Write, m: &Model, msg: u32) -> io::Result<()> {
+    let sigs = crate::query::signatures(m, msg);
+    if sigs.is_empty() {
+        return Ok(());
+    }
+    writeln!(out)?;
+    writeln!(out, "DKIM signatures ({}):", sigs.len())?;
+    for s in &sigs {
+        writeln!(out, "  {}", signature_text(s))?;
+    }
+    Ok(())
+}
+
+/// One signature as `show` lists it.
+pub fn signature_text(s: &crate::query::SigView<'_>) -> String {
+    let field = |v: Option<&[u8]>| v.map_or("-".into(), sanitize);
+    let mut t = format!(
+        "d={} s={} a={} {}",
+        field(s.domain),
+        field(s.selector),
+        field(s.algorithm),
+        s.result.as_str()
+    );
+    if let Some(r) = s.reason {
+        t.push_str(": ");
+        t.push_str(&sanitize(r));
+    }
+    if s.tag_only {
+        t.push_str(" (DKIM= on the arrival; no DKIM: line logged)");
+    } else if s.tagged {
+        t.push_str(" (also DKIM= on the arrival)");
+    }
+    t
 }
 
 /// Prints matching transactions whole (then a blank line) and matching lines

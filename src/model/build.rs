@@ -10,10 +10,13 @@ use std::net::IpAddr;
 use rustc_hash::{FxBuildHasher, FxHashMap};
 
 use super::compact::{
-    ChunkOut, Compactor, NO_ID, NO_STR, Rec, bits, dkim_result, ip_key, spam_bits,
+    ChunkOut, Compactor, NO_ID, NO_STR, Rec, bits, ip_key, sig_result, spam_bits,
 };
-use super::{Message, Model, NONE, PeerEvent, Recipient, Signature, SpamScore, flags};
-use crate::parse::{DkimResult, DkimStatus, Event, LineKind, MsgId, time};
+use super::{
+    Message, Model, NONE, PeerEvent, Recipient, SigAlgo, Signature, SpamScore, flags, sig_bits,
+    sig_flags,
+};
+use crate::parse::{DkimStatus, Event, LineKind, MsgId, SigResult, time};
 
 /// Message id → index: open addressing with linear probing over one array of
 /// `tag << 32 | index` words, `EMPTY` where free. The tag (the hash's high half)
@@ -227,9 +230,15 @@ impl Builder {
     /// Adds one line that starts at global offset `start` (the slow path, for
     /// single lines; loading goes through `absorb`).
     pub fn push(&mut self, start: u64, ev: &Event<'_>) {
+        self.push_line(start, &[], ev);
+    }
+
+    /// As `push`, with the line `ev` was parsed from, so that offsets into it
+    /// (a DKIM result's text) are kept.
+    pub fn push_line(&mut self, start: u64, line: &[u8], ev: &Event<'_>) {
         let mut c = Compactor::default();
         let mut out = ChunkOut::default();
-        c.push(&mut out, 0, ev);
+        c.push(&mut out, 0, line, ev);
         self.absorb(&mut Lane::default(), &out, start);
     }
 
@@ -352,37 +361,36 @@ impl Builder {
                 m.size = r.size.min(u32::MAX as u64) as u32;
                 m.flags |= f;
                 if dkim_dom != NONE {
-                    m.dkim = m.dkim.with(DkimResult::Pass);
-                    // `DKIM=` repeats the domain of a passing `DKIM:` line, if logged.
-                    let already = self
-                        .model
-                        .signatures
-                        .iter()
-                        .rev()
-                        .take_while(|s| s.msg == msg)
-                        .any(|s| s.domain == dkim_dom);
-                    if !already {
-                        self.model.signatures.push(Signature {
-                            msg,
-                            domain: dkim_dom,
-                            selector: NONE,
-                            result: DkimResult::Pass,
-                            line,
-                        });
-                    }
+                    m.dkim = m.dkim.with(SigResult::Pass.coarse());
+                    self.dkim_tag(msg, line, dkim_dom);
                 }
             }
             LineKind::DkimSignature => {
-                let result = dkim_result(r.bits).unwrap_or(DkimResult::Invalid);
-                self.model.signatures.push(Signature {
+                let result = sig_result(r.bits).unwrap_or(SigResult::Other);
+                let (text_at, text_len, algo) = sig_bits::unpack(r.size);
+                self.push_signature(Signature {
                     msg,
+                    line,
                     domain: tr(r.s0),
                     selector: tr(r.s1),
-                    result,
-                    line,
+                    text_at,
+                    text_len,
+                    algo,
+                    result: result.coarse(),
+                    verdict: result,
+                    flags: if r.bits & bits::KEY_IMPORT != 0 {
+                        sig_flags::KEY_IMPORT
+                    } else {
+                        0
+                    },
                 });
                 let m = &mut self.model.messages[msg as usize];
-                m.dkim = m.dkim.with(result);
+                m.dkim = m.dkim.with(result.coarse());
+                m.flags |= match result {
+                    SigResult::Fail => flags::SIG_FAIL,
+                    SigResult::Invalid => flags::SIG_INVALID,
+                    SigResult::Pass | SigResult::Other => 0,
+                };
             }
             LineKind::Delivery
             | LineKind::DeliveryMore
@@ -426,7 +434,81 @@ impl Builder {
     }
 }
 
+/// How far back an arrival's `DKIM=` looks for its message's `DKIM:` lines. They
+/// are written by the receiving process just before its `<=`; only the lines of
+/// other processes receiving at the same moment come between.
+const TAG_LOOK_BACK: usize = 64;
+
 impl Builder {
+    fn same_domain(&self, a: u32, b: u32) -> bool {
+        a == b || self.model.str(a).eq_ignore_ascii_case(self.model.str(b))
+    }
+
+    /// The arrival's `DKIM=dom` (the domain of the first signature that passed):
+    /// the same signature as that passing `DKIM:` line when one was logged,
+    /// else a signature known only from the tag.
+    fn dkim_tag(&mut self, msg: u32, line: u32, dom: u32) {
+        let n = self.model.signatures.len();
+        let found = (n.saturating_sub(TAG_LOOK_BACK)..n).find(|&i| {
+            let s = &self.model.signatures[i];
+            s.msg == msg
+                && s.verdict == SigResult::Pass
+                && s.flags & sig_flags::TAG == 0
+                && self.same_domain(s.domain, dom)
+        });
+        match found {
+            Some(i) => self.model.signatures[i].flags |= sig_flags::TAG,
+            None => self.model.signatures.push(Signature {
+                msg,
+                line,
+                domain: dom,
+                selector: NONE,
+                text_at: 0,
+                text_len: 0,
+                algo: SigAlgo::Unknown,
+                result: SigResult::Pass.coarse(),
+                verdict: SigResult::Pass,
+                flags: sig_flags::TAG | sig_flags::TAG_ONLY,
+            }),
+        }
+    }
+
+    /// Adds a `DKIM:` line's signature. Two lines can be one signature, and the
+    /// later one then takes the earlier one's place (it is the last signature, so
+    /// the list stays in line order):
+    /// - pdkim's `d=x s=y [failed key import]`, then the result line of `d=x s=y`;
+    /// - the arrival's `DKIM=x` (a signature known only from the tag), then a
+    ///   passing `DKIM:` line of `x` (Exim logs them before the arrival).
+    fn push_signature(&mut self, s: Signature) {
+        if let Some(last) = self.model.signatures.last()
+            && last.msg == s.msg
+            && last.flags & sig_flags::KEY_IMPORT != 0
+            && s.flags & sig_flags::KEY_IMPORT == 0
+            && last.selector == s.selector
+            && self.same_domain(last.domain, s.domain)
+        {
+            if let Some(last) = self.model.signatures.last_mut() {
+                *last = s;
+            }
+            return;
+        }
+        if s.verdict == SigResult::Pass
+            && let Some(last) = self.model.signatures.last()
+            && last.msg == s.msg
+            && last.flags & sig_flags::TAG_ONLY != 0
+            && self.same_domain(last.domain, s.domain)
+        {
+            if let Some(last) = self.model.signatures.last_mut() {
+                *last = Signature {
+                    flags: sig_flags::TAG,
+                    ..s
+                };
+            }
+            return;
+        }
+        self.model.signatures.push(s);
+    }
+
     /// Records that `msg` was addressed to `addr`, once: the arrival's `for` list
     /// and each delivery, deferral and bounce name the same address again. The
     /// repeats sit close together, so a short look back finds nearly all of them.
@@ -521,6 +603,170 @@ mod tests {
         );
         assert!((s.score() + 0.1).abs() < 1e-6);
         assert_eq!(m.spam_score(1), None);
+    }
+
+    /// (domain, selector, algorithm, result, reason, flags) of each signature of message `i`.
+    fn sigs(
+        m: &crate::model::Model,
+        i: u32,
+    ) -> Vec<(String, String, String, &'static str, String, u8)> {
+        let t = |b: &[u8]| String::from_utf8_lossy(b).into_owned();
+        m.signatures_of(i)
+            .into_iter()
+            .map(|j| {
+                let s = &m.signatures[j as usize];
+                (
+                    t(m.str(s.domain)),
+                    t(m.str(s.selector)),
+                    m.signature_algorithm(s).map(t).unwrap_or_default(),
+                    s.verdict.as_str(),
+                    m.signature_reason(s).map(t).unwrap_or_default(),
+                    s.flags,
+                )
+            })
+            .collect()
+    }
+
+    #[test]
+    fn each_dkim_line_is_a_signature_with_its_result_and_reason() {
+        use crate::model::flags::{SIG_FAIL, SIG_INVALID};
+        use crate::parse::DkimStatus;
+        // perericr-ddgrey-mainlog.log: two failing signatures (the list's and
+        // the author's own), two passing ones (a brand's and its ESP's), one.
+        let m = model(
+            "2020-02-22 06:31:00 1j5NNT-0003lP-RI DKIM: d=solent.ac.uk s=solent c=relaxed/simple a=rsa-sha256 t=1582114987 x=1583929388 [verification failed - signature did not verify (headers probably modified in transit)]\n\
+             2020-02-22 06:31:00 1j5NNT-0003lP-RI DKIM: d=ssu.onmicrosoft.com s=selector1-ssu-onmicrosoft-com c=relaxed/relaxed a=rsa-sha256 [verification failed - signature did not verify (headers probably modified in transit)]\n\
+             2020-02-22 06:31:02 1j5NNT-0003lP-RI <= dev-bounces@openstreetmap.org H=shenron.openstreetmap.org [212.110.172.32] P=esmtp S=15509 id=DB7PR07MB5849997C10DF54047C1D97F2A6100@DB7PR07MB5849.eurprd07.prod.outlook.com\n\
+             2020-02-22 07:15:46 1j5O4n-0004dP-Sl DKIM: d=ttline.com s=mailing c=relaxed/simple a=rsa-sha256 i=newsletter@ttline.com [verification succeeded]\n\
+             2020-02-22 07:15:46 1j5O4n-0004dP-Sl DKIM: d=srv2.de s=mailing c=relaxed/simple a=rsa-sha256 [verification succeeded]\n\
+             2020-02-22 07:15:50 1j5O4n-0004dP-Sl <= return@t.ttline.com H=mail21-241.srv2.de [91.241.72.241] P=esmtp S=65847 id=re-p07dNoxrdDMvpqEi4Opj6-3S3LKR6Y-3S2O5HOE-H6M17ZP@t.ttline.com\n\
+             2020-02-22 01:35:52 1j5Ilr-0006ss-RX DKIM: d=troubleshooters.com s=default c=relaxed/simple a=rsa-sha1 t=1582318663 l=1242 [verification failed - signature did not verify (headers probably modified in transit)]\n",
+            2022,
+        );
+        let reason = "signature did not verify (headers probably modified in transit)";
+        assert_eq!(
+            sigs(&m, 0),
+            vec![
+                (
+                    "solent.ac.uk".into(),
+                    "solent".into(),
+                    "rsa-sha256".into(),
+                    "fail",
+                    reason.into(),
+                    0
+                ),
+                (
+                    "ssu.onmicrosoft.com".into(),
+                    "selector1-ssu-onmicrosoft-com".into(),
+                    "rsa-sha256".into(),
+                    "fail",
+                    reason.into(),
+                    0
+                ),
+            ]
+        );
+        let s = &m.signatures[0];
+        assert_eq!(
+            m.signature_text(s),
+            Some(&b"verification failed - signature did not verify (headers probably modified in transit)"[..])
+        );
+        // The offset was kept: the text is read without parsing the line again.
+        assert_eq!(
+            (s.text_at as usize, s.text_len as usize),
+            (m.line(0).len() - 86, 85)
+        );
+        assert_eq!(m.messages[0].dkim, DkimStatus::Fail);
+        assert!(m.messages[0].has(SIG_FAIL) && !m.messages[0].has(SIG_INVALID));
+        assert_eq!(sigs(&m, 1).len(), 2);
+        assert_eq!(sigs(&m, 1)[1].0, "srv2.de");
+        assert_eq!(sigs(&m, 1)[1].4, "");
+        assert!(!m.messages[1].has(SIG_FAIL));
+        assert_eq!(sigs(&m, 2)[0].2, "rsa-sha1");
+        assert_eq!(m.signatures.len(), 5);
+    }
+
+    #[test]
+    fn a_dkim_tag_and_its_dkim_line_are_one_signature() {
+        use crate::model::sig_flags::{TAG, TAG_ONLY};
+        // exim-testsuite/head/log/4500 (10HmaX, 10HmaY), the two receptions
+        // interleaved as concurrent ones would be; then 4535's 10HmaY, whose
+        // `DKIM=` has no `DKIM:` line (no `+dkim_verbose`).
+        let m = model(
+            "1999-03-02 09:44:33 10HmaX-000000005vi-0000 DKIM: d=test.ex s=sel c=simple/simple a=rsa-sha1 b=1024 [verification succeeded]\n\
+             1999-03-02 09:44:33 10HmaY-000000005vi-0000 DKIM: d=test.ex s=ses c=simple/simple a=rsa-sha1 b=512 [verification succeeded]\n\
+             1999-03-02 09:44:33 10HmaX-000000005vi-0000 <= CALLER@bloggs.com H=(xxx) [127.0.0.1] P=smtp S=sss DKIM=test.ex id=qwerty1234@disco-zombie.net\n\
+             1999-03-02 09:44:33 10HmaY-000000005vi-0000 <= CALLER@bloggs.com H=(xxx) [127.0.0.1] P=smtp S=sss DKIM=test.ex id=qwerty1234@disco-zombie.net\n\
+             1999-03-02 09:44:33 10HmaZ-000000005vi-0000 <= CALLER@myhost.test.ex H=the.local.host.name (myhost.test.ex) [ip4.ip4.ip4.ip4] P=esmtps X=TLS1.x:ke-RSA-AES256-SHAnnn:xxx S=sss DKIM=test.ex id=E10HmaX-000000005vi-0000@myhost.test.ex for a@test.ex\n",
+            2022,
+        );
+        assert_eq!(m.signatures.len(), 3);
+        let x = sigs(&m, 0);
+        assert_eq!(x.len(), 1);
+        assert_eq!((x[0].1.as_str(), x[0].3, x[0].5), ("sel", "pass", TAG));
+        let y = sigs(&m, 1);
+        assert_eq!((y.len(), y[0].1.as_str(), y[0].5), (1, "ses", TAG));
+        let z = sigs(&m, 2);
+        assert_eq!(z.len(), 1);
+        assert_eq!(
+            (z[0].0.as_str(), z[0].1.as_str(), z[0].3, z[0].5),
+            ("test.ex", "", "pass", TAG | TAG_ONLY)
+        );
+        assert_eq!(m.signature_text(&m.signatures[2]), None);
+        // A `DKIM:` line logged after its arrival (not Exim's order) is still the one.
+        let m = model(
+            "2016-02-25 20:02:20 1aZ1B6-0006g0-ND <= a@gmail.com H=(x) [192.0.2.1] P=esmtp S=1 DKIM=Gmail.com\n\
+             2016-02-25 20:02:21 1aZ1B6-0006g0-ND DKIM: d=gmail.com s=20120113 c=relaxed/relaxed a=rsa-sha256 [verification succeeded]\n",
+            2022,
+        );
+        assert_eq!(m.signatures.len(), 1);
+        assert_eq!((m.signatures[0].line, m.signatures[0].flags), (1, TAG));
+    }
+
+    #[test]
+    fn a_failed_key_import_and_its_result_line_are_one_signature() {
+        // exim-testsuite/head/log/4530 (10HmbL), v4.96/log/4500 (10HmbB, 10HmbC),
+        // v4.89/log/4506 (10HmaX).
+        let m = model(
+            "1999-03-02 09:44:33 10HmbL-000000005vi-0000 DKIM: d=test.ex s=sel_bad [failed key import]\n\
+             1999-03-02 09:44:33 10HmbL-000000005vi-0000 dkim_acl: signer: test.ex bits: 0 h=From\n\
+             1999-03-02 09:44:33 10HmbL-000000005vi-0000 DKIM: d=test.ex s=sel_bad c=relaxed/relaxed a=rsa-sha256 b=1024 [invalid - syntax error in public key record]\n\
+             1999-03-02 09:44:33 10HmbB-0005vi-00 DKIM: d=test.ex s=sel c=simple/simple a=rsa-sha1 b=1024 [fail - hash too weak]\n\
+             1999-03-02 09:44:33 10HmbC-0005vi-00 DKIM: d=test.ex s=ses c=simple/simple a=rsa-sha1 b=512 [verification failed - signature invalid (key too short)]\n\
+             1999-03-02 09:44:33 10HmaX-0005vi-00 DKIM: d=test.ex s=sel c=simple/simple a=rsa-sha1 b=0 [invalid - signature tag missing or invalid]\n\
+             1999-03-02 09:44:33 10HmaY-0005vi-00 DKIM: d=test.ex s=sel [not verified]\n",
+            2022,
+        );
+        assert_eq!(m.signatures.len(), 5);
+        let l = sigs(&m, 0);
+        assert_eq!(l.len(), 1);
+        assert_eq!(
+            (l[0].2.as_str(), l[0].3, l[0].4.as_str(), l[0].5),
+            (
+                "rsa-sha256",
+                "invalid",
+                "syntax error in public key record",
+                0
+            )
+        );
+        assert_eq!(
+            (sigs(&m, 1)[0].3, sigs(&m, 1)[0].4.as_str()),
+            ("fail", "hash too weak")
+        );
+        assert_eq!(sigs(&m, 2)[0].4, "signature invalid (key too short)");
+        assert_eq!(sigs(&m, 3)[0].3, "invalid");
+        assert_eq!(
+            (sigs(&m, 4)[0].3, sigs(&m, 4)[0].4.as_str()),
+            ("other", "not verified")
+        );
+        // The per-message status reads `other` as invalid, as before.
+        assert_eq!(m.messages[4].dkim, crate::parse::DkimStatus::Invalid);
+        // Alone, the key-import line is the signature (invalid).
+        let m = model(
+            "1999-03-02 09:44:33 10HmbF-000000005vi-0000 DKIM: d=test.ex s=sel_snullkey [failed key import]\n",
+            2022,
+        );
+        assert_eq!(sigs(&m, 0)[0].3, "invalid");
+        assert_eq!(sigs(&m, 0)[0].4, "failed key import");
     }
 
     #[test]

@@ -12,7 +12,8 @@ use std::net::IpAddr;
 use rustc_hash::FxHashMap;
 use siphasher::sip128::{Hasher128, SipHasher13};
 
-use crate::parse::{DkimResult, Event, LineKind, Payload};
+use super::{SigAlgo, sig_bits};
+use crate::parse::{Event, LineKind, Payload, SigResult};
 
 pub const NO_ID: u128 = u128::MAX;
 pub const NO_STR: u32 = u32::MAX;
@@ -24,11 +25,12 @@ pub struct Rec {
     pub id: u128,
     /// Milliseconds, or `i64::MIN` when the line has no time.
     pub time: i64,
-    /// Arrival: `S=`. Spam scan: the score, see [`spam_bits`].
+    /// Arrival: `S=`. Spam scan: the score, see [`spam_bits`]. DKIM: where the
+    /// result text is and the algorithm, see [`sig_bits`].
     pub size: u64,
     pub off: u32,
     pub kind: LineKind,
-    /// Arrival: `bits::*` known from the line. DKIM: the result + 1 (0 = none).
+    /// Arrival: `bits::*` known from the line. DKIM: the result + 1, see [`sig_result`].
     /// Any line: `bits::YEARLESS`.
     pub bits: u16,
     /// `s0`: arrival and rejection sender, DKIM domain, delivery recipient.
@@ -165,6 +167,9 @@ pub mod bits {
     pub const NULL_SENDER: u16 = 1 << 2;
     pub const LOCAL: u16 = 1 << 3;
     pub const HAS_SIZE: u16 = 1 << 4;
+    /// DKIM: pdkim's `[failed key import]`, which comes before the signature's
+    /// own result line.
+    pub const KEY_IMPORT: u16 = 1 << 8;
     /// The time is a classic syslog stamp's, with the context's year.
     pub const YEARLESS: u16 = 1 << 15;
 }
@@ -218,8 +223,10 @@ impl<'a> Compactor<'a> {
         })
     }
 
-    /// Appends the compact form of `ev` (a line at offset `off` of its chunk).
-    pub fn push(&mut self, out: &mut ChunkOut<'a>, off: u32, ev: &Event<'a>) {
+    /// Appends the compact form of `ev`, parsed from `line` (at offset `off` of
+    /// its chunk; `line` may be empty when not at hand, then offsets into it are
+    /// not kept).
+    pub fn push(&mut self, out: &mut ChunkOut<'a>, off: u32, line: &[u8], ev: &Event<'a>) {
         let mut r = Rec {
             id: ev.msgid.map_or(NO_ID, |m| m.as_u128()),
             time: ev.time.unwrap_or(i64::MIN),
@@ -281,11 +288,12 @@ impl<'a> Compactor<'a> {
             Payload::Dkim(sig) => {
                 r.s0 = self.s(out, sig.domain);
                 r.s1 = self.s(out, sig.selector);
-                r.bits = match sig.result.unwrap_or(DkimResult::Invalid) {
-                    DkimResult::Pass => 1,
-                    DkimResult::Fail => 2,
-                    DkimResult::Invalid => 3,
-                };
+                r.bits = sig.verdict as u16 + 1;
+                if sig.result_text == b"failed key import" {
+                    r.bits |= bits::KEY_IMPORT;
+                }
+                let (at, len) = offset_in(line, sig.result_text).unwrap_or((0, 0));
+                r.size = sig_bits::pack(at, len, SigAlgo::from_bytes(sig.algorithm));
             }
             Payload::Spam(sp) => r.size = spam_bits::pack(sp.score, sp.required),
             Payload::Delivery(d) => {
@@ -321,13 +329,25 @@ fn interface_ip(v: &[u8]) -> Option<IpAddr> {
     crate::parse::net::parse_ip(inner.get(..end)?)
 }
 
-pub fn dkim_result(bits: u16) -> Option<DkimResult> {
-    match bits & !bits::YEARLESS {
-        1 => Some(DkimResult::Pass),
-        2 => Some(DkimResult::Fail),
-        3 => Some(DkimResult::Invalid),
-        _ => None,
+/// Where `part` (a slice of `line`) starts in `line`, and its length, when both
+/// fit 16 bits (a line Exim writes is at most 8 KiB).
+fn offset_in(line: &[u8], part: &[u8]) -> Option<(u16, u16)> {
+    let at = (part.as_ptr() as usize).checked_sub(line.as_ptr() as usize)?;
+    // Only a slice of `line` itself, not equal bytes elsewhere.
+    let same = line
+        .get(at..at.checked_add(part.len())?)
+        .is_some_and(|s| std::ptr::eq(s.as_ptr(), part.as_ptr()));
+    if !same {
+        return None;
     }
+    Some((u16::try_from(at).ok()?, u16::try_from(part.len()).ok()?))
+}
+
+/// The result of a DKIM record (`Rec::bits`).
+pub fn sig_result(bits: u16) -> Option<SigResult> {
+    SigResult::ALL
+        .get(((bits & 7) as usize).checked_sub(1)?)
+        .copied()
 }
 
 #[cfg(test)]
@@ -379,7 +399,25 @@ mod tests {
         ] {
             assert_eq!(spam_bits::unpack(spam_bits::pack(s, r)), (s, r));
         }
-        assert_eq!(dkim_result(2 | bits::YEARLESS), Some(DkimResult::Fail));
+        assert_eq!(sig_result(2 | bits::YEARLESS), Some(SigResult::Fail));
+        assert_eq!(sig_result(4), Some(SigResult::Other));
+        assert_eq!(sig_result(0), None);
+        assert_eq!(sig_result(5), None);
+    }
+
+    #[test]
+    fn result_text_offsets_are_kept_only_for_slices_of_the_line() {
+        let line = b"x DKIM: d=a s=b [verification succeeded]";
+        let text = &line[17..line.len() - 1];
+        assert_eq!(offset_in(line, text), Some((17, 22)));
+        let copy = text.to_vec();
+        assert_eq!(offset_in(line, &copy), None);
+        assert_eq!(offset_in(&[], text), None);
+        assert_eq!(offset_in(&line[..20], text), None);
+        let long = vec![b'a'; 70_000];
+        assert_eq!(offset_in(&long, &long[66_000..66_010]), None);
+        assert_eq!(offset_in(&long, &long[6..66_000]), None);
+        assert_eq!(offset_in(&long, &long[6..60]), Some((6, 54)));
     }
 
     #[test]

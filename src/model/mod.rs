@@ -17,7 +17,7 @@ pub mod source;
 
 use std::net::IpAddr;
 
-use crate::parse::{DkimResult, DkimStatus, Family, LineKind, MsgId};
+use crate::parse::{DkimResult, DkimStatus, Family, LineKind, MsgId, SigResult};
 pub use build::Builder;
 pub use intern::{Interner, NONE};
 pub use load::{LoadError, LoadOptions, Progress, load};
@@ -69,6 +69,11 @@ pub mod flags {
     pub const BOUNCE_MSG: u16 = 1 << 9;
     pub const FAKE_REJECT: u16 = 1 << 10;
     pub const LOCAL: u16 = 1 << 11;
+    /// At least one of the message's DKIM signatures failed (`verification
+    /// failed`), whatever its per-message status (another may have passed).
+    pub const SIG_FAIL: u16 = 1 << 12;
+    /// At least one of its signatures was `invalid` (no key, bad key record…).
+    pub const SIG_INVALID: u16 = 1 << 13;
 }
 
 /// One message transaction. 56 bytes; a 1 GiB log has about 1.3 M of them.
@@ -120,14 +125,116 @@ impl Message {
     }
 }
 
-/// One DKIM signature result (from a `DKIM:` line, or `DKIM=` on the arrival).
-#[derive(Debug, Clone, Copy)]
+/// One DKIM signature: a `DKIM:` line, or the arrival's `DKIM=` tag when no
+/// `DKIM:` line of that domain passed before it. A `DKIM=` tag naming the domain
+/// of a passing `DKIM:` line of the same message is that signature, not a
+/// second one (it gets [`sig_flags::TAG`]). 24 bytes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Signature {
     pub msg: u32,
-    pub domain: u32,
-    pub selector: u32,
-    pub result: DkimResult,
+    /// The `DKIM:` line (the arrival line for a signature known only from `DKIM=`).
     pub line: u32,
+    /// Interned `d=` as logged (`NONE` when the line has none).
+    pub domain: u32,
+    /// Interned `s=` (`NONE` when not logged, as for `DKIM=`).
+    pub selector: u32,
+    /// Where the text inside the result's brackets (`verification failed - …`)
+    /// starts in the line and how long it is; `text_len == 0` when not kept (then
+    /// [`Model::signature_text`] reads the line again).
+    pub text_at: u16,
+    pub text_len: u16,
+    pub algo: SigAlgo,
+    /// Pass, fail or invalid, as the per-message status folds it (`other` counts
+    /// as invalid here, as it always has; kept for the code that reads it).
+    pub result: DkimResult,
+    /// The result with `other` kept apart: what the per-signature counts read.
+    pub verdict: SigResult,
+    /// [`sig_flags`].
+    pub flags: u8,
+}
+
+pub mod sig_flags {
+    /// The arrival's `DKIM=` named this signature's domain (the first that passed).
+    pub const TAG: u8 = 1;
+    /// Known only from `DKIM=` (no `DKIM:` line logged): no selector, algorithm or text.
+    pub const TAG_ONLY: u8 = 2;
+    /// pdkim's `[failed key import]` line; the signature's own result line, when
+    /// logged after it, takes its place.
+    pub const KEY_IMPORT: u8 = 4;
+}
+
+/// A signature's `a=`, as a small number (the text is `as_str`, or the line's for `Other`).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash, serde::Serialize)]
+#[repr(u8)]
+pub enum SigAlgo {
+    /// Not logged (`DKIM=`, or a line without `a=`).
+    #[default]
+    Unknown,
+    RsaSha1,
+    RsaSha256,
+    RsaSha512,
+    Ed25519Sha256,
+    /// Another text: read it from the line.
+    Other,
+}
+
+impl SigAlgo {
+    pub fn from_bytes(a: Option<&[u8]>) -> SigAlgo {
+        let Some(a) = a else {
+            return SigAlgo::Unknown;
+        };
+        for (name, v) in [
+            (&b"rsa-sha256"[..], SigAlgo::RsaSha256),
+            (b"rsa-sha1", SigAlgo::RsaSha1),
+            (b"ed25519-sha256", SigAlgo::Ed25519Sha256),
+            (b"rsa-sha512", SigAlgo::RsaSha512),
+        ] {
+            if a.eq_ignore_ascii_case(name) {
+                return v;
+            }
+        }
+        SigAlgo::Other
+    }
+
+    fn from_u8(v: u8) -> SigAlgo {
+        match v {
+            1 => SigAlgo::RsaSha1,
+            2 => SigAlgo::RsaSha256,
+            3 => SigAlgo::RsaSha512,
+            4 => SigAlgo::Ed25519Sha256,
+            5 => SigAlgo::Other,
+            _ => SigAlgo::Unknown,
+        }
+    }
+
+    /// The text Exim logs, for the known ones.
+    pub fn as_str(self) -> Option<&'static str> {
+        match self {
+            SigAlgo::RsaSha1 => Some("rsa-sha1"),
+            SigAlgo::RsaSha256 => Some("rsa-sha256"),
+            SigAlgo::RsaSha512 => Some("rsa-sha512"),
+            SigAlgo::Ed25519Sha256 => Some("ed25519-sha256"),
+            SigAlgo::Unknown | SigAlgo::Other => None,
+        }
+    }
+}
+
+/// A signature's text fields packed into `compact::Rec::size`: where the result
+/// text is in the line (offset, length) and the algorithm.
+pub mod sig_bits {
+    use super::SigAlgo;
+
+    pub fn pack(text_at: u16, text_len: u16, algo: SigAlgo) -> u64 {
+        text_at as u64 | (text_len as u64) << 16 | (algo as u8 as u64) << 32
+    }
+
+    pub fn unpack(v: u64) -> (u16, u16, SigAlgo) {
+        (
+            v as u16,
+            (v >> 16) as u16,
+            SigAlgo::from_u8((v >> 32) as u8),
+        )
+    }
 }
 
 /// A spam scanner's score for a message (sa-exim `SA: Action: … score=18.8
@@ -296,6 +403,79 @@ impl Model {
         self.index.get(id, &self.messages)
     }
 
+    /// Indices into `signatures` of message `msg`'s signatures, in log order.
+    /// Signatures are kept in line order, so each of the message's `DKIM:` and
+    /// arrival lines finds its own by binary search.
+    pub fn signatures_of(&self, msg: u32) -> Vec<u32> {
+        let mut out = Vec::new();
+        for line in self.message_lines(msg) {
+            let k = self.line_kind.get(line as usize).copied();
+            if k != Some(LineKind::DkimSignature) && k != Some(LineKind::Arrival) {
+                continue;
+            }
+            let mut j = self.signatures.partition_point(|s| s.line < line);
+            while let Some(s) = self.signatures.get(j) {
+                if s.line != line {
+                    break;
+                }
+                out.push(j as u32);
+                j += 1;
+            }
+        }
+        out
+    }
+
+    /// The text inside a signature's result brackets, as logged:
+    /// `verification failed - signature did not verify (headers probably
+    /// modified in transit)`, `invalid - public key record (currently?)
+    /// unavailable`. `None` for a signature known only from `DKIM=`.
+    pub fn signature_text(&self, s: &Signature) -> Option<&[u8]> {
+        if s.flags & sig_flags::TAG_ONLY != 0 {
+            return None;
+        }
+        let line = self.line(s.line);
+        if s.text_len > 0 {
+            let at = s.text_at as usize;
+            if let Some(t) = line.get(at..at + s.text_len as usize) {
+                return Some(t);
+            }
+        }
+        match crate::parse::exim::parse_line(line, &crate::parse::ParseContext::default()).payload {
+            crate::parse::Payload::Dkim(d) => Some(d.result_text),
+            _ => None,
+        }
+    }
+
+    /// Why a signature did not pass: the result text after ` - `
+    /// (`signature did not verify (headers probably modified in transit)`), or
+    /// the whole text when it has no reason part (`failed key import`, `not
+    /// verified`). `None` for a pass.
+    pub fn signature_reason(&self, s: &Signature) -> Option<&[u8]> {
+        if s.verdict == SigResult::Pass {
+            return None;
+        }
+        let t = self.signature_text(s)?;
+        Some(match memchr::memmem::find(t, b" - ") {
+            Some(i) => t.get(i + 3..).unwrap_or(t),
+            None => t,
+        })
+    }
+
+    /// A signature's `a=` text, when logged.
+    pub fn signature_algorithm(&self, s: &Signature) -> Option<&[u8]> {
+        if let Some(a) = s.algo.as_str() {
+            return Some(a.as_bytes());
+        }
+        if s.algo == SigAlgo::Unknown {
+            return None;
+        }
+        let line = self.line(s.line);
+        match crate::parse::exim::parse_line(line, &crate::parse::ParseContext::default()).payload {
+            crate::parse::Payload::Dkim(d) => d.algorithm,
+            _ => None,
+        }
+    }
+
     /// The spam score a scanner logged for message `msg`, if any.
     pub fn spam_score(&self, msg: u32) -> Option<SpamScore> {
         self.spam.get(&msg).copied()
@@ -356,7 +536,7 @@ mod tests {
     #[test]
     fn compact_sizes() {
         assert_eq!(std::mem::size_of::<super::Message>(), 56);
-        assert_eq!(std::mem::size_of::<super::Signature>(), 20);
+        assert_eq!(std::mem::size_of::<super::Signature>(), 24);
         assert_eq!(std::mem::size_of::<super::Recipient>(), 8);
         assert_eq!(std::mem::size_of::<super::PeerEvent>(), 24);
     }

@@ -122,6 +122,53 @@ pub enum DkimResult {
     Invalid,
 }
 
+/// The result of one DKIM signature as the per-signature counts read it:
+/// [`DkimResult`] with the results that are neither a pass, a failure nor a
+/// key or signature problem kept apart (`[not verified]`, an ACL's `none`).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize)]
+#[serde(rename_all = "lowercase")]
+#[repr(u8)]
+pub enum SigResult {
+    /// `[verification succeeded]`, or an ACL's `pass`.
+    Pass,
+    /// `[verification failed - …]`, or an ACL's `fail - …`.
+    Fail,
+    /// `[invalid - …]` (no key, bad key record, bad signature tags) and
+    /// `[failed key import]`.
+    Invalid,
+    /// Anything else: `[not verified]`, an ACL's `none - …`, a text Exim does not write.
+    #[default]
+    Other,
+}
+
+impl SigResult {
+    pub const ALL: [SigResult; 4] = [
+        SigResult::Pass,
+        SigResult::Fail,
+        SigResult::Invalid,
+        SigResult::Other,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            SigResult::Pass => "pass",
+            SigResult::Fail => "fail",
+            SigResult::Invalid => "invalid",
+            SigResult::Other => "other",
+        }
+    }
+
+    /// The three-way result the per-message status folds (`Other` counts as
+    /// `Invalid` there, as it always has).
+    pub fn coarse(self) -> DkimResult {
+        match self {
+            SigResult::Pass => DkimResult::Pass,
+            SigResult::Fail => DkimResult::Fail,
+            SigResult::Invalid | SigResult::Other => DkimResult::Invalid,
+        }
+    }
+}
+
 /// A message's DKIM status: pass if any signature verified, else fail if any
 /// failed, else invalid if any other result, else none.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize)]
@@ -218,6 +265,8 @@ pub struct DkimSignature<'a> {
     /// The bracketed text, e.g. `verification failed - body hash mismatch …`.
     pub result_text: &'a [u8],
     pub result: Option<DkimResult>,
+    /// The same result with `other` kept apart (see [`SigResult`]).
+    pub verdict: SigResult,
     /// Reason after ` - `, kept for fail and invalid.
     pub reason: Option<&'a [u8]>,
 }

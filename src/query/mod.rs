@@ -6,6 +6,7 @@
 //! checked with a command.
 
 pub mod addr_search;
+pub mod dkim;
 pub mod grep;
 pub mod history;
 pub mod jump;
@@ -15,10 +16,11 @@ pub mod senders;
 pub mod summary;
 pub mod time_range;
 
+pub use dkim::{SigView, signatures};
 pub use grep::{GrepOptions, LineMatches, grep};
 pub use lines::{lines_of_kind, other_lines};
 pub use senders::{
-    AggKey, DkimTally, Filter, Grouping, NetPrefix, SenderRow, SortKey, group, messages_of,
-    sort_rows,
+    AggKey, DkimTally, Filter, Grouping, NetPrefix, SenderRow, SigTally, SortKey, aligned, group,
+    messages_of, signature_tallies, sort_rows,
 };
 pub use summary::{Summary, summary};

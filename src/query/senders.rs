@@ -12,7 +12,7 @@ use rustc_hash::FxHashMap;
 
 use super::key::{EMPTY_VALUE, NO_VALUE, key_text};
 use crate::model::{Model, NONE, flags};
-use crate::parse::{DkimStatus, Family, time};
+use crate::parse::{DkimStatus, Family, SigResult, time};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, clap::ValueEnum, serde::Serialize)]
 #[serde(rename_all = "kebab-case")]
@@ -144,6 +144,31 @@ pub struct DkimTally {
     pub none: u64,
 }
 
+/// A signing domain's own signatures (the `dkim-domain` grouping), whatever
+/// became of the messages that carried them. See [`signature_tallies`].
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, serde::Serialize)]
+pub struct SigTally {
+    /// Signatures by result (`DKIM:` lines, and `DKIM=` tags that stand for
+    /// no `DKIM:` line of theirs).
+    pub pass: u64,
+    pub fail: u64,
+    pub invalid: u64,
+    /// `[not verified]` and other results Exim's verifier does not write.
+    pub other: u64,
+    /// Signatures aligned with their message's envelope sender (see [`aligned`]).
+    pub aligned: u64,
+    /// Distinct client addresses of the messages that carried them.
+    pub clients: u64,
+    /// Distinct networks of those addresses (`--v4-prefix`, `--v6-prefix`).
+    pub networks: u64,
+}
+
+impl SigTally {
+    pub fn total(&self) -> u64 {
+        self.pass + self.fail + self.invalid + self.other
+    }
+}
+
 /// One aggregate row.
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
 pub struct SenderRow {
@@ -154,6 +179,14 @@ pub struct SenderRow {
     pub messages: u64,
     pub bytes: u64,
     pub dkim: DkimTally,
+    /// Of `messages`, those that carried at least one failing signature
+    /// (`verification failed`), whatever their status in `dkim`.
+    pub messages_sig_fail: u64,
+    /// Of `messages`, those that carried at least one invalid signature.
+    pub messages_sig_invalid: u64,
+    /// `dkim-domain` only: the domain's own signatures (boxed: under other keys
+    /// there can be a million rows, and this is `None` in all of them).
+    pub signatures: Option<Box<SigTally>>,
     pub rejections: u64,
     pub recipients: u64,
     #[serde(serialize_with = "ser_time")]
@@ -183,8 +216,12 @@ pub struct Grouping {
     msg_start: Vec<u32>,
     msg_groups: Vec<u32>,
     peer_group: Vec<u32>,
+    /// `dkim-domain`: the group of each `Model::signatures` entry (its `d=`, or
+    /// the no-value group for a signature without one). Empty for other keys.
+    sig_group: Vec<u32>,
     none_id: u32,
     empty_id: Option<u32>,
+    pub prefix: NetPrefix,
 }
 
 struct Labeler {
@@ -286,6 +323,18 @@ impl Grouping {
             }
             *slot
         };
+        let mut sig_group = Vec::new();
+        if by == AggKey::DkimDomain {
+            sig_group.reserve_exact(m.signatures.len());
+            for s in &m.signatures {
+                let g = if s.domain == NONE {
+                    none_id
+                } else {
+                    key_of_str(&mut lab, s.domain, false)
+                };
+                sig_group.push(g);
+            }
+        }
         let mut msg_start = Vec::with_capacity(m.messages.len() + 1);
         let mut msg_groups = Vec::with_capacity(m.messages.len());
         msg_start.push(0);
@@ -299,11 +348,12 @@ impl Grouping {
                 AggKey::Domain => msg_groups.push(key_of_str(&mut lab, msg.sender, true)),
                 AggKey::DkimDomain => {
                     let before = msg_groups.len();
-                    for g in dkim_groups(m, i as u32) {
-                        // `d=` is a bare domain: `domain_of` would look for an `@` and find none.
-                        let id = key_of_str(&mut lab, g, false);
-                        if !msg_groups[before..].contains(&id) {
-                            msg_groups.push(id);
+                    if msg.dkim != DkimStatus::None {
+                        for si in m.signatures_of(i as u32) {
+                            let id = sig_group[si as usize];
+                            if id != none_id && !msg_groups[before..].contains(&id) {
+                                msg_groups.push(id);
+                            }
                         }
                     }
                     if msg_groups.len() == before {
@@ -330,9 +380,16 @@ impl Grouping {
             msg_start,
             msg_groups,
             peer_group,
+            sig_group,
             none_id,
             empty_id: lab.empty_id,
+            prefix,
         }
+    }
+
+    /// Group of `Model::signatures[i]` (`dkim-domain` only, else `None`).
+    pub fn sig_group(&self, i: u32) -> Option<u32> {
+        self.sig_group.get(i as usize).copied()
     }
 
     /// Whether group `gid` holds the messages without a value (`(none)`).
@@ -366,37 +423,6 @@ impl Grouping {
     }
 }
 
-/// Domains (`d=`, interned) of a message's signatures. Signatures of one message
-/// sit close together (written during reception), so this scans the lines.
-fn dkim_groups(m: &Model, msg: u32) -> Vec<u32> {
-    let mut out = Vec::new();
-    let Some(message) = m.messages.get(msg as usize) else {
-        return out;
-    };
-    if message.dkim == DkimStatus::None {
-        return out;
-    }
-    // Signatures are pushed in line order, so each of the message's DKIM and
-    // arrival lines finds its signatures by binary search.
-    for line in m.message_lines(msg) {
-        let k = m.line_kind[line as usize];
-        if k == crate::parse::LineKind::DkimSignature || k == crate::parse::LineKind::Arrival {
-            let i = m.signatures.partition_point(|s| s.line < line);
-            let mut j = i;
-            while let Some(s) = m.signatures.get(j) {
-                if s.line != line {
-                    break;
-                }
-                if s.domain != NONE {
-                    out.push(s.domain);
-                }
-                j += 1;
-            }
-        }
-    }
-    out
-}
-
 /// Whether message `i` passes the filter: the one test every view applies.
 pub fn message_passes(m: &Model, f: &Filter, i: u32) -> bool {
     let Some(msg) = m.messages.get(i as usize) else {
@@ -421,6 +447,8 @@ struct Acc {
     messages: u64,
     bytes: u64,
     dkim: DkimTally,
+    sig_fail: u64,
+    sig_invalid: u64,
     rejections: u64,
     first: Option<i64>,
     last: Option<i64>,
@@ -470,6 +498,8 @@ pub fn group(m: &Model, g: &Grouping, f: &Filter, recipients: bool) -> Vec<Sende
                     DkimStatus::Invalid => a.dkim.invalid += 1,
                     DkimStatus::None => a.dkim.none += 1,
                 }
+                a.sig_fail += u64::from(msg.has(flags::SIG_FAIL));
+                a.sig_invalid += u64::from(msg.has(flags::SIG_INVALID));
             } else if msg.has(flags::REJECTED) {
                 a.rejections += 1;
             } else {
@@ -526,9 +556,13 @@ pub fn group(m: &Model, g: &Grouping, f: &Filter, recipients: bool) -> Vec<Sende
             a.recipients = c;
         }
     }
+    let sigs = (g.by == AggKey::DkimDomain).then(|| signature_tallies(m, g, f));
+    let sig_of = |i: usize| sigs.as_ref().and_then(|t| t.get(i).copied());
     acc.into_iter()
         .enumerate()
-        .filter(|(_, a)| a.messages > 0 || a.rejections > 0)
+        .filter(|(i, a)| {
+            a.messages > 0 || a.rejections > 0 || sig_of(*i).is_some_and(|t| t.total() > 0)
+        })
         .map(|(i, a)| SenderRow {
             key: g.labels[i].clone(),
             family: match (a.v4, a.v6, a.other) {
@@ -540,6 +574,9 @@ pub fn group(m: &Model, g: &Grouping, f: &Filter, recipients: bool) -> Vec<Sende
             messages: a.messages,
             bytes: a.bytes,
             dkim: a.dkim,
+            messages_sig_fail: a.sig_fail,
+            messages_sig_invalid: a.sig_invalid,
+            signatures: sig_of(i).map(Box::new),
             rejections: a.rejections,
             recipients: a.recipients,
             first: a.first,
@@ -547,6 +584,122 @@ pub fn group(m: &Model, g: &Grouping, f: &Filter, recipients: bool) -> Vec<Sende
             group: i as u32,
         })
         .collect()
+}
+
+/// Each `dkim-domain` group's own signatures (indexed by group id; all zero
+/// under another key): every signature whose message passes the filter counts,
+/// by result, whether or not the message arrived in these files and whatever
+/// its other signatures gave. `aligned`, `clients` and `networks` are over the
+/// same signatures. One pass over the signatures and a sort of the distinct
+/// (group, address) pairs.
+pub fn signature_tallies(m: &Model, g: &Grouping, f: &Filter) -> Vec<SigTally> {
+    let mut out = vec![SigTally::default(); g.labels.len()];
+    if g.by != AggKey::DkimDomain {
+        return out;
+    }
+    // Whether message i passes, asked once per message (most carry one signature).
+    let mut passes: Vec<u8> = vec![2; m.messages.len()];
+    let mut align_cache: FxHashMap<u64, bool> = FxHashMap::default();
+    let mut clients: Vec<u64> = Vec::with_capacity(m.signatures.len());
+    for (si, s) in m.signatures.iter().enumerate() {
+        let Some(gid) = g.sig_group(si as u32) else {
+            continue;
+        };
+        let Some(p) = passes.get_mut(s.msg as usize) else {
+            continue;
+        };
+        if *p == 2 {
+            *p = u8::from(message_passes(m, f, s.msg));
+        }
+        if *p == 0 {
+            continue;
+        }
+        let Some(t) = out.get_mut(gid as usize) else {
+            continue;
+        };
+        match s.verdict {
+            SigResult::Pass => t.pass += 1,
+            SigResult::Fail => t.fail += 1,
+            SigResult::Invalid => t.invalid += 1,
+            SigResult::Other => t.other += 1,
+        }
+        let msg = &m.messages[s.msg as usize];
+        if msg.sender != NONE && s.domain != NONE {
+            let key = (msg.sender as u64) << 32 | s.domain as u64;
+            let a = *align_cache
+                .entry(key)
+                .or_insert_with(|| aligned(m.str(msg.sender), m.str(s.domain)));
+            t.aligned += u64::from(a);
+        }
+        if msg.ip != NONE {
+            clients.push((gid as u64) << 32 | msg.ip as u64);
+        }
+    }
+    clients.sort_unstable();
+    clients.dedup();
+    // Networks: each distinct address's network numbered once.
+    let mut net_ids: FxHashMap<IpNet, u32> = FxHashMap::default();
+    let mut net_of: FxHashMap<u32, u32> = FxHashMap::default();
+    let mut nets: Vec<u64> = Vec::with_capacity(clients.len());
+    for &c in &clients {
+        let gid = (c >> 32) as usize;
+        let ip = c as u32;
+        if let Some(t) = out.get_mut(gid) {
+            t.clients += 1;
+        }
+        let Some(addr) = m.ip(ip) else { continue };
+        let next = net_ids.len() as u32;
+        let n = *net_of
+            .entry(ip)
+            .or_insert_with(|| *net_ids.entry(network(addr, g.prefix)).or_insert(next));
+        nets.push((gid as u64) << 32 | n as u64);
+    }
+    nets.sort_unstable();
+    nets.dedup();
+    for n in nets {
+        if let Some(t) = out.get_mut((n >> 32) as usize) {
+            t.networks += 1;
+        }
+    }
+    out
+}
+
+/// Whether a signature by `d` is aligned with the envelope sender `sender`:
+/// the sender's domain (after its last `@`) and `d` are the same domain, or one
+/// is a subdomain of the other (`news.example.com` and `example.com`), ignoring
+/// ASCII case and a final dot. A relation through a public suffix does not
+/// count (`d=co.uk` is not aligned with `x.co.uk`, nor `d=com` with anything):
+/// a public suffix names no one owner. The null sender `<>` has no domain, so
+/// nothing is aligned with it. This is DMARC's relaxed alignment without the
+/// organisational-domain step: `d=example.com` and `a.example.com` align,
+/// sibling subdomains (`a.example.com`, `b.example.com`) do not.
+pub fn aligned(sender: &[u8], d: &[u8]) -> bool {
+    let Some(at) = memchr::memrchr(b'@', sender) else {
+        return false;
+    };
+    let trim = |x: &[u8]| -> Vec<u8> { x.strip_suffix(b".").unwrap_or(x).to_ascii_lowercase() };
+    let s = trim(sender.get(at + 1..).unwrap_or_default());
+    let d = trim(d);
+    if s.is_empty() || d.is_empty() {
+        return false;
+    }
+    if s == d {
+        return true;
+    }
+    let (long, short) = if s.len() > d.len() {
+        (&s, &d)
+    } else {
+        (&d, &s)
+    };
+    let Some(head) = long.strip_suffix(short.as_slice()) else {
+        return false;
+    };
+    head.ends_with(b".") && !is_public_suffix(short)
+}
+
+/// A public suffix (`com`, `co.uk`, `github.io`), or a single label.
+fn is_public_suffix(d: &[u8]) -> bool {
+    !d.contains(&b'.') || psl::suffix(d).is_some_and(|s| s.as_bytes() == d && s.is_known())
 }
 
 pub fn sort_rows(rows: &mut [SenderRow], by: SortKey) {
@@ -572,4 +725,106 @@ pub fn messages_of(m: &Model, g: &Grouping, group: u32, f: &Filter) -> Vec<u32> 
         .filter(|&i| g.groups_of(i as u32).contains(&group) && message_passes(m, f, i as u32))
         .map(|i| i as u32)
         .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::load::{LoadOptions, from_bytes};
+
+    #[test]
+    fn alignment_is_the_same_domain_or_a_subdomain_not_through_a_public_suffix() {
+        for (sender, d, want) in [
+            ("plusgirot@nordea.com", "nordea.com", true),
+            ("a@News.Example.COM", "example.com", true),
+            ("return@t.ttline.com", "ttline.com", true),
+            ("a@example.com", "mail.example.com.", true),
+            ("a@a.example.com", "b.example.com", false),
+            ("a@badexample.com", "example.com", false),
+            ("return@t.ttline.com", "srv2.de", false),
+            ("a@x.co.uk", "co.uk", false),
+            ("a@example.com", "com", false),
+            ("", "example.com", false),
+            ("a@", "example.com", false),
+            ("no-domain", "example.com", false),
+        ] {
+            assert_eq!(
+                aligned(sender.as_bytes(), d.as_bytes()),
+                want,
+                "{sender} {d}"
+            );
+        }
+    }
+
+    #[test]
+    fn a_domain_row_counts_its_own_signatures_not_its_messages_status() {
+        // Shaped on perericr-ddgrey-mainlog.log: a brand's failing signature
+        // beside its ESP's passing one, twice from one /24, and a pass alone.
+        let log = "\
+2020-02-22 07:15:46 1j5O4n-0004dP-Sl DKIM: d=ttline.com s=mailing c=relaxed/simple a=rsa-sha256 [verification failed - body hash mismatch (body probably modified in transit)]
+2020-02-22 07:15:46 1j5O4n-0004dP-Sl DKIM: d=srv2.de s=mailing c=relaxed/simple a=rsa-sha256 [verification succeeded]
+2020-02-22 07:15:50 1j5O4n-0004dP-Sl <= return@t.ttline.com H=mail21-241.srv2.de [91.241.72.241] P=esmtp S=100
+2020-02-22 07:16:46 1j5O4o-0004dP-Sl DKIM: d=TTline.com s=mailing c=relaxed/simple a=rsa-sha256 [invalid - public key record (currently?) unavailable]
+2020-02-22 07:16:46 1j5O4o-0004dP-Sl DKIM: d=srv2.de s=mailing c=relaxed/simple a=rsa-sha256 [verification succeeded]
+2020-02-22 07:16:50 1j5O4o-0004dP-Sl <= return@t.ttline.com H=mail21-242.srv2.de [91.241.72.242] P=esmtp S=100 DKIM=srv2.de
+2020-02-22 07:17:50 1j5O4p-0004dP-Sl <= x@ttline.com H=mail.ttline.com [192.0.2.7] P=esmtp S=100 DKIM=ttline.com
+";
+        let opts = LoadOptions {
+            threads: 1,
+            ..LoadOptions::default()
+        };
+        let m = from_bytes("t", log.as_bytes().to_vec(), &opts);
+        let g = Grouping::new(&m, AggKey::DkimDomain, NetPrefix::default());
+        let rows = group(&m, &g, &Filter::default(), false);
+        let row = |k: &str| rows.iter().find(|r| r.key == k).expect(k);
+        let t = row("ttline.com");
+        // Per message all three pass; per signature the brand's own fail.
+        assert_eq!((t.messages, t.dkim.pass), (3, 3));
+        assert_eq!((t.messages_sig_fail, t.messages_sig_invalid), (1, 1));
+        assert_eq!(
+            t.signatures.as_deref(),
+            Some(&SigTally {
+                pass: 1,
+                fail: 1,
+                invalid: 1,
+                other: 0,
+                aligned: 3,
+                clients: 3,
+                networks: 2,
+            })
+        );
+        let s = row("srv2.de")
+            .signatures
+            .as_deref()
+            .copied()
+            .expect("tally");
+        assert_eq!(
+            (s.pass, s.fail, s.aligned, s.clients, s.networks),
+            (2, 0, 0, 2, 1)
+        );
+        // A filter applies to the signatures through their messages.
+        let f = Filter {
+            time: Some((
+                m.first_time.unwrap_or(0),
+                m.first_time.unwrap_or(0) + 30_000,
+            )),
+            ..Filter::default()
+        };
+        let t = signature_tallies(&m, &g, &f);
+        let gid = g.find("ttline.com").expect("group") as usize;
+        assert_eq!((t[gid].pass, t[gid].fail, t[gid].invalid), (0, 1, 0));
+        // Other keys count messages with a failing signature beside their status.
+        let g = Grouping::new(&m, AggKey::Ip, NetPrefix::default());
+        let rows = group(&m, &g, &Filter::default(), false);
+        let r = rows.iter().find(|r| r.key == "91.241.72.241").expect("row");
+        assert_eq!(
+            (r.dkim.pass, r.messages_sig_fail, r.signatures.as_deref()),
+            (1, 1, None)
+        );
+        assert!(
+            signature_tallies(&m, &g, &Filter::default())
+                .iter()
+                .all(|t| *t == SigTally::default())
+        );
+    }
 }

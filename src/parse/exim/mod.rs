@@ -805,11 +805,14 @@ fn parse_dkim(b: &[u8]) -> Option<DkimSignature<'_>> {
         Some(i) => (&result_text[..i], Some(&result_text[i + 3..])),
         None => (result_text, None),
     };
-    sig.result = Some(match word {
-        b"verification succeeded" | b"pass" => DkimResult::Pass,
-        b"verification failed" | b"fail" => DkimResult::Fail,
-        _ => DkimResult::Invalid,
-    });
+    // Exim's own texts, and `dkim_verify_status` words an ACL may set (`[fail - …]`).
+    sig.verdict = match word {
+        b"verification succeeded" | b"pass" => SigResult::Pass,
+        b"verification failed" | b"fail" => SigResult::Fail,
+        b"invalid" | b"failed key import" => SigResult::Invalid,
+        _ => SigResult::Other,
+    };
+    sig.result = Some(sig.verdict.coarse());
     sig.reason = match sig.result {
         Some(DkimResult::Pass) => None,
         // `failed key import`, `not verified`: the whole text is the reason.
