@@ -256,7 +256,8 @@ fn history_of_the_64_is_six_whole_transactions() {
 fn the_history_pages_and_ends_without_blank_rows() {
     let mut a = app(80, 24);
     jump(&mut a, NET);
-    typ(&mut a, "H");
+    // Cut lines, one row each (wrapped paging is driven end to end in tui_e2e_path).
+    typ(&mut a, "HZ");
     let h = mailtriage::tui::layout::history_size(a.size).1;
     let len = a.history.as_ref().expect("open").len();
     assert!(len > h, "{len} rows fit {h}");
@@ -288,10 +289,21 @@ fn the_history_pages_and_ends_without_blank_rows() {
     assert!(a.history.as_ref().is_some_and(|v| v.side.hscroll > 0));
     typ(&mut a, "Z");
     assert!(a.history.as_ref().is_some_and(|v| v.side.wrap));
-    typ(&mut a, "b");
+    typ(&mut a, "f");
     assert!(a.notice.as_deref().is_some_and(|n| n.contains("works in")));
     // `:` leaves the history for the jump prompt.
     typ(&mut a, ":");
     assert!(a.history.is_none());
     assert_eq!(a.prompt.as_ref().map(|p| p.kind), Some(PromptKind::Jump));
+}
+
+#[test]
+fn b_in_the_history_previews_blocking_the_sender_read() {
+    let mut a = app(80, 24);
+    jump(&mut a, NET);
+    typ(&mut a, "H");
+    typ(&mut a, "b");
+    assert!(a.history.is_none(), "the preview opens over the panes");
+    let entry = a.block.overlay.as_ref().map(|o| o.entry().to_string());
+    assert_eq!(entry.as_deref(), Some(NET));
 }

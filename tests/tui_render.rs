@@ -452,7 +452,7 @@ fn key_hints_are_whole_and_say_when_there_are_more() {
         let last = s.lines().last().unwrap_or_default();
         assert!(last.ends_with(end), "{w}x{h}: {last:?}");
         assert!(
-            last.starts_with("q quit  Enter open  Esc back  / search  b block"),
+            last.starts_with("q quit  Enter open  Esc back  : jump  / search  H history  b block"),
             "{last}"
         );
     }

@@ -368,7 +368,7 @@ impl App {
     }
 
     /// Keys of the panes and of the shared view (filters, grouping, sort, prompts).
-    fn view_act(&mut self, a: Action) {
+    pub(super) fn view_act(&mut self, a: Action) {
         if let Some(c) = self.scope.cycle(a) {
             match c {
                 Change::Key => {

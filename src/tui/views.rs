@@ -85,6 +85,11 @@ impl App {
         };
         match v.act(a, w, h, &self.keys) {
             Outcome::Close => self.history = None,
+            Outcome::Ignored if a == Action::Block => {
+                // What was read is what gets blocked: the preview opens on the panes.
+                self.history = None;
+                self.view_act(a);
+            }
             Outcome::Ignored => {
                 self.history = None;
                 self.open_prompt(PromptKind::Jump);

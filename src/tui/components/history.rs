@@ -58,7 +58,11 @@ impl HistoryView {
             transactions,
             rows,
             cursor: ListState::default(),
-            side: Sideways::default(),
+            // Whole lines, as the seed's loop over exigrep printed them; `Z` cuts them.
+            side: Sideways {
+                wrap: true,
+                ..Sideways::default()
+            },
             shown: Vec::new(),
             place: None,
         }
@@ -79,7 +83,11 @@ impl HistoryView {
 
     /// Clamps the cursor to `height` rows and rebuilds the rows on screen.
     pub fn settle(&mut self, height: usize, m: &Model) {
-        self.cursor.clamp(self.rows.len(), height);
+        if self.side.wrap {
+            self.cursor.clamp_wrapped(self.rows.len(), height);
+        } else {
+            self.cursor.clamp(self.rows.len(), height);
+        }
         self.shown = self
             .cursor
             .visible(&self.rows, height)
@@ -111,6 +119,46 @@ impl HistoryView {
         {
             return o;
         }
+        if self.side.wrap && a == Action::PageDown && !self.rows.is_empty() {
+            // Wrapped lines take several rows: a page is the lines that fit whole, so
+            // paging shows every line (a page of `height` lines would skip some).
+            let w = Self::line_width(width);
+            let rows: Vec<usize> = self
+                .shown
+                .iter()
+                .map(|r| match r.mark {
+                    None => 1,
+                    Some(_) => {
+                        let row = vec![(r.text.clone(), crate::tui::view::Tone::Plain)];
+                        super::text::lay_out(&[row], w, 0, true).len().max(1)
+                    }
+                })
+                .collect();
+            let mut used = 0;
+            let fit = rows
+                .iter()
+                .take_while(|&&n| {
+                    used += n;
+                    used <= height
+                })
+                .count();
+            let last = self.rows.len() - 1;
+            let mut top = (self.cursor.offset + fit.max(1)).min(last);
+            // The last page is a full one: back up while the lines to the end still fit.
+            let off = self.cursor.offset;
+            if off + rows.len() > last {
+                let tail = |t: usize| rows.get(t - off..).map_or(0, |r| r.iter().sum::<usize>());
+                while top > off && tail(top - 1) <= height {
+                    top -= 1;
+                }
+            }
+            self.cursor.offset = top;
+            self.cursor.selected = top;
+            if self.rows.get(top) == Some(&Row::Gap) {
+                self.cursor.selected = (top + 1).min(last);
+            }
+            return Outcome::Moved;
+        }
         if ListState::moves(a) {
             let len = self.rows.len();
             self.cursor.apply(a, len, height);
@@ -129,7 +177,8 @@ impl HistoryView {
         }
         match a {
             Action::Back | Action::History => Outcome::Close,
-            Action::Jump => Outcome::Ignored,
+            // The app's: the jump prompt, and blocking the sender whose history this is.
+            Action::Jump | Action::Block => Outcome::Ignored,
             _ => Outcome::Notice(format!(
                 "{} works in the sender lists; {} goes back to them",
                 keys.first(a),

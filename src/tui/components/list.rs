@@ -43,6 +43,22 @@ impl ListState {
         self.offset = self.offset.min(len.saturating_sub(height));
     }
 
+    /// As `clamp`, but the screen may start less than `height` rows before the end: where
+    /// rows wrap, each takes more than a row, and the last lines need a screen of their own
+    /// (the caller keeps the last page full, knowing how the rows wrap).
+    pub fn clamp_wrapped(&mut self, len: usize, height: usize) {
+        let height = height.max(1);
+        if len == 0 {
+            *self = ListState::default();
+            return;
+        }
+        self.selected = self.selected.min(len - 1);
+        self.offset = self.offset.min(self.selected);
+        if self.selected >= self.offset + height {
+            self.offset = self.selected + 1 - height;
+        }
+    }
+
     /// Moves the selection for a key over a list of `len` rows, `height` on screen.
     pub fn apply(&mut self, a: Action, len: usize, height: usize) {
         let page = height.max(1);

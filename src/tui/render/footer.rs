@@ -82,7 +82,9 @@ const HINT_ORDER: [Action; 17] = [
     Action::Quit,
     Action::Drill,
     Action::Back,
+    Action::Jump,
     Action::Search,
+    Action::History,
     Action::Block,
     Action::Family,
     Action::Dkim,
@@ -93,8 +95,6 @@ const HINT_ORDER: [Action; 17] = [
     Action::OtherLines,
     Action::Zoom,
     Action::Unblock,
-    Action::Jump,
-    Action::History,
     Action::Undo,
 ];
 
