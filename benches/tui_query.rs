@@ -243,13 +243,14 @@ fn main() {
     println!("senders shown for search: {}", app.senders.shown.len());
     app.act(Action::Search);
     let mut worst = Duration::ZERO;
+    // `1` and `10` are fuzzy (digits alone are no address); `10.` on is an address prefix.
     for c in "10.2".chars() {
         let t = Instant::now();
         app.key(KeyEvent::new(KeyCode::Char(c), KeyModifiers::NONE));
         let d = t.elapsed();
         report(
             &format!(
-                "fuzzy keystroke `{c}` -> {} senders",
+                "search keystroke `{c}` -> {} senders",
                 app.senders.shown.len()
             ),
             d,
@@ -259,10 +260,52 @@ fn main() {
     }
     let t = Instant::now();
     app.key(KeyEvent::new(KeyCode::Backspace, KeyModifiers::NONE));
-    report("fuzzy backspace (re-search from all)", t.elapsed(), 30.0);
-    report("fuzzy keystroke, worst", worst, 30.0);
+    report("search backspace (re-search from all)", t.elapsed(), 30.0);
+    report("search keystroke, worst", worst, 30.0);
     app.key(KeyEvent::new(KeyCode::Esc, KeyModifiers::NONE));
     let t = Instant::now();
     app.set_regex("body hash mismatch");
     report("regex over raw lines (r, one-off)", t.elapsed(), 0.0);
+    app.set_regex("");
+    // The busiest sender's whole history (`H`): every line of its transactions.
+    while app.focus != mailtriage::tui::view::Pane::Senders {
+        app.act(Action::Back);
+    }
+    app.act(Action::First);
+    let t = Instant::now();
+    app.act(Action::History);
+    let d = t.elapsed();
+    let lines = app.history.as_ref().map_or(0, |v| v.lines);
+    report(
+        &format!("key H: busiest sender's history ({lines} lines)"),
+        d,
+        250.0,
+    );
+    app.act(Action::Back);
+    // `:` with a pasted header: one lookup in the id index, then landing on its row.
+    let i = 654_321u64;
+    let id = format!(
+        "1r{}-{}-{}",
+        base62(i / 1000, 4),
+        base62(i, 6),
+        base62(mix(i), 2)
+    );
+    app.notice = None;
+    let t = Instant::now();
+    app.jump(&format!("with esmtps id {id} for <x@example.org>;"));
+    let d = t.elapsed();
+    assert_eq!(app.notice, None, "the jump lands");
+    report("key : jump to a pasted message id", d, 50.0);
+    // `p`: the net key at /56 is a grouping of its own, built once (as each key's first
+    // use is, in the background after the load).
+    let t = Instant::now();
+    app.act(Action::PrefixV6);
+    report(
+        "key p: net /56 (builds that grouping once)",
+        t.elapsed(),
+        0.0,
+    );
+    let t = Instant::now();
+    app.act(Action::Sort);
+    report("key s: sort under net /56", t.elapsed(), 50.0);
 }
