@@ -33,7 +33,12 @@ pub fn flow<'a>(items: Vec<Vec<Span<'a>>>, w: usize, rows: usize) -> Vec<Line<'a
             break;
         };
         let need = if *used == 0 { iw } else { *used + GAP + iw };
-        if need <= w {
+        if *used == 0 && iw > w {
+            // Wider than a whole row (many file names): cut where it is, not a row later.
+            let item = cut(item, w);
+            *used = width(&item);
+            row.extend(item);
+        } else if need <= w {
             if *used > 0 {
                 row.push(Span::raw(" ".repeat(GAP)));
             }
@@ -114,6 +119,12 @@ mod tests {
         assert_eq!(t[1], "ccccccccc…");
         let t = text(&flow(items(&["aaaa", "bbbb", "cc", "dddd", "e"]), 10, 2));
         assert_eq!(t[1], "cc  dddd …");
+    }
+
+    #[test]
+    fn a_first_item_wider_than_a_row_is_cut_on_the_first_row() {
+        let l = flow(items(&["aaaaaaaaaaaaaaaa", "b"]), 8, 2);
+        assert_eq!(text(&l), ["aaaaaaa…", "b"]);
     }
 
     #[test]

@@ -19,9 +19,16 @@ pub fn render(frame: &mut Frame, area: Rect, app: &App, theme: Theme) {
         .collect();
     // Items flow over the header's rows, each whole; what a narrow screen cannot hold is
     // left out with a mark, never cut mid-number.
+    // Many files (a rotation set, a directory of samples) would take the header: the
+    // first and how many more, so the counts still have their row.
+    let mut names = files.join(" ");
+    if files.len() > 1 && names.chars().count() > area.width as usize / 2 {
+        let first = files.first().map_or("", String::as_str);
+        names = format!("{first} +{} more", files.len() - 1);
+    }
     let mut items: Vec<Vec<Span>> = vec![vec![
         Span::styled("mailtriage ", theme.title()),
-        Span::raw(files.join(" ")),
+        Span::raw(names),
     ]];
     // A log truncated or rewritten since it was mapped: right after the title, where a
     // narrow screen does not leave it out.
