@@ -295,3 +295,22 @@ fn at_200_columns_the_key_column_is_as_wide_as_its_keys() {
         "the key column ends near its widest key: {blanks} blanks\n{row}"
     );
 }
+
+#[test]
+fn the_views_key_hints_fit_narrow_screens_and_say_there_is_more() {
+    for keys in ["H", "o", "b"] {
+        let mut a = demo((40, 24));
+        for c in keys.chars() {
+            a.key(ratatui::crossterm::event::KeyEvent::new(
+                ratatui::crossterm::event::KeyCode::Char(c),
+                ratatui::crossterm::event::KeyModifiers::NONE,
+            ));
+        }
+        let s = screen(&a);
+        let last = s
+            .last()
+            .map(|l| l.trim_end().to_string())
+            .unwrap_or_default();
+        assert!(last.ends_with("? more"), "{keys}: {last:?}");
+    }
+}

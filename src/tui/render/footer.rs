@@ -47,9 +47,9 @@ pub fn render(frame: &mut Frame, status: Rect, hints: Rect, app: &App, theme: Th
                 Span::styled("█", theme.dim()),
             ])
         }
-        None if app.block.is_open() => block_hints(app, theme),
-        None if app.lines.is_some() => lines_hints(app, theme),
-        None if app.history.is_some() => history_hints(app, theme),
+        None if app.block.is_open() => block_hints(app, hints.width, theme),
+        None if app.lines.is_some() => lines_hints(app, hints.width, theme),
+        None if app.history.is_some() => history_hints(app, hints.width, theme),
         None => hint_line(app, hints.width, theme),
     };
     frame.render_widget(Paragraph::new(line), hints);
@@ -131,12 +131,52 @@ pub fn hint_line<'a>(app: &App, width: u16, theme: Theme) -> Line<'a> {
     Line::from(spans)
 }
 
+/// A view's own keys, whole ones only, as many as `width` holds; `? more` (help lists the
+/// rest) when some were left out.
+fn fitted<'a>(
+    app: &App,
+    width: u16,
+    theme: Theme,
+    keys: Vec<(String, &str)>,
+    sep: &str,
+) -> Line<'a> {
+    let cell = |key: &str, label: &str| key.width() + 1 + label.width();
+    let all: usize = keys.iter().map(|(k, l)| cell(k, l) + sep.width()).sum();
+    let more = (app.keys.first(Action::Help), "more");
+    let mut room = width as usize;
+    if all > room {
+        room = room.saturating_sub(cell(&more.0, more.1) + sep.width());
+    }
+    let mut spans = Vec::new();
+    let mut cut = false;
+    for (key, label) in keys {
+        let need = cell(&key, label) + if spans.is_empty() { 0 } else { sep.width() };
+        if need > room {
+            cut = true;
+            break;
+        }
+        room -= need;
+        if !spans.is_empty() {
+            spans.push(Span::raw(sep.to_string()));
+        }
+        spans.push(Span::styled(key, theme.key()));
+        spans.push(Span::raw(format!(" {label}")));
+    }
+    if cut {
+        if !spans.is_empty() {
+            spans.push(Span::raw(sep.to_string()));
+        }
+        spans.push(Span::styled(more.0, theme.key()));
+        spans.push(Span::raw(format!(" {}", more.1)));
+    }
+    Line::from(spans)
+}
+
 /// While the block preview is open only its own keys do something; the footer says which:
 /// `Tab kind · w/W prefix · Enter add · Esc cancel · ? help`.
-fn block_hints<'a>(app: &App, theme: Theme) -> Line<'a> {
+fn block_hints<'a>(app: &App, width: u16, theme: Theme) -> Line<'a> {
     let k = |a| app.keys.first(a);
-    let mut spans = Vec::new();
-    for (key, label) in [
+    let keys = vec![
         (k(Action::NextPane), "kind"),
         (
             format!("{}/{}", k(Action::Widen), k(Action::Narrow)),
@@ -145,25 +185,18 @@ fn block_hints<'a>(app: &App, theme: Theme) -> Line<'a> {
         (k(Action::Drill), "add"),
         (k(Action::Back), "cancel"),
         (k(Action::Help), "help"),
-    ] {
-        if !spans.is_empty() {
-            spans.push(Span::raw(" · "));
-        }
-        spans.push(Span::styled(key, theme.key()));
-        spans.push(Span::raw(format!(" {label}")));
-    }
-    Line::from(spans)
+    ];
+    fitted(app, width, theme, keys, " · ")
 }
 
 /// In the log lines view: the keys that do something there.
-fn lines_hints<'a>(app: &App, theme: Theme) -> Line<'a> {
+fn lines_hints<'a>(app: &App, width: u16, theme: Theme) -> Line<'a> {
     let toggle = if app.lines.as_ref().is_some_and(|v| v.unrecognized_only) {
         "other lines"
     } else {
         "unrecognized only"
     };
-    let mut spans = Vec::new();
-    for (a, label) in [
+    let keys = [
         (Action::Help, "help"),
         (Action::Quit, "quit"),
         (Action::Back, "back"),
@@ -171,33 +204,23 @@ fn lines_hints<'a>(app: &App, theme: Theme) -> Line<'a> {
         (Action::Regex, "regex"),
         (Action::ScrollRight, "scroll"),
         (Action::Wrap, "wrap"),
-    ] {
-        if !spans.is_empty() {
-            spans.push(Span::raw("  "));
-        }
-        spans.push(Span::styled(app.keys.first(a), theme.key()));
-        spans.push(Span::raw(format!(" {label}")));
-    }
-    Line::from(spans)
+    ];
+    let keys = keys.map(|(a, l)| (app.keys.first(a), l)).to_vec();
+    fitted(app, width, theme, keys, "  ")
 }
 
 /// In the history view: the keys that do something there.
-fn history_hints<'a>(app: &App, theme: Theme) -> Line<'a> {
-    let mut spans = Vec::new();
-    for (a, label) in [
+fn history_hints<'a>(app: &App, width: u16, theme: Theme) -> Line<'a> {
+    let keys = [
         (Action::Help, "help"),
         (Action::Quit, "quit"),
         (Action::Back, "back"),
         (Action::PageDown, "page"),
+        (Action::Block, "block"),
         (Action::Jump, "jump"),
         (Action::ScrollRight, "scroll"),
         (Action::Wrap, "wrap"),
-    ] {
-        if !spans.is_empty() {
-            spans.push(Span::raw("  "));
-        }
-        spans.push(Span::styled(app.keys.first(a), theme.key()));
-        spans.push(Span::raw(format!(" {label}")));
-    }
-    Line::from(spans)
+    ];
+    let keys = keys.map(|(a, l)| (app.keys.first(a), l)).to_vec();
+    fitted(app, width, theme, keys, "  ")
 }
