@@ -128,30 +128,11 @@ impl HistoryView {
                 .iter()
                 .map(|r| match r.mark {
                     None => 1,
-                    Some(_) => {
-                        let row = vec![(r.text.clone(), crate::tui::view::Tone::Plain)];
-                        super::text::lay_out(&[row], w, 0, true).len().max(1)
-                    }
+                    Some(_) => super::text::wrapped_rows(&r.text, w),
                 })
                 .collect();
-            let mut used = 0;
-            let fit = rows
-                .iter()
-                .take_while(|&&n| {
-                    used += n;
-                    used <= height
-                })
-                .count();
             let last = self.rows.len() - 1;
-            let mut top = (self.cursor.offset + fit.max(1)).min(last);
-            // The last page is a full one: back up while the lines to the end still fit.
-            let off = self.cursor.offset;
-            if off + rows.len() > last {
-                let tail = |t: usize| rows.get(t - off..).map_or(0, |r| r.iter().sum::<usize>());
-                while top > off && tail(top - 1) <= height {
-                    top -= 1;
-                }
-            }
+            let top = super::text::wrapped_page(&rows, self.cursor.offset, height, self.rows.len());
             self.cursor.offset = top;
             self.cursor.selected = top;
             if self.rows.get(top) == Some(&Row::Gap) {

@@ -116,7 +116,11 @@ impl LinesView {
 
     /// Clamps the cursor to `height` rows and rebuilds the rows on screen.
     pub fn settle(&mut self, height: usize, m: &Model, ctx: &ParseContext) {
-        self.cursor.clamp(self.list().len(), height);
+        if self.side.wrap {
+            self.cursor.clamp_wrapped(self.list().len(), height);
+        } else {
+            self.cursor.clamp(self.list().len(), height);
+        }
         let visible: Vec<u32> = self.cursor.visible(self.list(), height).copied().collect();
         self.rows = visible
             .into_iter()
@@ -137,8 +141,20 @@ impl LinesView {
         if let Some(o) = self.side.act(a, line_w, widest.unwrap_or(0)) {
             return o;
         }
+        let len = self.list().len();
+        if self.side.wrap && a == Action::PageDown && len > 0 {
+            // Wrapped lines take several rows: page by the lines that fit whole.
+            let rows: Vec<usize> = self
+                .rows
+                .iter()
+                .map(|r| super::text::wrapped_rows(&r.text, line_w))
+                .collect();
+            let top = super::text::wrapped_page(&rows, self.cursor.offset, height, len);
+            self.cursor.offset = top;
+            self.cursor.selected = top;
+            return Outcome::Moved;
+        }
         if ListState::moves(a) {
-            let len = self.list().len();
             self.cursor.apply(a, len, height);
             return Outcome::Moved;
         }

@@ -156,3 +156,61 @@ mod tests {
         assert_eq!(wrap(&plain("short"), 10), vec![plain("short")]);
     }
 }
+
+/// Rows a text takes when wrapped at `width` cells (a blank one takes one).
+pub fn wrapped_rows(t: &str, width: usize) -> usize {
+    let row = vec![(t.to_string(), Tone::Plain)];
+    wrap(&row, width.max(1)).len().max(1)
+}
+
+/// `PgDn` over wrapped lines: the first line of the next page, given the rows each line on
+/// screen takes (`rows[0]` is the line at `offset`) in a view of `height` rows and `len`
+/// lines. A page is the lines that fit whole, so paging shows every line (a page of
+/// `height` lines would skip the ones wrapping pushed below the screen); the last page is
+/// kept full, never scrolled past the end.
+pub fn wrapped_page(rows: &[usize], offset: usize, height: usize, len: usize) -> usize {
+    let Some(last) = len.checked_sub(1) else {
+        return 0;
+    };
+    let mut used = 0;
+    let fit = rows
+        .iter()
+        .take_while(|&&n| {
+            used += n;
+            used <= height
+        })
+        .count();
+    let mut top = (offset + fit.max(1)).min(last);
+    if offset + rows.len() > last {
+        let tail = |t: usize| {
+            rows.get(t - offset..)
+                .map_or(0, |r| r.iter().sum::<usize>())
+        };
+        while top > offset && tail(top - 1) <= height {
+            top -= 1;
+        }
+    }
+    top
+}
+
+#[cfg(test)]
+mod page_tests {
+    use super::wrapped_page;
+
+    #[test]
+    fn a_page_is_the_lines_that_fit_whole() {
+        // Lines of 3 rows in a 10-row view: three fit, the fourth starts the next page.
+        assert_eq!(wrapped_page(&[3; 10], 0, 10, 100), 3);
+        assert_eq!(wrapped_page(&[1; 10], 0, 10, 100), 10);
+        // A line taller than the view still moves on.
+        assert_eq!(wrapped_page(&[20, 1], 0, 10, 100), 1);
+    }
+
+    #[test]
+    fn the_last_page_is_full_and_never_past_the_end() {
+        // Ten lines of 2 rows, 10-row view, at line 4: lines 5..9 (10 rows) fill the last page.
+        assert_eq!(wrapped_page(&[2; 6], 4, 10, 10), 5);
+        // Already on the last page: it stays.
+        assert_eq!(wrapped_page(&[2; 5], 5, 10, 10), 5);
+    }
+}
