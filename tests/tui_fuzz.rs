@@ -303,6 +303,9 @@ fn key(r: &mut Rng) -> KeyEvent {
     let plain = [
         'j', 'k', 'g', 'G', 'l', 'h', 'f', 'd', 'a', 's', '/', 'r', 't', 'b', 'w', 'W', 'u', 'o',
         '?', 'q', 'x', '.', '*', '(', '[', '\\', '1', ' ', '\u{e9}', '\u{200b}', '\u{2028}',
+        // The keys of the pane split and the triage path: jump, history, prefixes, undo,
+        // the y/n of unblocking, sideways, wrap, zoom and the ways back.
+        ':', 'H', 'p', 'P', 'U', 'y', 'n', '<', '>', 'z', 'Z', 'F', 'D', 'A', 'S',
     ];
     let code = match r.below(20) {
         0 => KeyCode::Enter,
@@ -398,6 +401,10 @@ fn run_case(case_seed: u64, steps: u64, blocklist: &std::path::Path) {
         if huge || r.chance(3) {
             let (w, h) = size(&mut r);
             app.resize(w, h);
+        } else if r.chance(2) {
+            // A bracketed paste: hostile bytes as text, into a prompt or nowhere.
+            let text = String::from_utf8_lossy(&hostile(&mut r)).into_owned();
+            app.paste(&text);
         } else {
             app.key(key(&mut r));
         }
