@@ -644,3 +644,19 @@ fn detail_opens_on_its_arrival_and_dkim_lines() {
         }
     }
 }
+
+/// The per-signature screens of the demo: the dkim-domain list (its own signatures,
+/// `algn` in the cells `none` gave up at 80 columns, `algn` and `ips` at 120), and
+/// the detail of a message with a passing and a failing signature.
+#[test]
+fn demo_signature_screens() {
+    for (w, h) in [(80, 24), (120, 40)] {
+        let mut a = demo_app(w, h);
+        press(&mut a, "A");
+        snap!(format!("demo_{w}x{h}_dkim_domain"), a);
+    }
+    let mut a = demo_app(120, 40);
+    a.jump("1uB3VC-00000000Eo9-006w");
+    press(&mut a, "\n");
+    snap!("demo_120x40_two_signatures", a);
+}

@@ -144,3 +144,24 @@ fn the_escaport_row_under_dkim_domain_shows_its_own_failures() {
     assert_eq!(at("inv"), (sig.invalid + sig.other).to_string(), "{row}");
     assert!(!titles.contains(&"none"), "{titles:?}");
 }
+
+#[test]
+fn the_spam_score_is_a_detail_field() {
+    let mut a = demo((120, 40));
+    a.jump("1tVswH-000000000s4-46SV");
+    let d = a
+        .detail
+        .message
+        .clone()
+        .expect("the jump shows the message");
+    let spam = d.fields.iter().find(|(k, _)| *k == "spam");
+    assert_eq!(spam.map(|(_, v)| v.as_str()), Some("38.2/5.0"), "{d:?}");
+    // A message sa-exim did not scan has no such field.
+    a.jump("1uB3VC-00000000Eo9-006w");
+    let d = a
+        .detail
+        .message
+        .clone()
+        .expect("the jump shows the message");
+    assert!(d.fields.iter().all(|(k, _)| *k != "spam"), "{d:?}");
+}
