@@ -5,13 +5,14 @@
 
 use std::collections::BTreeSet;
 
-use mailtriage::query::{AggKey, Grouping, NetPrefix};
+use mailtriage::query::{AggKey, Grouping, NetPrefix, SigTally};
 use mailtriage::tui::app::App;
 use mailtriage::tui::keys::{Action, KeyMap};
 use mailtriage::tui::render::render;
 use mailtriage::tui::theme::Theme;
 use ratatui::Terminal;
 use ratatui::backend::TestBackend;
+use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 
 fn app_over(log: Vec<u8>, size: (u16, u16)) -> App {
     let opts = mailtriage::model::LoadOptions {
@@ -106,8 +107,16 @@ const COUNTS: [u64; 22] = [
 
 #[test]
 fn every_count_in_the_sender_list_reads_back_within_its_rounding() {
-    for size in [(80, 24), (120, 40)] {
+    for (size, by_domain) in [
+        ((80, 24), false),
+        ((120, 40), false),
+        ((80, 24), true),
+        ((120, 40), true),
+    ] {
         let mut a = demo(size);
+        while by_domain && a.scope.by != AggKey::DkimDomain {
+            a.key(KeyEvent::new(KeyCode::Char('a'), KeyModifiers::NONE));
+        }
         for n in COUNTS {
             let first = *a.senders.shown.first().expect("rows") as usize;
             let r = a.senders.rows.get_mut(first).expect("row");
@@ -118,6 +127,16 @@ fn every_count_in_the_sender_list_reads_back_within_its_rounding() {
             r.dkim.invalid = n;
             r.dkim.none = n;
             r.rejections = n;
+            r.messages_sig_bad = n;
+            r.signatures = Some(Box::new(SigTally {
+                pass: n,
+                fail: n,
+                invalid: n,
+                other: 0,
+                aligned: n,
+                clients: n,
+                networks: n,
+            }));
             let s = screen(&a);
             let titles_at = s
                 .iter()
@@ -131,8 +150,28 @@ fn every_count_in_the_sender_list_reads_back_within_its_rounding() {
                 .trim_matches(|c| c == '│' || c == ' ')
                 .split_whitespace()
                 .collect();
-            for col in ["msgs", "pass", "fail", "inv", "none", "rej", "bytes"] {
-                let i = titles.iter().position(|t| *t == col).expect(col);
+            // The columns every width shows, then those shown when the key keeps room:
+            // at 120 columns all of them.
+            let (always, optional): (&[&str], &[&str]) = if by_domain {
+                (
+                    &["msgs", "pass", "fail", "inv", "rej", "bytes"],
+                    &["algn", "ips"],
+                )
+            } else {
+                (
+                    &["msgs", "pass", "fail", "inv", "none", "rej", "bytes"],
+                    &["sigf"],
+                )
+            };
+            for &col in always.iter().chain(optional) {
+                let Some(i) = titles.iter().position(|t| *t == col) else {
+                    assert!(
+                        size.0 < 120 && optional.contains(&col),
+                        "no {col} at {size:?}: {}",
+                        s[titles_at]
+                    );
+                    continue;
+                };
                 let cell = cells.get(i).copied().unwrap_or("");
                 let base = if col == "bytes" { 1024.0 } else { 1000.0 };
                 assert!(
@@ -147,8 +186,16 @@ fn every_count_in_the_sender_list_reads_back_within_its_rounding() {
 
 #[test]
 fn every_count_in_the_header_reads_back_within_its_rounding() {
-    for size in [(80, 24), (120, 40)] {
+    for (size, by_domain) in [
+        ((80, 24), false),
+        ((120, 40), false),
+        ((80, 24), true),
+        ((120, 40), true),
+    ] {
         let mut a = demo(size);
+        while by_domain && a.scope.by != AggKey::DkimDomain {
+            a.key(KeyEvent::new(KeyCode::Char('a'), KeyModifiers::NONE));
+        }
         for n in COUNTS {
             let s = a.logs.summary.as_mut().expect("summary");
             s.arrivals = n;

@@ -459,7 +459,7 @@ fn rejection_only_sender_has_activity() {
     let mut a = app("tui-mixed.log");
     typ(&mut a, "G");
     assert_eq!(selected_key(&a), "203.0.113.9");
-    let r = *a.senders.selected_row().expect("row");
+    let r = a.senders.selected_row().expect("row").clone();
     let spark = a
         .senders
         .spark(r.group)

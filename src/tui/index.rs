@@ -13,7 +13,7 @@ use super::data::message_passes;
 
 use crate::model::{Model, NONE, flags};
 use crate::parse::{DkimStatus, Family, LineKind};
-use crate::query::{AggKey, DkimTally, Filter, Grouping, NetPrefix, SortKey};
+use crate::query::{self, AggKey, DkimTally, Filter, Grouping, NetPrefix, SigTally, SortKey};
 
 /// A grouping plus what is derived from it once.
 pub struct GroupIndex {
@@ -36,23 +36,26 @@ pub struct GroupIndex {
     flat_at: Vec<u32>,
     /// What a pass needs of each message, stored beside `msgs` in group order so
     /// a regroup streams through memory instead of jumping to each message
-    /// (with 300 k groups, cache misses were most of the cost). 13 bytes each.
+    /// (with 300 k groups, cache misses were most of the cost). 14 bytes each.
     times: Vec<i64>,
     sizes: Vec<u32>,
-    facts: Vec<u8>,
+    facts: Vec<u16>,
 }
 
 // Bits of `GroupIndex::facts`.
-const F_ARRIVED: u8 = 1;
-const F_REJECTED: u8 = 2;
-const F_V4: u8 = 4;
-const F_V6: u8 = 8;
-const F_DKIM_SHIFT: u8 = 4;
+const F_ARRIVED: u16 = 1;
+const F_REJECTED: u16 = 2;
+const F_V4: u16 = 4;
+const F_V6: u16 = 8;
+const F_DKIM_SHIFT: u16 = 4;
 /// Client address unknown (local submission, `[]`): with an address family
 /// also seen, the group's family is `mixed`, as in `query::group`.
-const F_UNKNOWN: u8 = 64;
+const F_UNKNOWN: u16 = 64;
+/// At least one failing (`SIG_FAIL`) / invalid (`SIG_INVALID`) signature.
+const F_SIG_FAIL: u16 = 256;
+const F_SIG_INVALID: u16 = 512;
 
-fn facts_of(m: &Model, msg: &crate::model::Message) -> u8 {
+fn facts_of(m: &Model, msg: &crate::model::Message) -> u16 {
     let mut b = 0;
     if msg.has(flags::ARRIVED) {
         b |= F_ARRIVED;
@@ -65,11 +68,17 @@ fn facts_of(m: &Model, msg: &crate::model::Message) -> u8 {
         Family::Ipv6 => F_V6,
         Family::Unknown => F_UNKNOWN,
     };
-    b |= (msg.dkim as u8) << F_DKIM_SHIFT;
+    b |= (msg.dkim as u16) << F_DKIM_SHIFT;
+    if msg.has(flags::SIG_FAIL) {
+        b |= F_SIG_FAIL;
+    }
+    if msg.has(flags::SIG_INVALID) {
+        b |= F_SIG_INVALID;
+    }
     b
 }
 
-fn family_of_facts(b: u8) -> Family {
+fn family_of_facts(b: u16) -> Family {
     if b & F_V4 != 0 {
         Family::Ipv4
     } else if b & F_V6 != 0 {
@@ -79,7 +88,7 @@ fn family_of_facts(b: u8) -> Family {
     }
 }
 
-fn dkim_of_facts(b: u8) -> DkimStatus {
+fn dkim_of_facts(b: u16) -> DkimStatus {
     match (b >> F_DKIM_SHIFT) & 3 {
         0 => DkimStatus::Pass,
         1 => DkimStatus::Fail,
@@ -109,7 +118,7 @@ impl GroupIndex {
         let mut msgs = vec![0u32; total];
         let mut times = vec![0i64; total];
         let mut sizes = vec![0u32; total];
-        let mut facts = vec![0u8; total];
+        let mut facts = vec![0u16; total];
         for (i, msg) in m.messages.iter().enumerate() {
             let f = facts_of(m, msg);
             for &gid in g.groups_of(i as u32) {
@@ -218,13 +227,23 @@ fn by_group(n: usize, group_of: &[u32]) -> (Vec<u32>, Vec<u32>) {
 }
 
 /// One aggregate row, without strings (the label is `GroupIndex::label(group)`).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Agg {
     pub group: u32,
     pub messages: u64,
     pub bytes: u64,
     pub dkim: DkimTally,
     pub rejections: u64,
+    /// Of `messages`, those with at least one failing / invalid signature
+    /// (`SenderRow::messages_sig_fail`, `messages_sig_invalid`).
+    pub messages_sig_fail: u64,
+    pub messages_sig_invalid: u64,
+    /// Of `messages`, those with a failing or an invalid signature (or both): the
+    /// sender list's `sigf` column.
+    pub messages_sig_bad: u64,
+    /// `dkim-domain` only: the domain's own signatures (`query::signature_tallies`);
+    /// boxed, as under other keys there can be a million rows without one.
+    pub signatures: Option<Box<SigTally>>,
     pub first: Option<i64>,
     pub last: Option<i64>,
     v4: bool,
@@ -253,14 +272,17 @@ struct Tally {
     messages: u32,
     rejections: u32,
     dkim: [u32; 4],
+    sig_fail: u32,
+    sig_invalid: u32,
+    sig_bad: u32,
     /// `F_V4`, `F_V6`, and `SEEN` once `first`/`last` hold a time.
-    bits: u8,
+    bits: u16,
 }
 
-const SEEN: u8 = 128;
+const SEEN: u16 = 128;
 
 impl Tally {
-    fn seen(&mut self, time: i64, fam_bits: u8) {
+    fn seen(&mut self, time: i64, fam_bits: u16) {
         if self.bits & SEEN == 0 {
             self.first = time;
             self.last = time;
@@ -316,6 +338,12 @@ pub fn aggregate(m: &Model, ix: &GroupIndex, f: &Filter) -> Vec<Agg> {
             t.seen(p.time, bits);
         }
     }
+    // `dkim-domain` only (empty otherwise): one pass over the signatures.
+    let sigs = if g.by == AggKey::DkimDomain {
+        query::signature_tallies(m, g, f)
+    } else {
+        Vec::new()
+    };
     let mut out = Vec::new();
     for gid in 0..n {
         let (a, b) = (ix.start[gid] as usize, ix.start[gid + 1] as usize);
@@ -341,6 +369,9 @@ pub fn aggregate(m: &Model, ix: &GroupIndex, f: &Filter) -> Vec<Agg> {
                 t.messages += 1;
                 t.bytes += ix.sizes[k] as u64;
                 t.dkim[((bits >> F_DKIM_SHIFT) & 3) as usize] += 1;
+                t.sig_fail += u32::from(bits & F_SIG_FAIL != 0);
+                t.sig_invalid += u32::from(bits & F_SIG_INVALID != 0);
+                t.sig_bad += u32::from(bits & (F_SIG_FAIL | F_SIG_INVALID) != 0);
             } else {
                 t.rejections += 1;
             }
@@ -349,7 +380,9 @@ pub fn aggregate(m: &Model, ix: &GroupIndex, f: &Filter) -> Vec<Agg> {
         if let Some(p) = peers.get(&(gid as u32)) {
             t.merge(p);
         }
-        if t.messages == 0 && t.rejections == 0 {
+        let sig = sigs.get(gid);
+        // A domain can sign only messages that did not arrive here (as `query::group`).
+        if t.messages == 0 && t.rejections == 0 && sig.is_none_or(|s| s.total() == 0) {
             continue;
         }
         let seen = t.bits & SEEN != 0;
@@ -364,6 +397,10 @@ pub fn aggregate(m: &Model, ix: &GroupIndex, f: &Filter) -> Vec<Agg> {
                 none: t.dkim[3] as u64,
             },
             rejections: t.rejections as u64,
+            messages_sig_fail: t.sig_fail as u64,
+            messages_sig_invalid: t.sig_invalid as u64,
+            messages_sig_bad: t.sig_bad as u64,
+            signatures: sig.map(|s| Box::new(*s)),
             first: seen.then_some(t.first),
             last: seen.then_some(t.last),
             v4: t.bits & F_V4 != 0,
@@ -396,6 +433,8 @@ pub fn sort_aggs(rows: &mut [Agg], by: SortKey, ix: &GroupIndex) {
         })
         .collect();
     keyed.sort_unstable();
-    let sorted: Vec<Agg> = keyed.iter().map(|k| rows[k.4 as usize]).collect();
-    rows.copy_from_slice(&sorted);
+    let sorted: Vec<Agg> = keyed.iter().map(|k| rows[k.4 as usize].clone()).collect();
+    for (r, s) in rows.iter_mut().zip(sorted) {
+        *r = s;
+    }
 }

@@ -80,27 +80,6 @@ pub fn detail(m: &Model, msg: u32, ctx: &ParseContext) -> Option<Detail> {
                         .map(|s| shown(&unescape_exim(s.get(..SHOWN_CHARS * 16).unwrap_or(s)))),
                 );
                 push(&mut d, "recipients", opt(a.recipients));
-                if let Some(dom) = a.dkim_domain {
-                    d.signatures
-                        .push(format!("d={} result=pass (DKIM= on arrival)", shown(dom)));
-                }
-            }
-            Payload::Dkim(s) => {
-                let result = s.result.map_or("?", |r| match r {
-                    parse::DkimResult::Pass => "pass",
-                    parse::DkimResult::Fail => "fail",
-                    parse::DkimResult::Invalid => "invalid",
-                });
-                let mut t = format!(
-                    "d={} s={} a={} result={result}",
-                    s.domain.map_or("-".into(), shown),
-                    s.selector.map_or("-".into(), shown),
-                    s.algorithm.map_or("-".into(), shown),
-                );
-                if let Some(r) = s.reason {
-                    t.push_str(&format!(" reason={}", shown(r)));
-                }
-                d.signatures.push(clip(t));
             }
             Payload::Delivery(x) => {
                 let what = match ev.kind {
@@ -139,7 +118,39 @@ pub fn detail(m: &Model, msg: u32, ctx: &ParseContext) -> Option<Detail> {
     d.fields
         .push(("outcome", message.outcome().as_str().to_string()));
     d.fields.push(("dkim", message.dkim.as_str().to_string()));
+    if let Some(sc) = m.spam_score(msg) {
+        let mut t = format!("{:.1}", sc.score());
+        if let Some(r) = sc.required_tenths {
+            t.push_str(&format!("/{:.1}", f32::from(r) / 10.0));
+        }
+        d.fields.push(("spam", t));
+    }
+    // One entry per signature as the model counts them: a `DKIM=` tag and the
+    // `DKIM:` line of the same signature are one, as in `show` and the counts.
+    for s in crate::query::signatures(m, msg) {
+        d.signatures.push(clip(signature_text(&s)));
+    }
     Some(d)
+}
+
+/// `d= s= a= result= reason=`, sanitized (the pane colours a row by `result=pass`).
+fn signature_text(s: &crate::query::SigView<'_>) -> String {
+    let field = |v: Option<&[u8]>| v.map_or("-".into(), shown);
+    let mut t = format!(
+        "d={} s={} a={} result={}",
+        field(s.domain),
+        field(s.selector),
+        field(s.algorithm),
+        s.result.as_str()
+    );
+    if let Some(r) = s.reason {
+        t.push_str(" reason=");
+        t.push_str(&shown(r));
+    }
+    if s.tag_only {
+        t.push_str(" (DKIM= on the arrival only)");
+    }
+    t
 }
 
 /// One row of the log lines view, already sanitized.

@@ -23,6 +23,95 @@ const W_FAIL: u16 = 4;
 const W_INV: u16 = 3;
 const W_NONE: u16 = 4;
 const W_REJ: u16 = 3;
+const W_SIGF: u16 = 4;
+const W_ALIGNED: u16 = 4;
+const W_IPS: u16 = 4;
+/// An optional column is shown only if the key column keeps this many cells (what
+/// it has at 80 columns without one: an IPv6 address cut in the middle still reads).
+const KEY_KEEP_W: u16 = 20;
+
+/// The numeric columns between `fam` and `rej`, for the grouping and the width.
+/// Under `dkim-domain` they are the domain's own signatures (`query::SigTally`:
+/// `inv` counts invalid and other results), else the status of the messages.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Col {
+    Pass,
+    Fail,
+    Inv,
+    None,
+    SigFail,
+    SigPass,
+    SigFailOwn,
+    SigInv,
+    Aligned,
+    Ips,
+}
+
+impl Col {
+    fn title(self) -> &'static str {
+        match self {
+            Col::Pass | Col::SigPass => "pass",
+            Col::Fail | Col::SigFailOwn => "fail",
+            Col::Inv | Col::SigInv => "inv",
+            Col::None => "none",
+            Col::SigFail => "sigf",
+            Col::Aligned => "algn",
+            Col::Ips => "ips",
+        }
+    }
+
+    fn width(self) -> u16 {
+        match self {
+            Col::Pass | Col::SigPass => W_PASS,
+            Col::Fail | Col::SigFailOwn => W_FAIL,
+            Col::Inv | Col::SigInv => W_INV,
+            Col::None => W_NONE,
+            Col::SigFail => W_SIGF,
+            Col::Aligned => W_ALIGNED,
+            Col::Ips => W_IPS,
+        }
+    }
+
+    fn value(self, r: &crate::tui::index::Agg) -> u64 {
+        let sig = r.signatures.as_deref().copied().unwrap_or_default();
+        match self {
+            Col::Pass => r.dkim.pass,
+            Col::Fail => r.dkim.fail,
+            Col::Inv => r.dkim.invalid,
+            Col::None => r.dkim.none,
+            Col::SigFail => r.messages_sig_bad,
+            Col::SigPass => sig.pass,
+            Col::SigFailOwn => sig.fail,
+            Col::SigInv => sig.invalid + sig.other,
+            Col::Aligned => sig.aligned,
+            Col::Ips => sig.clients,
+        }
+    }
+}
+
+/// The columns that fit: `room` is what the key column would have without the
+/// optional ones, which are added in order while it keeps `KEY_KEEP_W` cells.
+fn columns(by_domain: bool, mut room: u16) -> Vec<Col> {
+    let (mut cols, optional) = if by_domain {
+        (
+            vec![Col::SigPass, Col::SigFailOwn, Col::SigInv],
+            vec![Col::Aligned, Col::Ips],
+        )
+    } else {
+        (
+            vec![Col::Pass, Col::Fail, Col::Inv, Col::None],
+            vec![Col::SigFail],
+        )
+    };
+    for c in optional {
+        let need = c.width() + 1;
+        if room >= KEY_KEEP_W + need {
+            room -= need;
+            cols.push(c);
+        }
+    }
+    cols
+}
 
 fn num<'a>(n: u64, width: u16) -> Cell<'a> {
     Cell::from(Line::from(count_fit(n, width as usize)).alignment(Alignment::Right))
@@ -77,8 +166,16 @@ pub fn render(frame: &mut Frame, area: Rect, app: &App, theme: Theme, wide: bool
     let last_w: u16 = 11;
     // The key column is as wide as its widest key on screen, up to what the others leave
     // (one cell between columns): at 200 columns it is not 130 cells of blanks.
-    let fixed = 3 + W_MSGS + W_BYTES + W_PASS + W_FAIL + W_INV + W_NONE + W_REJ;
-    let room = body.width.saturating_sub(fixed + last_w + spark_w + 10);
+    let by_domain = app.scope.by == crate::query::AggKey::DkimDomain;
+    let base = 3 + W_MSGS + W_BYTES + W_REJ + last_w + spark_w + 6;
+    let status: u16 = if by_domain {
+        W_PASS + W_FAIL + W_INV + 3
+    } else {
+        W_PASS + W_FAIL + W_INV + W_NONE + 4
+    };
+    let cols = columns(by_domain, body.width.saturating_sub(base + status));
+    let fixed: u16 = base + cols.iter().map(|c| c.width() + 1).sum::<u16>();
+    let room = body.width.saturating_sub(fixed);
     let focused = app.focus == Pane::Senders;
     let height = body.height.saturating_sub(1) as usize;
     let offset = visible_offset(app.senders.list.offset, app.senders.list.selected, height);
@@ -124,11 +221,12 @@ pub fn render(frame: &mut Frame, area: Rect, app: &App, theme: Theme, wide: bool
                 .spark(r.group)
                 .map(|s| spark_text(s, spark_w as usize))
                 .unwrap_or_default();
-            let fail_style = if r.dkim.fail > 0 {
-                theme.fail()
+            let failing = if by_domain {
+                r.signatures.as_ref().is_some_and(|s| s.fail > 0)
             } else {
-                theme.dim()
+                r.dkim.fail > 0
             };
+            let fail_style = if failing { theme.fail() } else { theme.dim() };
             let blocked = app.senders.cover(r.group).is_some();
             let room = key_w.saturating_sub(if blocked { 2 } else { 0 });
             let mut key = key_line(app, app.label(r), room as usize, theme);
@@ -136,21 +234,27 @@ pub fn render(frame: &mut Frame, area: Rect, app: &App, theme: Theme, wide: bool
                 // A letter, not only a colour, so the marker survives NO_COLOR.
                 key.spans.insert(0, Span::styled("B ", theme.fail()));
             }
-            let row = Row::new(vec![
+            let mut cells = vec![
                 Cell::from(key),
                 Cell::from(fam),
                 num(r.messages, W_MSGS),
                 Cell::from(
                     Line::from(crate::tui::data::human_bytes(r.bytes)).alignment(Alignment::Right),
                 ),
-                num(r.dkim.pass, W_PASS).style(theme.pass()),
-                num(r.dkim.fail, W_FAIL).style(fail_style),
-                num(r.dkim.invalid, W_INV),
-                num(r.dkim.none, W_NONE),
-                num(r.rejections, W_REJ),
-                Cell::from(last),
-                Cell::from(Span::styled(spark, theme.spark())),
-            ]);
+            ];
+            for &c in &cols {
+                let cell = num(c.value(r), c.width());
+                cells.push(match c {
+                    Col::Pass | Col::SigPass => cell.style(theme.pass()),
+                    Col::Fail | Col::SigFailOwn => cell.style(fail_style),
+                    Col::SigFail if r.messages_sig_bad > 0 => cell.style(theme.fail()),
+                    _ => cell,
+                });
+            }
+            cells.push(num(r.rejections, W_REJ));
+            cells.push(Cell::from(last));
+            cells.push(Cell::from(Span::styled(spark, theme.spark())));
+            let row = Row::new(cells);
             Some(if pos == app.senders.list.selected {
                 row.style(theme.selected(focused))
             } else {
@@ -158,33 +262,32 @@ pub fn render(frame: &mut Frame, area: Rect, app: &App, theme: Theme, wide: bool
             })
         })
         .collect();
-    let head = Row::new(vec![
+    let right = |t: &'static str| Cell::from(Line::from(t).alignment(Alignment::Right));
+    let mut titles = vec![
         Cell::from(app.scope.by.as_str()),
         Cell::from("fam"),
-        Cell::from(Line::from("msgs").alignment(Alignment::Right)),
-        Cell::from(Line::from("bytes").alignment(Alignment::Right)),
-        Cell::from(Line::from("pass").alignment(Alignment::Right)),
-        Cell::from(Line::from("fail").alignment(Alignment::Right)),
-        Cell::from(Line::from("inv").alignment(Alignment::Right)),
-        Cell::from(Line::from("none").alignment(Alignment::Right)),
-        Cell::from(Line::from("rej").alignment(Alignment::Right)),
+        right("msgs"),
+        right("bytes"),
+    ];
+    titles.extend(cols.iter().map(|c| right(c.title())));
+    titles.extend([
+        right("rej"),
         Cell::from("last seen"),
         Cell::from("activity"),
-    ])
-    .style(theme.column_titles());
-    let widths = [
+    ]);
+    let head = Row::new(titles).style(theme.column_titles());
+    let mut widths = vec![
         Constraint::Length(key_w),
         Constraint::Length(3),
         Constraint::Length(W_MSGS),
         Constraint::Length(W_BYTES),
-        Constraint::Length(W_PASS),
-        Constraint::Length(W_FAIL),
-        Constraint::Length(W_INV),
-        Constraint::Length(W_NONE),
+    ];
+    widths.extend(cols.iter().map(|c| Constraint::Length(c.width())));
+    widths.extend([
         Constraint::Length(W_REJ),
         Constraint::Length(last_w),
         Constraint::Length(spark_w),
-    ];
+    ]);
     let table = Table::new(rows, widths).header(head).column_spacing(1);
     frame.render_widget(table, body);
 }
