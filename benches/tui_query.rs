@@ -283,7 +283,8 @@ fn main() {
     );
     app.act(Action::Back);
     // `:` with a pasted header: one lookup in the id index, then landing on its row.
-    let i = 654_321u64;
+    // A message in the middle of the log, whatever its size.
+    let i = messages / 2 + 321;
     let id = format!(
         "1r{}-{}-{}",
         base62(i / 1000, 4),
