@@ -64,14 +64,17 @@ pub enum SortKey {
     Bytes,
     Last,
     DkimFail,
+    /// Rejections (then failed logins): the clients an admin blocks first.
+    Rejections,
 }
 
 impl SortKey {
-    pub const ALL: [SortKey; 4] = [
+    pub const ALL: [SortKey; 5] = [
         SortKey::Messages,
         SortKey::Bytes,
         SortKey::Last,
         SortKey::DkimFail,
+        SortKey::Rejections,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -80,6 +83,7 @@ impl SortKey {
             SortKey::Bytes => "bytes",
             SortKey::Last => "last",
             SortKey::DkimFail => "dkim-fail",
+            SortKey::Rejections => "rejections",
         }
     }
 
@@ -188,6 +192,12 @@ pub struct SenderRow {
     /// there can be a million rows, and this is `None` in all of them).
     pub signatures: Option<Box<SigTally>>,
     pub rejections: u64,
+    /// `authenticator failed` lines of the group's clients (not in `rejections`).
+    pub auth_failures: u64,
+    /// The group's most common rejection reasons (see `query::rejections`),
+    /// filled by [`fill_reasons`] for the rows shown; empty otherwise.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub rejection_reasons: Option<Vec<super::rejections::ReasonCount>>,
     pub recipients: u64,
     #[serde(serialize_with = "ser_time")]
     pub first: Option<i64>,
@@ -450,6 +460,7 @@ struct Acc {
     sig_fail: u64,
     sig_invalid: u64,
     rejections: u64,
+    auth_failures: u64,
     first: Option<i64>,
     last: Option<i64>,
     v4: bool,
@@ -532,6 +543,8 @@ pub fn group(m: &Model, g: &Grouping, f: &Filter, recipients: bool) -> Vec<Sende
             let a = &mut acc[gid as usize];
             if m.peer_kind(p).is_rejection() {
                 a.rejections += 1;
+            } else {
+                a.auth_failures += 1;
             }
             a.fam(fam);
             a.seen(p.time);
@@ -561,7 +574,10 @@ pub fn group(m: &Model, g: &Grouping, f: &Filter, recipients: bool) -> Vec<Sende
     acc.into_iter()
         .enumerate()
         .filter(|(i, a)| {
-            a.messages > 0 || a.rejections > 0 || sig_of(*i).is_some_and(|t| t.total() > 0)
+            a.messages > 0
+                || a.rejections > 0
+                || a.auth_failures > 0
+                || sig_of(*i).is_some_and(|t| t.total() > 0)
         })
         .map(|(i, a)| SenderRow {
             key: g.labels[i].clone(),
@@ -578,6 +594,8 @@ pub fn group(m: &Model, g: &Grouping, f: &Filter, recipients: bool) -> Vec<Sende
             messages_sig_invalid: a.sig_invalid,
             signatures: sig_of(i).map(Box::new),
             rejections: a.rejections,
+            auth_failures: a.auth_failures,
+            rejection_reasons: None,
             recipients: a.recipients,
             first: a.first,
             last: a.last,
@@ -711,12 +729,27 @@ pub fn sort_rows(rows: &mut [SenderRow], by: SortKey) {
             SortKey::DkimFail => {
                 (b.dkim.fail + b.dkim.invalid).cmp(&(a.dkim.fail + a.dkim.invalid))
             }
+            SortKey::Rejections => b
+                .rejections
+                .cmp(&a.rejections)
+                .then(b.auth_failures.cmp(&a.auth_failures)),
         };
         primary
             .then(b.messages.cmp(&a.messages))
             .then(b.rejections.cmp(&a.rejections))
             .then_with(|| a.key.cmp(&b.key))
     });
+}
+
+/// Fills each row's `rejection_reasons` with its `top` most common reasons
+/// (rows without a rejection or failed login get an empty list). Parses the
+/// rows' rejection lines again, once each, in one pass over the model.
+pub fn fill_reasons(m: &Model, g: &Grouping, f: &Filter, rows: &mut [SenderRow], top: usize) {
+    let gids: Vec<u32> = rows.iter().map(|r| r.group).collect();
+    let lists = super::rejections::reason_summaries(m, g, f, &gids, top);
+    for (r, l) in rows.iter_mut().zip(lists) {
+        r.rejection_reasons = Some(l);
+    }
 }
 
 /// Messages of one group that pass the filter, in log order.
