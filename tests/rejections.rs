@@ -162,3 +162,42 @@ fn an_unknown_key_is_a_clear_error() {
     assert_eq!(o.status.code(), Some(1));
     assert!(String::from_utf8_lossy(&o.stderr).contains("no ip"));
 }
+
+#[test]
+fn clients_dropped_for_protocol_errors_have_rows() {
+    let Some(s) = samples() else { return };
+    for (file, ip, line) in [
+        // `SMTP protocol synchronization error (input sent without waiting for
+        // greeting): rejected connection from H=[205.210.31.39] input="GET / …"`.
+        (
+            "heavybrain101-youtube-mainlog.log",
+            "205.210.31.39",
+            "[205.210.31.39]",
+        ),
+        // `SMTP protocol error in "AUTH LOGIN" H=(User) [194.33.191.29]:4816 …`.
+        (
+            "fail2ban-issue-3060.log",
+            "194.33.191.29",
+            "[194.33.191.29]",
+        ),
+    ] {
+        let f = s.join("realworld").join(file);
+        let f = f.to_string_lossy();
+        let text = std::fs::read(f.as_ref()).expect("sample");
+        let want = text
+            .split(|&c| c == b'\n')
+            .map(String::from_utf8_lossy)
+            .filter(|l| l.contains(line) && l.contains(" SMTP protocol "))
+            .count() as u64;
+        assert!(want > 0, "{file}");
+        let v = json(&["senders", "-q", "--json", &f]);
+        let row = v
+            .as_array()
+            .expect("rows")
+            .iter()
+            .find(|r| r["key"] == ip)
+            .unwrap_or_else(|| panic!("{file}: a row for {ip}"));
+        assert_eq!(row["protocol_errors"], want, "{file}");
+        assert_eq!(row["rejection_reasons"][0]["reason"], "protocol", "{file}");
+    }
+}

@@ -91,7 +91,7 @@ fn sig(r: &SenderRow, f: fn(&SigTally) -> u64) -> String {
 
 /// Every column, in CSV order (the `signatures` ones are empty except under
 /// `dkim-domain`).
-const COLUMNS: [Column; 21] = [
+const COLUMNS: [Column; 22] = [
     ("family", "FAMILY", 7, true, |r| r.family.to_string()),
     ("messages", "MSGS", 8, false, |r| r.messages.to_string()),
     ("bytes", "BYTES", 12, false, |r| r.bytes.to_string()),
@@ -137,6 +137,9 @@ const COLUMNS: [Column; 21] = [
     // Last in CSV, so the columns before it keep their places.
     ("auth_failures", "AUTHF", 6, false, |r| {
         r.auth_failures.to_string()
+    }),
+    ("protocol_errors", "PROTO", 6, false, |r| {
+        r.protocol_errors.to_string()
     }),
 ];
 

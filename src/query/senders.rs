@@ -12,7 +12,7 @@ use rustc_hash::FxHashMap;
 
 use super::key::{EMPTY_VALUE, NO_VALUE, key_text};
 use crate::model::{Model, NONE, flags};
-use crate::parse::{DkimStatus, Family, SigResult, time};
+use crate::parse::{DkimStatus, Family, LineKind, SigResult, time};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, clap::ValueEnum, serde::Serialize)]
 #[serde(rename_all = "kebab-case")]
@@ -194,6 +194,9 @@ pub struct SenderRow {
     pub rejections: u64,
     /// `authenticator failed` lines of the group's clients (not in `rejections`).
     pub auth_failures: u64,
+    /// Protocol errors of the group's clients (`SMTP protocol synchronization
+    /// error`, talking before the greeting, bad commands; not in `rejections`).
+    pub protocol_errors: u64,
     /// The group's most common rejection reasons (see `query::rejections`),
     /// filled by [`fill_reasons`] for the rows shown; empty otherwise.
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -461,6 +464,7 @@ struct Acc {
     sig_invalid: u64,
     rejections: u64,
     auth_failures: u64,
+    protocol_errors: u64,
     first: Option<i64>,
     last: Option<i64>,
     v4: bool,
@@ -525,9 +529,11 @@ pub fn group(m: &Model, g: &Grouping, f: &Filter, recipients: bool) -> Vec<Sende
     if f.dkim.is_none() {
         for (pi, p) in m.peer_events.iter().enumerate() {
             let gid = g.peer_group[pi];
+            let kind = m.peer_kind(p);
             if gid == NONE
-                || !m.peer_kind(p).is_rejection()
-                    && m.peer_kind(p) != crate::parse::LineKind::AuthFailure
+                || !kind.is_rejection()
+                    && kind != LineKind::AuthFailure
+                    && kind != LineKind::Session
             {
                 continue;
             }
@@ -540,11 +546,15 @@ pub fn group(m: &Model, g: &Grouping, f: &Filter, recipients: bool) -> Vec<Sende
             {
                 continue;
             }
+            // Session lines count only as protocol errors (one substring test each).
+            if kind == LineKind::Session && !super::rejections::is_protocol_error(m.line(p.line)) {
+                continue;
+            }
             let a = &mut acc[gid as usize];
-            if m.peer_kind(p).is_rejection() {
-                a.rejections += 1;
-            } else {
-                a.auth_failures += 1;
+            match kind {
+                LineKind::AuthFailure => a.auth_failures += 1,
+                LineKind::Session => a.protocol_errors += 1,
+                _ => a.rejections += 1,
             }
             a.fam(fam);
             a.seen(p.time);
@@ -577,6 +587,7 @@ pub fn group(m: &Model, g: &Grouping, f: &Filter, recipients: bool) -> Vec<Sende
             a.messages > 0
                 || a.rejections > 0
                 || a.auth_failures > 0
+                || a.protocol_errors > 0
                 || sig_of(*i).is_some_and(|t| t.total() > 0)
         })
         .map(|(i, a)| SenderRow {
@@ -595,6 +606,7 @@ pub fn group(m: &Model, g: &Grouping, f: &Filter, recipients: bool) -> Vec<Sende
             signatures: sig_of(i).map(Box::new),
             rejections: a.rejections,
             auth_failures: a.auth_failures,
+            protocol_errors: a.protocol_errors,
             rejection_reasons: None,
             recipients: a.recipients,
             first: a.first,
@@ -732,7 +744,8 @@ pub fn sort_rows(rows: &mut [SenderRow], by: SortKey) {
             SortKey::Rejections => b
                 .rejections
                 .cmp(&a.rejections)
-                .then(b.auth_failures.cmp(&a.auth_failures)),
+                .then(b.auth_failures.cmp(&a.auth_failures))
+                .then(b.protocol_errors.cmp(&a.protocol_errors)),
         };
         primary
             .then(b.messages.cmp(&a.messages))
