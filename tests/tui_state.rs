@@ -226,7 +226,7 @@ fn group_by_cycles_every_key() {
 fn sort_cycles_both_ways_and_moves_to_the_top() {
     let mut a = app("tui-mixed.log");
     let mut seen = Vec::new();
-    for _ in 0..4 {
+    for _ in 0..5 {
         typ(&mut a, "jjj");
         typ(&mut a, "s");
         seen.push(a.scope.sort);
@@ -240,6 +240,7 @@ fn sort_cycles_both_ways_and_moves_to_the_top() {
             SortKey::Bytes,
             SortKey::Last,
             SortKey::DkimFail,
+            SortKey::Rejections,
             SortKey::Messages
         ]
     );

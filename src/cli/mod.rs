@@ -31,6 +31,8 @@ Examples:
   mailtriage senders --family ipv6 --dkim fail  IPv6 senders whose DKIM failed
   mailtriage senders --by net --sort dkim-fail --limit 20 --json
   mailtriage show 1QFOdo-0001zq-E9 mainlog      every line of one message
+  mailtriage senders --sort rejections --limit 10
+  mailtriage rejections 45.137.21.5 mainlog     why one client was turned away
   mailtriage grep -i 'peter' mainlog            whole transactions, like exigrep";
 
 #[derive(Parser, Debug)]
@@ -126,6 +128,10 @@ pub enum Command {
         #[arg(long)]
         lines_only: bool,
     },
+    /// One sender's rejections, failed logins and protocol errors, each with time,
+    /// stage, recipient or sender, reason category and Exim's reason; then the
+    /// reasons counted.
+    Rejections(RejectionsArgs),
     /// Whole transactions with any line matching PATTERN (exigrep semantics).
     Grep(GrepArgs),
     /// Blocklist decisions: add, remove, list, check against logs, export.
@@ -186,6 +192,26 @@ pub struct SendersArgs {
     #[arg(long, conflicts_with = "csv")]
     pub json: bool,
     /// Print CSV with a header row.
+    #[arg(long)]
+    pub csv: bool,
+}
+
+#[derive(Args, Debug)]
+pub struct RejectionsArgs {
+    /// The sender, as `senders` prints its key (an address, a network, a host…).
+    pub key: String,
+    #[arg(value_name = "FILE")]
+    pub files: Vec<PathBuf>,
+    /// What makes a sender (as for `senders`).
+    #[arg(long, value_enum, default_value_t = AggKey::Ip)]
+    pub by: AggKey,
+    /// Only what happened in this time range (as for `senders`).
+    #[arg(long, value_name = "RANGE")]
+    pub time: Option<String>,
+    /// Print JSON: `{key, rejections: [...], reasons: [...]}`.
+    #[arg(long, conflicts_with = "csv")]
+    pub json: bool,
+    /// Print CSV with a header row, one rejection a row.
     #[arg(long)]
     pub csv: bool,
 }
@@ -345,6 +371,9 @@ fn run(cli: Cli) -> Result<i32> {
             if let Some(n) = a.limit {
                 rows.truncate(n);
             }
+            if a.json {
+                query::fill_reasons(&m, &g, &f, &mut rows, 5);
+            }
             output::senders(
                 &mut out,
                 &rows,
@@ -374,6 +403,39 @@ fn run(cli: Cli) -> Result<i32> {
             if !lines_only {
                 output::signatures(&mut out, &m, i)?;
             }
+            unchanged(&m)?;
+        }
+        Some(Command::Rejections(a)) => {
+            let m = load(&a.files, &cli.load)?;
+            let g = query::Grouping::new(&m, a.by, cli.load.prefix());
+            let mut f = Filter::default();
+            if let Some(t) = &a.time {
+                let range = query::time_range::parse_time_range(t, m.last_time.unwrap_or(0))
+                    .map_err(anyhow::Error::msg)?;
+                f.time = Some(range);
+            }
+            let Some(gid) = g.find(a.key.trim()) else {
+                eprintln!(
+                    "mailtriage: no {} `{}` in the given logs",
+                    a.by.as_str(),
+                    crate::text::sanitize(a.key.as_bytes())
+                );
+                return Ok(1);
+            };
+            let rows = query::rejections_of(&m, &g, gid, &f);
+            output::rejections(
+                &mut out,
+                &m,
+                &a.key,
+                &rows,
+                if a.json {
+                    output::Format::Json
+                } else if a.csv {
+                    output::Format::Csv
+                } else {
+                    output::Format::Text
+                },
+            )?;
             unchanged(&m)?;
         }
         Some(Command::Grep(a)) => {

@@ -8,7 +8,10 @@ use serde_json::json;
 use unicode_width::UnicodeWidthChar;
 
 use crate::model::{Model, NONE};
-use crate::query::{AggKey, LineMatches, SenderRow, SigTally, Summary};
+use crate::query::rejections::Span;
+use crate::query::{
+    AggKey, LineMatches, Reason, RejectionRow, SenderRow, SigTally, Stage, Summary,
+};
 use crate::text::{csv, json, sanitize};
 
 /// How whole log lines are written: as the log's bytes (into a pipe or a file, so
@@ -88,7 +91,7 @@ fn sig(r: &SenderRow, f: fn(&SigTally) -> u64) -> String {
 
 /// Every column, in CSV order (the `signatures` ones are empty except under
 /// `dkim-domain`).
-const COLUMNS: [Column; 20] = [
+const COLUMNS: [Column; 22] = [
     ("family", "FAMILY", 7, true, |r| r.family.to_string()),
     ("messages", "MSGS", 8, false, |r| r.messages.to_string()),
     ("bytes", "BYTES", 12, false, |r| r.bytes.to_string()),
@@ -131,6 +134,13 @@ const COLUMNS: [Column; 20] = [
     ("signatures_networks", "NETS", 6, false, |r| {
         sig(r, |t| t.networks)
     }),
+    // Last in CSV, so the columns before it keep their places.
+    ("auth_failures", "AUTHF", 6, false, |r| {
+        r.auth_failures.to_string()
+    }),
+    ("protocol_errors", "PROTO", 6, false, |r| {
+        r.protocol_errors.to_string()
+    }),
 ];
 
 /// The text table's columns for a key: under `dkim-domain` the domain's own
@@ -149,6 +159,7 @@ fn text_columns(by: AggKey) -> Vec<&'static Column> {
             "signatures_clients",
             "signatures_networks",
             "rejections",
+            "auth_failures",
             "recipients",
             "first",
             "last",
@@ -165,6 +176,7 @@ fn text_columns(by: AggKey) -> Vec<&'static Column> {
             "messages_sig_fail",
             "messages_sig_invalid",
             "rejections",
+            "auth_failures",
             "recipients",
             "first",
             "last",
@@ -257,6 +269,120 @@ pub fn senders(
             for (r, k) in rows.iter().zip(keys) {
                 let cells: Vec<String> = cols.iter().map(|c| (c.4)(r)).collect();
                 writeln!(out, "{}", text_line(&k, w, &cols, &cells))?;
+            }
+            Ok(())
+        }
+    }
+}
+
+/// One sender's rejections: a table (text), an object (JSON) or one row each (CSV).
+/// Every log field goes through its output's sanitizer.
+pub fn rejections(
+    out: &mut impl Write,
+    m: &Model,
+    key: &str,
+    rows: &[RejectionRow],
+    fmt: Format,
+) -> io::Result<()> {
+    let field = |r: &RejectionRow, s: Option<Span>| s.map(|s| s.of(m.line(r.line)).to_vec());
+    let reasons = crate::query::rejections::summarise(rows, Reason::ALL.len());
+    match fmt {
+        Format::Json => {
+            let list: Vec<serde_json::Value> = rows
+                .iter()
+                .map(|r| {
+                    let t = |s| field(r, s).map(|b| json::text(&b));
+                    json!({
+                        "time": crate::parse::time::format_iso(r.time),
+                        "stage": r.stage,
+                        "temporary": r.temporary,
+                        "reason": r.reason,
+                        "recipient": t(r.recipient),
+                        "sender": t(r.sender),
+                        "login": t(r.login),
+                        "text": t(Some(r.text)),
+                        "counted": r.is_rejection(),
+                        "line": m.line_place(r.line).map(|(f, n)| format!("{f}:{n}")),
+                    })
+                })
+                .collect();
+            let v = json!({
+                "key": key,
+                "rejections": rows.iter().filter(|r| r.is_rejection()).count(),
+                "auth_failures": rows.iter().filter(|r| r.stage == Stage::Auth).count(),
+                "protocol_errors": rows.iter().filter(|r| r.stage == Stage::Protocol).count(),
+                "reasons": reasons,
+                "list": list,
+            });
+            json::to_writer_pretty(&mut *out, &v)?;
+            writeln!(out)
+        }
+        Format::Csv => {
+            writeln!(
+                out,
+                "time,stage,temporary,reason,recipient,sender,login,text"
+            )?;
+            for r in rows {
+                let t = |s| field(r, s).map(|b| csv::text_field(&b)).unwrap_or_default();
+                writeln!(
+                    out,
+                    "{},{},{},{},{},{},{},{}",
+                    crate::parse::time::format_iso(r.time),
+                    r.stage.as_str(),
+                    r.temporary,
+                    r.reason.as_str(),
+                    t(r.recipient),
+                    t(r.sender),
+                    t(r.login),
+                    t(Some(r.text)),
+                )?;
+            }
+            Ok(())
+        }
+        Format::Text => {
+            let t = |r: &RejectionRow, s| {
+                field(r, s)
+                    .map(|b| sanitize(&b))
+                    .unwrap_or_else(|| "-".into())
+            };
+            writeln!(
+                out,
+                "{:<19}  {:<15}  {:<13}  {:<30}  REASON",
+                "TIME", "STAGE", "CATEGORY", "RECIPIENT/SENDER/LOGIN"
+            )?;
+            for r in rows {
+                let who = if r.recipient.is_some() {
+                    t(r, r.recipient)
+                } else if r.sender.is_some() {
+                    t(r, r.sender)
+                } else {
+                    t(r, r.login)
+                };
+                let stage = if r.temporary {
+                    format!("{} (temp)", r.stage.as_str())
+                } else {
+                    r.stage.as_str().to_string()
+                };
+                writeln!(
+                    out,
+                    "{:<19}  {:<15}  {:<13}  {}  {}",
+                    crate::parse::time::format_iso(r.time),
+                    stage,
+                    r.reason.as_str(),
+                    fit(&who, 30),
+                    t(r, Some(r.text))
+                )?;
+            }
+            writeln!(out)?;
+            let counted = rows.iter().filter(|r| r.is_rejection()).count();
+            writeln!(
+                out,
+                "{counted} rejections, {} failed logins, {} protocol errors",
+                rows.iter().filter(|r| r.stage == Stage::Auth).count(),
+                rows.iter().filter(|r| r.stage == Stage::Protocol).count()
+            )?;
+            for c in reasons {
+                writeln!(out, "  {:>6}  {}", c.count, c.reason.as_str())?;
             }
             Ok(())
         }

@@ -12,6 +12,7 @@ pub mod history;
 pub mod jump;
 pub mod key;
 pub mod lines;
+pub mod rejections;
 pub mod senders;
 pub mod summary;
 pub mod time_range;
@@ -19,8 +20,9 @@ pub mod time_range;
 pub use dkim::{SigView, signatures};
 pub use grep::{GrepOptions, LineMatches, grep};
 pub use lines::{lines_of_kind, other_lines};
+pub use rejections::{Reason, ReasonCount, RejectionRow, Stage, rejections_of};
 pub use senders::{
-    AggKey, DkimTally, Filter, Grouping, NetPrefix, SenderRow, SigTally, SortKey, aligned, group,
-    messages_of, signature_tallies, sort_rows,
+    AggKey, DkimTally, Filter, Grouping, NetPrefix, SenderRow, SigTally, SortKey, aligned,
+    fill_reasons, group, messages_of, signature_tallies, sort_rows,
 };
 pub use summary::{Summary, summary};

@@ -12,7 +12,7 @@ use rustc_hash::FxHashMap;
 
 use super::key::{EMPTY_VALUE, NO_VALUE, key_text};
 use crate::model::{Model, NONE, flags};
-use crate::parse::{DkimStatus, Family, SigResult, time};
+use crate::parse::{DkimStatus, Family, LineKind, SigResult, time};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, clap::ValueEnum, serde::Serialize)]
 #[serde(rename_all = "kebab-case")]
@@ -64,14 +64,17 @@ pub enum SortKey {
     Bytes,
     Last,
     DkimFail,
+    /// Rejections (then failed logins): the clients an admin blocks first.
+    Rejections,
 }
 
 impl SortKey {
-    pub const ALL: [SortKey; 4] = [
+    pub const ALL: [SortKey; 5] = [
         SortKey::Messages,
         SortKey::Bytes,
         SortKey::Last,
         SortKey::DkimFail,
+        SortKey::Rejections,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -80,6 +83,7 @@ impl SortKey {
             SortKey::Bytes => "bytes",
             SortKey::Last => "last",
             SortKey::DkimFail => "dkim-fail",
+            SortKey::Rejections => "rejections",
         }
     }
 
@@ -188,6 +192,15 @@ pub struct SenderRow {
     /// there can be a million rows, and this is `None` in all of them).
     pub signatures: Option<Box<SigTally>>,
     pub rejections: u64,
+    /// `authenticator failed` lines of the group's clients (not in `rejections`).
+    pub auth_failures: u64,
+    /// Protocol errors of the group's clients (`SMTP protocol synchronization
+    /// error`, talking before the greeting, bad commands; not in `rejections`).
+    pub protocol_errors: u64,
+    /// The group's most common rejection reasons (see `query::rejections`),
+    /// filled by [`fill_reasons`] for the rows shown; empty otherwise.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub rejection_reasons: Option<Vec<super::rejections::ReasonCount>>,
     pub recipients: u64,
     #[serde(serialize_with = "ser_time")]
     pub first: Option<i64>,
@@ -450,6 +463,8 @@ struct Acc {
     sig_fail: u64,
     sig_invalid: u64,
     rejections: u64,
+    auth_failures: u64,
+    protocol_errors: u64,
     first: Option<i64>,
     last: Option<i64>,
     v4: bool,
@@ -514,9 +529,11 @@ pub fn group(m: &Model, g: &Grouping, f: &Filter, recipients: bool) -> Vec<Sende
     if f.dkim.is_none() {
         for (pi, p) in m.peer_events.iter().enumerate() {
             let gid = g.peer_group[pi];
+            let kind = m.peer_kind(p);
             if gid == NONE
-                || !m.peer_kind(p).is_rejection()
-                    && m.peer_kind(p) != crate::parse::LineKind::AuthFailure
+                || !kind.is_rejection()
+                    && kind != LineKind::AuthFailure
+                    && kind != LineKind::Session
             {
                 continue;
             }
@@ -529,9 +546,15 @@ pub fn group(m: &Model, g: &Grouping, f: &Filter, recipients: bool) -> Vec<Sende
             {
                 continue;
             }
+            // Session lines count only as protocol errors (one substring test each).
+            if kind == LineKind::Session && !super::rejections::is_protocol_error(m.line(p.line)) {
+                continue;
+            }
             let a = &mut acc[gid as usize];
-            if m.peer_kind(p).is_rejection() {
-                a.rejections += 1;
+            match kind {
+                LineKind::AuthFailure => a.auth_failures += 1,
+                LineKind::Session => a.protocol_errors += 1,
+                _ => a.rejections += 1,
             }
             a.fam(fam);
             a.seen(p.time);
@@ -561,7 +584,11 @@ pub fn group(m: &Model, g: &Grouping, f: &Filter, recipients: bool) -> Vec<Sende
     acc.into_iter()
         .enumerate()
         .filter(|(i, a)| {
-            a.messages > 0 || a.rejections > 0 || sig_of(*i).is_some_and(|t| t.total() > 0)
+            a.messages > 0
+                || a.rejections > 0
+                || a.auth_failures > 0
+                || a.protocol_errors > 0
+                || sig_of(*i).is_some_and(|t| t.total() > 0)
         })
         .map(|(i, a)| SenderRow {
             key: g.labels[i].clone(),
@@ -578,6 +605,9 @@ pub fn group(m: &Model, g: &Grouping, f: &Filter, recipients: bool) -> Vec<Sende
             messages_sig_invalid: a.sig_invalid,
             signatures: sig_of(i).map(Box::new),
             rejections: a.rejections,
+            auth_failures: a.auth_failures,
+            protocol_errors: a.protocol_errors,
+            rejection_reasons: None,
             recipients: a.recipients,
             first: a.first,
             last: a.last,
@@ -711,12 +741,28 @@ pub fn sort_rows(rows: &mut [SenderRow], by: SortKey) {
             SortKey::DkimFail => {
                 (b.dkim.fail + b.dkim.invalid).cmp(&(a.dkim.fail + a.dkim.invalid))
             }
+            SortKey::Rejections => b
+                .rejections
+                .cmp(&a.rejections)
+                .then(b.auth_failures.cmp(&a.auth_failures))
+                .then(b.protocol_errors.cmp(&a.protocol_errors)),
         };
         primary
             .then(b.messages.cmp(&a.messages))
             .then(b.rejections.cmp(&a.rejections))
             .then_with(|| a.key.cmp(&b.key))
     });
+}
+
+/// Fills each row's `rejection_reasons` with its `top` most common reasons
+/// (rows without a rejection or failed login get an empty list). Parses the
+/// rows' rejection lines again, once each, in one pass over the model.
+pub fn fill_reasons(m: &Model, g: &Grouping, f: &Filter, rows: &mut [SenderRow], top: usize) {
+    let gids: Vec<u32> = rows.iter().map(|r| r.group).collect();
+    let lists = super::rejections::reason_summaries(m, g, f, &gids, top);
+    for (r, l) in rows.iter_mut().zip(lists) {
+        r.rejection_reasons = Some(l);
+    }
 }
 
 /// Messages of one group that pass the filter, in log order.

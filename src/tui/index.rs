@@ -427,6 +427,7 @@ pub fn sort_aggs(rows: &mut [Agg], by: SortKey, ix: &GroupIndex) {
                     .last
                     .map_or(0, |t| (t as u64 ^ (1 << 63)).saturating_add(1)),
                 SortKey::DkimFail => a.dkim.fail + a.dkim.invalid,
+                SortKey::Rejections => a.rejections,
             };
             let rank = ix.rank.get(a.group as usize).copied().unwrap_or(u32::MAX);
             (!primary, !a.messages, !a.rejections, rank, i as u32)
