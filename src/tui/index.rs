@@ -234,6 +234,10 @@ pub struct Agg {
     pub bytes: u64,
     pub dkim: DkimTally,
     pub rejections: u64,
+    /// Failed logins and protocol errors of the group's clients, beside `rejections`
+    /// (`SenderRow::auth_failures`, `protocol_errors`).
+    pub auth_failures: u64,
+    pub protocol_errors: u64,
     /// Of `messages`, those with at least one failing / invalid signature
     /// (`SenderRow::messages_sig_fail`, `messages_sig_invalid`).
     pub messages_sig_fail: u64,
@@ -271,6 +275,8 @@ struct Tally {
     last: i64,
     messages: u32,
     rejections: u32,
+    auth_failures: u32,
+    protocol_errors: u32,
     dkim: [u32; 4],
     sig_fail: u32,
     sig_invalid: u32,
@@ -299,6 +305,8 @@ impl Tally {
             self.seen(o.last, o.bits);
         }
         self.rejections += o.rejections;
+        self.auth_failures += o.auth_failures;
+        self.protocol_errors += o.protocol_errors;
     }
 }
 
@@ -312,7 +320,11 @@ pub fn aggregate(m: &Model, ix: &GroupIndex, f: &Filter) -> Vec<Agg> {
         for (pi, p) in m.peer_events.iter().enumerate() {
             let gid = ix.peer_group.get(pi).copied().unwrap_or(NONE);
             let kind = m.peer_kind(p);
-            if gid == NONE || !kind.is_rejection() && kind != LineKind::AuthFailure {
+            if gid == NONE
+                || !kind.is_rejection()
+                    && kind != LineKind::AuthFailure
+                    && kind != LineKind::Session
+            {
                 continue;
             }
             let fam = Family::of(m.ip(p.ip));
@@ -326,9 +338,15 @@ pub fn aggregate(m: &Model, ix: &GroupIndex, f: &Filter) -> Vec<Agg> {
             {
                 continue;
             }
+            // Session lines count only as protocol errors (as `query::group`).
+            if kind == LineKind::Session && !query::rejections::is_protocol_error(m.line(p.line)) {
+                continue;
+            }
             let t = peers.entry(gid).or_default();
-            if kind.is_rejection() {
-                t.rejections += 1;
+            match kind {
+                LineKind::AuthFailure => t.auth_failures += 1,
+                LineKind::Session => t.protocol_errors += 1,
+                _ => t.rejections += 1,
             }
             let bits = match fam {
                 Family::Ipv4 => F_V4,
@@ -382,7 +400,12 @@ pub fn aggregate(m: &Model, ix: &GroupIndex, f: &Filter) -> Vec<Agg> {
         }
         let sig = sigs.get(gid);
         // A domain can sign only messages that did not arrive here (as `query::group`).
-        if t.messages == 0 && t.rejections == 0 && sig.is_none_or(|s| s.total() == 0) {
+        if t.messages == 0
+            && t.rejections == 0
+            && t.auth_failures == 0
+            && t.protocol_errors == 0
+            && sig.is_none_or(|s| s.total() == 0)
+        {
             continue;
         }
         let seen = t.bits & SEEN != 0;
@@ -397,6 +420,8 @@ pub fn aggregate(m: &Model, ix: &GroupIndex, f: &Filter) -> Vec<Agg> {
                 none: t.dkim[3] as u64,
             },
             rejections: t.rejections as u64,
+            auth_failures: t.auth_failures as u64,
+            protocol_errors: t.protocol_errors as u64,
             messages_sig_fail: t.sig_fail as u64,
             messages_sig_invalid: t.sig_invalid as u64,
             messages_sig_bad: t.sig_bad as u64,
@@ -414,7 +439,8 @@ pub fn aggregate(m: &Model, ix: &GroupIndex, f: &Filter) -> Vec<Agg> {
 /// The order of `query::sort_rows`, with the label compared by its rank. Keys
 /// are computed once per row so the comparisons touch no other memory.
 pub fn sort_aggs(rows: &mut [Agg], by: SortKey, ix: &GroupIndex) {
-    let mut keyed: Vec<(u64, u64, u64, u32, u32)> = rows
+    #[allow(clippy::type_complexity)]
+    let mut keyed: Vec<(u64, u64, u64, u64, u64, u32, u32)> = rows
         .iter()
         .enumerate()
         .map(|(i, a)| {
@@ -429,12 +455,25 @@ pub fn sort_aggs(rows: &mut [Agg], by: SortKey, ix: &GroupIndex) {
                 SortKey::DkimFail => a.dkim.fail + a.dkim.invalid,
                 SortKey::Rejections => a.rejections,
             };
+            // Rejections tie-break on failed logins, then protocol errors (as the CLI).
+            let (second, third) = match by {
+                SortKey::Rejections => (a.auth_failures, a.protocol_errors),
+                _ => (0, 0),
+            };
             let rank = ix.rank.get(a.group as usize).copied().unwrap_or(u32::MAX);
-            (!primary, !a.messages, !a.rejections, rank, i as u32)
+            (
+                !primary,
+                !second,
+                !third,
+                !a.messages,
+                !a.rejections,
+                rank,
+                i as u32,
+            )
         })
         .collect();
     keyed.sort_unstable();
-    let sorted: Vec<Agg> = keyed.iter().map(|k| rows[k.4 as usize].clone()).collect();
+    let sorted: Vec<Agg> = keyed.iter().map(|k| rows[k.6 as usize].clone()).collect();
     for (r, s) in rows.iter_mut().zip(sorted) {
         *r = s;
     }
