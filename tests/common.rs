@@ -48,7 +48,17 @@ pub fn load(paths: &[PathBuf]) -> Model {
 /// A model of a file in `tests/fixtures/`, built in memory on one thread, as the
 /// TUI tests want it (a stable, default context).
 pub fn fixture_model(name: &str) -> Model {
-    let data = std::fs::read(fixture(name)).expect("fixture exists");
+    model_of(&fixture(name), name)
+}
+
+/// The bundled demo log (`assets/demo/mainlog`), built as `fixture_model` builds one.
+pub fn demo_model() -> Model {
+    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("assets/demo/mainlog");
+    model_of(&path, "demo")
+}
+
+fn model_of(path: &Path, name: &str) -> Model {
+    let data = std::fs::read(path).expect("the log exists");
     let opts = LoadOptions {
         threads: 1,
         ..LoadOptions::default()

@@ -116,13 +116,7 @@ fn fast_aggregates_equal_the_query_module() {
 /// under a passing message): the per-signature fields equal the CLI's, every filter.
 #[test]
 fn signature_fields_equal_the_query_module_on_the_demo_log() {
-    let data = std::fs::read(concat!(env!("CARGO_MANIFEST_DIR"), "/assets/demo/mainlog"))
-        .expect("demo log");
-    let opts = mailtriage::model::LoadOptions {
-        threads: 1,
-        ..Default::default()
-    };
-    let m = mailtriage::model::load::from_bytes("demo", data, &opts);
+    let m = common::demo_model();
     let prefix = NetPrefix::default();
     let mut seen_sig_fail = false;
     for by in AggKey::ALL {

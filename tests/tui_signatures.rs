@@ -1,6 +1,8 @@
 //! DKIM per signature in the TUI (issue 9, item 2): the detail pane lists each
 //! signature once, and the `dkim-domain` rows count a domain's own signatures.
 
+mod common;
+
 use mailtriage::query::{AggKey, NetPrefix};
 use mailtriage::tui::app::App;
 use mailtriage::tui::keys::KeyMap;
@@ -13,12 +15,7 @@ use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 const DEMO: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/assets/demo/mainlog");
 
 fn demo(size: (u16, u16)) -> App {
-    let opts = mailtriage::model::LoadOptions {
-        threads: 1,
-        ..Default::default()
-    };
-    let log = std::fs::read(DEMO).expect("demo log");
-    let model = mailtriage::model::load::from_bytes("demo", log, &opts);
+    let model = common::demo_model();
     App::with_model(
         KeyMap::defaults().expect("default keys"),
         model,

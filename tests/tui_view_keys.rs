@@ -2,6 +2,8 @@
 //! follows the selected sender, `p`/`P` change the `net` prefix without a restart, an
 //! address-shaped search matches by prefix, and help scrolls on a small screen.
 
+mod common;
+
 use mailtriage::query::{AggKey, NetPrefix};
 use mailtriage::tui::app::App;
 use mailtriage::tui::keys::KeyMap;
@@ -13,12 +15,7 @@ const STORY_NET: &str = "2a05:d014:27bf:4d2a::/64";
 const STORY_PREFIX: &str = "2a05:d014:27bf:4d2a";
 
 fn demo(size: (u16, u16)) -> App {
-    let demo = std::fs::read(concat!(env!("CARGO_MANIFEST_DIR"), "/assets/demo/mainlog"));
-    let opts = mailtriage::model::LoadOptions {
-        threads: 1,
-        ..Default::default()
-    };
-    let model = mailtriage::model::load::from_bytes("demo", demo.expect("demo log"), &opts);
+    let model = common::demo_model();
     App::with_model(
         KeyMap::defaults().expect("default keys"),
         model,
