@@ -25,6 +25,9 @@ pub struct GroupIndex {
     msgs: Vec<u32>,
     /// Group of each `Model::peer_events` entry (`NONE` when it has none).
     peer_group: Vec<u32>,
+    /// The `Model::peer_events` that are protocol errors, sorted: a substring test of
+    /// each session line, done once here rather than in every `aggregate` (every key).
+    protocol_errors: Vec<u32>,
     /// Client events of group `g`: `peers[peer_start[g]..peer_start[g+1]]`.
     peer_start: Vec<u32>,
     peers: Vec<u32>,
@@ -139,6 +142,16 @@ impl GroupIndex {
             rank[gid as usize] = r as u32;
         }
         let peer_group = g.peer_groups().to_vec();
+        let protocol_errors = m
+            .peer_events
+            .iter()
+            .enumerate()
+            .filter(|(_, p)| {
+                m.peer_kind(p) == LineKind::Session
+                    && query::rejections::is_protocol_error(m.line(p.line))
+            })
+            .map(|(i, _)| i as u32)
+            .collect();
         let (peer_start, peers) = by_group(n, &peer_group);
         let mut flat = String::with_capacity(g.labels.iter().map(String::len).sum());
         let mut flat_at = Vec::with_capacity(n + 1);
@@ -153,6 +166,7 @@ impl GroupIndex {
             start,
             msgs,
             peer_group,
+            protocol_errors,
             peer_start,
             peers,
             rank,
@@ -339,7 +353,8 @@ pub fn aggregate(m: &Model, ix: &GroupIndex, f: &Filter) -> Vec<Agg> {
                 continue;
             }
             // Session lines count only as protocol errors (as `query::group`).
-            if kind == LineKind::Session && !query::rejections::is_protocol_error(m.line(p.line)) {
+            if kind == LineKind::Session && ix.protocol_errors.binary_search(&(pi as u32)).is_err()
+            {
                 continue;
             }
             let t = peers.entry(gid).or_default();
