@@ -27,7 +27,7 @@ mod common;
 use common::{load, samples};
 use mailtriage::query;
 
-/// (file, lines, unrecognized, arrivals, deliveries, rejections)
+/// (file, lines, unrecognized, arrival lines (`<=`), deliveries, rejections)
 const COUNTS: [(&str, u64, u64, u64, u64, u64); 26] = [
     ("2ndy-raspim-mainlog.3.log", 5495, 0, 102, 0, 0),
     ("ait-aecid-aminer-ait-lds-exim.log", 10, 0, 1, 1, 0),
@@ -84,13 +84,17 @@ fn every_realworld_file_is_understood() {
             (
                 s.lines,
                 s.unrecognized_lines,
-                s.arrivals,
+                s.arrival_lines,
                 s.deliveries,
                 s.rejections
             ),
             (n, unrec, arrivals, deliveries, rejections),
-            "{file}: (lines, unrecognized, arrivals, deliveries, rejections)"
+            "{file}: (lines, unrecognized, arrival lines, deliveries, rejections)"
         );
+        // An id logged arriving twice is one arrival (`summary`'s `arrivals`, a row's
+        // `arr`): only exim_exporter's test log does that, 1jmKsr-00040h-1G three times.
+        let repeats = if file.starts_with("gvengel") { 2 } else { 0 };
+        assert_eq!(s.arrivals + repeats, s.arrival_lines, "{file}: arrivals");
         lines += n;
         unrecognized += unrec;
     }

@@ -316,7 +316,7 @@ fn o_lists_lines_outside_messages_then_the_unrecognized_ones() {
         .expect("the header counts the unrecognized lines");
     t.keys(&["o"]);
     let s = t
-        .wait(|s| s.contains("other lines 10 (unrecognized 6)"))
+        .wait(|s| s.contains("other lines 10 (unrecognized 6 here, 7 in all)"))
         .expect("o opens the other lines");
     assert!(s.contains("Start queue run: pid=1240"), "{s}");
     t.keys(&["o"]);

@@ -243,6 +243,8 @@ fn history_of_the_64_is_six_whole_transactions() {
     assert_eq!(b.scope.by, AggKey::Net);
     let key = b.senders.shown_keys();
     let at = key.iter().position(|k| k == NET).expect("the /64 is a row");
+    // Regrouping follows the selected message into its group: start from the top.
+    typ(&mut b, "g");
     for _ in 0..at {
         typ(&mut b, "j");
     }

@@ -340,7 +340,10 @@ fn other_lines_view_lists_what_no_pane_reaches() {
         assert!(s.contains("unrec 7"), "the header counts them: {s}");
         press(&mut a, "o");
         let s = screen(&a);
-        assert!(s.contains("other lines 10 (unrecognized 6)"), "{s}");
+        assert!(
+            s.contains("other lines 10 (unrecognized 6 here, 7 in all)"),
+            "{s}"
+        );
         assert!(s.contains("queue_run"), "{s}");
         assert!(s.contains(r"\x1b[2Jcleared \x1b]0;pwned"), "{s}");
         assert!(s.contains(r"\xff\xfe\x00binary junk \x9b2J"), "{s}");
@@ -388,7 +391,7 @@ fn sender_counts_never_lose_a_digit_at_80_and_120_columns() {
             for n in [n - 1, n, n * 6 + n / 2 + 76] {
                 let mut a = app("seed-main.log", w, h);
                 let r = &mut a.senders.rows[0];
-                (r.messages, r.rejections) = (n, n);
+                (r.messages, r.arrivals, r.rejections) = (n, n, n);
                 (r.dkim.pass, r.dkim.fail, r.dkim.invalid, r.dkim.none) = (n, n, n, n);
                 r.messages_sig_bad = n;
                 let s = screen(&a);
@@ -398,7 +401,7 @@ fn sender_counts_never_lose_a_digit_at_80_and_120_columns() {
                     .find(|l| l.starts_with("(none)"))
                     .unwrap_or_else(|| panic!("no row in\n{s}"));
                 let cells: Vec<&str> = row.split_whitespace().collect();
-                // key, family, msgs, bytes, pass, fail, inv, none, [sigf,] rej, last seen
+                // key, family, msgs, bytes, [arr,] pass, fail, inv, none, [sigf,] rej, last seen
                 let last = (8..cells.len())
                     .find(|&i| cells[i].len() == 5 && cells[i].contains('-'))
                     .unwrap_or_else(|| panic!("no last seen in {row}"));

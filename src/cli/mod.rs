@@ -108,7 +108,7 @@ impl LoadArgs {
 
 #[derive(Subcommand, Debug)]
 pub enum Command {
-    /// Totals: lines, messages, arrivals by IP family, messages by DKIM status.
+    /// Totals: lines, messages (arrivals, rejected after DATA, without arrival), arrivals by IP family and by DKIM status.
     Summary {
         #[arg(value_name = "FILE")]
         files: Vec<PathBuf>,

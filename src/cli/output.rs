@@ -53,6 +53,15 @@ pub fn summary(out: &mut impl Write, s: &Summary, as_json: bool) -> io::Result<(
     writeln!(out, "unrecognized lines  {}", s.unrecognized_lines)?;
     writeln!(out, "messages            {}", s.messages)?;
     writeln!(out, "arrivals            {}", s.arrivals)?;
+    writeln!(out, "rejected after DATA {}", s.rejected_after_data)?;
+    writeln!(out, "without arrival     {}", s.without_arrival)?;
+    if s.arrival_lines != s.arrivals {
+        writeln!(
+            out,
+            "arrival lines       {} (ids logged arriving more than once count once above)",
+            s.arrival_lines
+        )?;
+    }
     writeln!(out, "deliveries          {}", s.deliveries)?;
     writeln!(out, "deferrals           {}", s.deferrals)?;
     writeln!(out, "bounces             {}", s.bounces)?;
@@ -64,7 +73,7 @@ pub fn summary(out: &mut impl Write, s: &Summary, as_json: bool) -> io::Result<(
     )?;
     writeln!(
         out,
-        "messages by DKIM    pass {}  fail {}  invalid {}  none {}",
+        "arrivals by DKIM    pass {}  fail {}  invalid {}  none {}",
         s.dkim.pass, s.dkim.fail, s.dkim.invalid, s.dkim.none
     )
 }
@@ -91,7 +100,7 @@ fn sig(r: &SenderRow, f: fn(&SigTally) -> u64) -> String {
 
 /// Every column, in CSV order (the `signatures` ones are empty except under
 /// `dkim-domain`).
-const COLUMNS: [Column; 22] = [
+const COLUMNS: [Column; 23] = [
     ("family", "FAMILY", 7, true, |r| r.family.to_string()),
     ("messages", "MSGS", 8, false, |r| r.messages.to_string()),
     ("bytes", "BYTES", 12, false, |r| r.bytes.to_string()),
@@ -141,6 +150,7 @@ const COLUMNS: [Column; 22] = [
     ("protocol_errors", "PROTO", 6, false, |r| {
         r.protocol_errors.to_string()
     }),
+    ("arrivals", "ARR", 8, false, |r| r.arrivals.to_string()),
 ];
 
 /// The text table's columns for a key: under `dkim-domain` the domain's own
@@ -150,6 +160,7 @@ fn text_columns(by: AggKey) -> Vec<&'static Column> {
         &[
             "family",
             "messages",
+            "arrivals",
             "bytes",
             "signatures_pass",
             "signatures_fail",
@@ -168,6 +179,7 @@ fn text_columns(by: AggKey) -> Vec<&'static Column> {
         &[
             "family",
             "messages",
+            "arrivals",
             "bytes",
             "dkim_pass",
             "dkim_fail",

@@ -180,13 +180,18 @@ pub struct SenderRow {
     pub key: String,
     /// `ipv4`, `ipv6`, `mixed` (a sender seen over both) or `unknown`.
     pub family: &'static str,
+    /// Message transactions of the group (every id that passes the filter:
+    /// arrived, rejected after DATA, or only seen delivering): what its pane lists.
     pub messages: u64,
+    /// Of `messages`, those that arrived (`<=`). `bytes` and `dkim` count these.
+    pub arrivals: u64,
     pub bytes: u64,
+    /// DKIM status of the arrivals (`pass + fail + invalid + none == arrivals`).
     pub dkim: DkimTally,
-    /// Of `messages`, those that carried at least one failing signature
+    /// Of `arrivals`, those that carried at least one failing signature
     /// (`verification failed`), whatever their status in `dkim`.
     pub messages_sig_fail: u64,
-    /// Of `messages`, those that carried at least one invalid signature.
+    /// Of `arrivals`, those that carried at least one invalid signature.
     pub messages_sig_invalid: u64,
     /// `dkim-domain` only: the domain's own signatures (boxed: under other keys
     /// there can be a million rows, and this is `None` in all of them).
@@ -458,6 +463,7 @@ pub fn message_passes(m: &Model, f: &Filter, i: u32) -> bool {
 #[derive(Default, Clone)]
 struct Acc {
     messages: u64,
+    arrivals: u64,
     bytes: u64,
     dkim: DkimTally,
     sig_fail: u64,
@@ -504,8 +510,9 @@ pub fn group(m: &Model, g: &Grouping, f: &Filter, recipients: bool) -> Vec<Sende
         let fam = m.family(msg);
         for &gid in g.groups_of(i as u32) {
             let a = &mut acc[gid as usize];
+            a.messages += 1;
             if msg.has(flags::ARRIVED) {
-                a.messages += 1;
+                a.arrivals += 1;
                 a.bytes += msg.size as u64;
                 match msg.dkim {
                     DkimStatus::Pass => a.dkim.pass += 1,
@@ -518,8 +525,9 @@ pub fn group(m: &Model, g: &Grouping, f: &Filter, recipients: bool) -> Vec<Sende
             } else if msg.has(flags::REJECTED) {
                 a.rejections += 1;
             } else {
-                // Lines of a message whose arrival is not in these files: nothing
-                // to count for a sender.
+                // Lines of a message whose arrival is not in these files: a message of
+                // the group (its pane lists it), but no client to take a family from.
+                a.seen(msg.time);
                 continue;
             }
             a.fam(fam);
@@ -599,6 +607,7 @@ pub fn group(m: &Model, g: &Grouping, f: &Filter, recipients: bool) -> Vec<Sende
                 _ => "mixed",
             },
             messages: a.messages,
+            arrivals: a.arrivals,
             bytes: a.bytes,
             dkim: a.dkim,
             messages_sig_fail: a.sig_fail,

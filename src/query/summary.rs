@@ -34,8 +34,19 @@ pub struct Summary {
     pub files: Vec<String>,
     pub lines: u64,
     pub unrecognized_lines: u64,
+    /// Message transactions: distinct ids (`arrivals + rejected_after_data +
+    /// without_arrival`).
     pub messages: u64,
+    /// Messages that arrived (a `<=` line, or a fake reject's `(=`), each once.
     pub arrivals: u64,
+    /// Messages given an id and rejected, never accepted (`rejected after DATA`).
+    pub rejected_after_data: u64,
+    /// Messages with lines but no arrival in these files (the `<=` is in an older
+    /// rotation): deliveries, deferrals, bounces of earlier arrivals.
+    pub without_arrival: u64,
+    /// `<=` and `(=` lines: more than `arrivals` only when an id was logged arriving
+    /// more than once.
+    pub arrival_lines: u64,
     pub deliveries: u64,
     pub deferrals: u64,
     pub bounces: u64,
@@ -52,7 +63,7 @@ pub fn summary(m: &Model) -> Summary {
         lines: m.line_count() as u64,
         unrecognized_lines: m.kind_count(LineKind::Unrecognized),
         messages: m.messages.len() as u64,
-        arrivals: m.kind_count(LineKind::Arrival),
+        arrival_lines: m.kind_count(LineKind::Arrival) + m.kind_count(LineKind::FakeReject),
         deliveries: m.kind_count(LineKind::Delivery) + m.kind_count(LineKind::DeliveryMore),
         deferrals: m.kind_count(LineKind::Deferral),
         bounces: m.kind_count(LineKind::Bounce),
@@ -61,25 +72,21 @@ pub fn summary(m: &Model) -> Summary {
         last: m.last_time.map(time::format_iso),
         ..Summary::default()
     };
-    // Family counts `<=` lines, so walk arrival lines rather than messages: a
-    // message id can (rarely) arrive twice.
-    for (i, k) in m.line_kind.iter().enumerate() {
-        if *k == LineKind::Arrival {
-            let msg = m.line_msg[i];
-            let fam = m
-                .messages
-                .get(msg as usize)
-                .map_or(Family::Unknown, |x| m.family(x));
-            match fam {
+    // Messages, not lines: an id logged arriving twice is one arrival, as in a
+    // sender row (only `arrival_lines` counts the lines).
+    for msg in &m.messages {
+        if msg.has(flags::ARRIVED) {
+            s.arrivals += 1;
+            s.dkim.add(msg.dkim);
+            match m.family(msg) {
                 Family::Ipv4 => s.family.ipv4 += 1,
                 Family::Ipv6 => s.family.ipv6 += 1,
                 Family::Unknown => s.family.unknown += 1,
             }
-        }
-    }
-    for msg in &m.messages {
-        if msg.has(flags::ARRIVED) {
-            s.dkim.add(msg.dkim);
+        } else if msg.has(flags::REJECTED) {
+            s.rejected_after_data += 1;
+        } else {
+            s.without_arrival += 1;
         }
     }
     s

@@ -10,7 +10,6 @@ use std::sync::Arc;
 use rustc_hash::FxHashMap;
 
 use super::data::message_passes;
-
 use crate::model::{Model, NONE, flags};
 use crate::parse::{DkimStatus, Family, LineKind};
 use crate::query::{self, AggKey, DkimTally, Filter, Grouping, NetPrefix, SigTally, SortKey};
@@ -244,7 +243,9 @@ fn by_group(n: usize, group_of: &[u32]) -> (Vec<u32>, Vec<u32>) {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Agg {
     pub group: u32,
+    /// As `SenderRow::messages` (what its pane lists) and `arrivals` (`bytes`, `dkim`).
     pub messages: u64,
+    pub arrivals: u64,
     pub bytes: u64,
     pub dkim: DkimTally,
     pub rejections: u64,
@@ -288,6 +289,7 @@ struct Tally {
     first: i64,
     last: i64,
     messages: u32,
+    arrivals: u32,
     rejections: u32,
     auth_failures: u32,
     protocol_errors: u32,
@@ -384,9 +386,6 @@ pub fn aggregate(m: &Model, ix: &GroupIndex, f: &Filter) -> Vec<Agg> {
         for k in a..b {
             let bits = ix.facts[k];
             let arrived = bits & F_ARRIVED != 0;
-            if !arrived && bits & F_REJECTED == 0 {
-                continue;
-            }
             let time = ix.times[k];
             // The checks of `message_passes`, from the facts stored here.
             if f.family.is_some_and(|x| x != family_of_facts(bits))
@@ -398,15 +397,19 @@ pub fn aggregate(m: &Model, ix: &GroupIndex, f: &Filter) -> Vec<Agg> {
             {
                 continue;
             }
+            t.messages += 1;
             if arrived {
-                t.messages += 1;
+                t.arrivals += 1;
                 t.bytes += ix.sizes[k] as u64;
                 t.dkim[((bits >> F_DKIM_SHIFT) & 3) as usize] += 1;
                 t.sig_fail += u32::from(bits & F_SIG_FAIL != 0);
                 t.sig_invalid += u32::from(bits & F_SIG_INVALID != 0);
                 t.sig_bad += u32::from(bits & (F_SIG_FAIL | F_SIG_INVALID) != 0);
-            } else {
+            } else if bits & F_REJECTED != 0 {
                 t.rejections += 1;
+            } else {
+                t.seen(time, 0); // no arrival in these files: no client, no family
+                continue;
             }
             t.seen(time, bits);
         }
@@ -427,6 +430,7 @@ pub fn aggregate(m: &Model, ix: &GroupIndex, f: &Filter) -> Vec<Agg> {
         out.push(Agg {
             group: gid as u32,
             messages: t.messages as u64,
+            arrivals: t.arrivals as u64,
             bytes: t.bytes,
             dkim: DkimTally {
                 pass: t.dkim[0] as u64,

@@ -95,6 +95,13 @@ impl DetailPane {
         for s in &d.deliveries {
             rows.push(vec![(format!("  {s}"), Tone::Plain)]);
         }
+        // Rejections are not deliveries: a heading of their own, only when there are some.
+        if !d.rejections.is_empty() {
+            rows.push(heading(format!("Rejections ({})", d.rejections.len())));
+            for s in &d.rejections {
+                rows.push(vec![(format!("  {s}"), Tone::Fail)]);
+            }
+        }
         let other = d.lines.len() - key;
         rows.push(heading(format!("Other log lines ({other})")));
         for (kind, t) in d.lines.iter().filter(|(k, _)| !is_key_line(*k)) {

@@ -19,7 +19,10 @@ pub struct Detail {
     pub id: String,
     pub fields: Vec<(&'static str, String)>,
     pub signatures: Vec<String>,
+    /// Deliveries, deferrals and bounces (`=>`, `->`, `==`, `**`).
     pub deliveries: Vec<String>,
+    /// The message's rejection lines (`rejected after DATA`…): never deliveries.
+    pub rejections: Vec<String>,
     pub lines: Vec<(LineKind, String)>,
 }
 
@@ -107,7 +110,7 @@ pub fn detail(m: &Model, msg: u32, ctx: &ParseContext) -> Option<Detail> {
                 if let Some(reason) = r.reason {
                     t.push_str(&format!(": {}", shown(reason)));
                 }
-                d.deliveries.push(clip(t));
+                d.rejections.push(clip(t));
             }
             _ => {}
         }

@@ -77,8 +77,10 @@ pub fn render(frame: &mut Frame, area: Rect, app: &App, theme: Theme) {
         LoadState::Ready { seconds } => {
             if let Some(s) = &app.logs.summary {
                 let c = crate::tui::data::compact;
+                // The names README's *What the numbers mean* defines, as `summary` prints them.
                 items.push(vec![Span::raw(format!(
-                    "{} msgs {} lines",
+                    "{} msgs {} arr {} lines",
+                    c(s.messages),
                     c(s.arrivals),
                     c(s.lines)
                 ))]);

@@ -33,8 +33,23 @@ fn title(app: &App, v: &LinesView) -> String {
     if v.unrecognized_only {
         format!("unrecognized lines {count} (whole log)")
     } else {
-        let unrec = app.logs.other_unrecognized().unwrap_or(0) as u64;
-        format!("other lines {count} (unrecognized {})", grouped(unrec))
+        // The header's `unrec` counts the whole log, lines of messages too: say both,
+        // so the two numbers never seem to disagree.
+        let here = app.logs.other_unrecognized().unwrap_or(0) as u64;
+        let all = app
+            .logs
+            .summary
+            .as_ref()
+            .map_or(here, |s| s.unrecognized_lines);
+        if here == all {
+            format!("other lines {count} (unrecognized {} in all)", grouped(all))
+        } else {
+            format!(
+                "other lines {count} (unrecognized {} here, {} in all)",
+                grouped(here),
+                grouped(all)
+            )
+        }
     }
 }
 

@@ -26,6 +26,7 @@ const W_REJ: u16 = 3;
 const W_SIGF: u16 = 4;
 const W_ALIGNED: u16 = 4;
 const W_IPS: u16 = 4;
+const W_ARR: u16 = 5;
 /// An optional column is shown only if the key column keeps this many cells (what
 /// it has at 80 columns without one: an IPv6 address cut in the middle still reads).
 const KEY_KEEP_W: u16 = 20;
@@ -35,6 +36,8 @@ const KEY_KEEP_W: u16 = 20;
 /// `inv` counts invalid and other results), else the status of the messages.
 #[derive(Clone, Copy, PartialEq, Eq)]
 enum Col {
+    /// Arrivals: of `msgs`, those that arrived; the DKIM columns after it add up to it.
+    Arrivals,
     Pass,
     Fail,
     Inv,
@@ -50,6 +53,7 @@ enum Col {
 impl Col {
     fn title(self) -> &'static str {
         match self {
+            Col::Arrivals => "arr",
             Col::Pass | Col::SigPass => "pass",
             Col::Fail | Col::SigFailOwn => "fail",
             Col::Inv | Col::SigInv => "inv",
@@ -62,6 +66,7 @@ impl Col {
 
     fn width(self) -> u16 {
         match self {
+            Col::Arrivals => W_ARR,
             Col::Pass | Col::SigPass => W_PASS,
             Col::Fail | Col::SigFailOwn => W_FAIL,
             Col::Inv | Col::SigInv => W_INV,
@@ -75,6 +80,7 @@ impl Col {
     fn value(self, r: &crate::tui::index::Agg) -> u64 {
         let sig = r.signatures.as_deref().copied().unwrap_or_default();
         match self {
+            Col::Arrivals => r.arrivals,
             Col::Pass => r.dkim.pass,
             Col::Fail => r.dkim.fail,
             Col::Inv => r.dkim.invalid,
@@ -103,6 +109,12 @@ fn columns(by_domain: bool, mut room: u16) -> Vec<Col> {
             vec![Col::SigFail],
         )
     };
+    // `arr` first, and before the status columns: they add up to it.
+    let need = Col::Arrivals.width() + 1;
+    if room >= KEY_KEEP_W + need {
+        room -= need;
+        cols.insert(0, Col::Arrivals);
+    }
     for c in optional {
         let need = c.width() + 1;
         if room >= KEY_KEEP_W + need {
