@@ -150,9 +150,9 @@ impl App {
     /// Clamps the sender list to its height and fills what its rows on screen show.
     fn settle_senders(&mut self) {
         if let Some(m) = self.logs.model.clone() {
-            let h = self.list_height(Pane::Senders);
+            let size = self.pane_size(Pane::Senders);
             let bl = self.block.list.as_ref();
-            self.senders.settle(h, &m, &self.scope.filter, bl);
+            self.senders.settle(size, &m, &self.scope.filter, bl);
         }
     }
 

@@ -105,6 +105,16 @@ pub fn pane_size(size: (u16, u16), focus: Pane, zoom: bool, pane: Pane) -> (usiz
     (w, h)
 }
 
+/// Cells of the sender list's activity column in a pane `width` cells wide: one bucket
+/// per cell, so a wide screen shows finer time (the key column keeps what it needs).
+pub fn spark_cells(width: usize) -> usize {
+    match width {
+        0..110 => 8,
+        110..150 => 16,
+        w => (16 + (w - 150) / 2).min(40),
+    }
+}
+
 /// Inner height of a pane (see `pane_size`).
 pub fn list_height(size: (u16, u16), focus: Pane, zoom: bool, pane: Pane) -> usize {
     pane_size(size, focus, zoom, pane).1

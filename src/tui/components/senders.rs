@@ -25,6 +25,8 @@ pub struct SenderList {
     /// The index the rows were grouped with; labels are read from it.
     ix: Option<Arc<GroupIndex>>,
     sparks: HashMap<u32, Spark>,
+    /// Buckets the cached `sparks` have (the activity column's cells when they were made).
+    spark_cells: usize,
     /// The entry covering each group on screen (`None`: not covered), filled like `sparks`.
     covers: HashMap<u32, Option<Entry>>,
     /// A message whose group the next rows select (see `anchor`), set across a regrouping.
@@ -201,13 +203,25 @@ impl SenderList {
     }
 
     /// Clamps the selection to `height` rows on screen and fills what those rows show.
-    pub fn settle(&mut self, height: usize, m: &Model, f: &Filter, bl: Option<&Blocklist>) {
+    /// `(width, height)` is the pane's inside: the activity column has a bucket per cell.
+    pub fn settle(
+        &mut self,
+        (width, height): (usize, usize),
+        m: &Model,
+        f: &Filter,
+        bl: Option<&Blocklist>,
+    ) {
         self.list.clamp(self.shown.len(), height);
         let Some(ix) = self.ix.clone() else { return };
+        let cells = crate::tui::layout::spark_cells(width);
+        if cells != self.spark_cells {
+            self.sparks.clear();
+            self.spark_cells = cells;
+        }
         for gid in self.visible_groups(height) {
             self.sparks
                 .entry(gid)
-                .or_insert_with(|| data::sparkline(m, f, ix.messages(gid), ix.peers(gid)));
+                .or_insert_with(|| data::sparkline(m, f, ix.messages(gid), ix.peers(gid), cells));
         }
         self.fill_covers(height, m, bl);
     }

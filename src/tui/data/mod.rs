@@ -66,21 +66,53 @@ impl RecipientIndex {
     }
 }
 
-pub const SPARK_BUCKETS: usize = 16;
-pub type Spark = [u32; SPARK_BUCKETS];
+/// One sender's activity: a count per bucket, one bucket per cell of its column.
+pub type Spark = Vec<u32>;
 
-/// Activity of one sender over the log's time span: its messages, and the
-/// rejections and auth failures counted for it without a message (a spammer
-/// that never gets a message through is all of those).
-pub fn sparkline(m: &Model, f: &Filter, msgs: &[u32], peers: &[u32]) -> Spark {
-    let mut out = [0; SPARK_BUCKETS];
-    let (Some(t0), Some(t1)) = (m.first_time, m.last_time) else {
+/// The time window the sparklines cover: the time filter's range where it has one
+/// (`last 30m` shows those 30 minutes), else the log's span; `None` for a log without
+/// times. Inclusive, in the log's milliseconds.
+pub fn spark_window(m: &Model, f: &Filter) -> Option<(i64, i64)> {
+    let (t0, t1) = (m.first_time?, m.last_time?);
+    match f.time {
+        // A range wider than the log is cut to it, so no bucket is always empty.
+        Some((a, b)) => Some((a.max(t0).min(t1), b.min(t1).max(t0))),
+        None => Some((t0, t1)),
+    }
+}
+
+/// What one of `cells` buckets of `window` spans, in the largest unit that keeps two
+/// digits of sense (`11d`, `6h`, `4m`, `45s`, `250ms`): the sparkline's heading says it.
+pub fn bucket_span(window: (i64, i64), cells: usize) -> String {
+    let ms = ((window.1 - window.0).max(1) as f64) / cells.max(1) as f64;
+    let (unit, name) = [
+        (86_400_000.0, "d"),
+        (3_600_000.0, "h"),
+        (60_000.0, "m"),
+        (1_000.0, "s"),
+    ]
+    .into_iter()
+    .find(|(u, _)| ms >= 2.0 * u)
+    .unwrap_or((1.0, "ms"));
+    format!("{}{name}", (ms / unit).round() as u64)
+}
+
+/// Activity of one sender in `cells` buckets over `spark_window`: its messages, and the
+/// rejections and auth failures counted for it without a message (a spammer that
+/// never gets a message through is all of those).
+pub fn sparkline(m: &Model, f: &Filter, msgs: &[u32], peers: &[u32], cells: usize) -> Spark {
+    let cells = cells.max(1);
+    let mut out = vec![0; cells];
+    let Some((t0, t1)) = spark_window(m, f) else {
         return out;
     };
-    let span = (t1 - t0).max(1) as i128;
-    let bucket = |t: i64| {
-        let b = ((t - t0).max(0) as i128 * SPARK_BUCKETS as i128 / span) as usize;
-        b.min(SPARK_BUCKETS - 1)
+    // `t1` itself falls in the last bucket, not one past it.
+    let span = (t1 - t0) as i128 + 1;
+    let bucket = |t: i64| -> Option<usize> {
+        if t < t0 || t > t1 {
+            return None;
+        }
+        Some((((t - t0) as i128 * cells as i128 / span) as usize).min(cells - 1))
     };
     if f.dkim.is_none() {
         for &pi in peers {
@@ -90,14 +122,15 @@ pub fn sparkline(m: &Model, f: &Filter, msgs: &[u32], peers: &[u32]) -> Spark {
             if !m.peer_kind(p).is_rejection() && m.peer_kind(p) != LineKind::AuthFailure
                 || f.family
                     .is_some_and(|x| x != crate::parse::Family::of(m.ip(p.ip)))
-                || f.time.is_some_and(|(a, b)| p.time < a || p.time > b)
                 || f.matches
                     .as_ref()
                     .is_some_and(|x| !x.lines.contains(p.line))
             {
                 continue;
             }
-            out[bucket(p.time)] += 1;
+            if let Some(b) = bucket(p.time) {
+                out[b] += 1;
+            }
         }
     }
     for &i in msgs {
@@ -107,23 +140,19 @@ pub fn sparkline(m: &Model, f: &Filter, msgs: &[u32], peers: &[u32]) -> Spark {
         if !msg.has(flags::ARRIVED) && !msg.has(flags::REJECTED) || !message_passes(m, f, i) {
             continue;
         }
-        out[bucket(msg.time)] += 1;
+        if let Some(b) = bucket(msg.time) {
+            out[b] += 1;
+        }
     }
     out
 }
 
-/// Block characters for a sparkline; an empty bucket is a space so a rare sender
-/// reads as isolated ticks. Each non-empty bucket shows at least the lowest bar.
-pub fn spark_text(s: &Spark, width: usize) -> String {
+/// Block characters for a sparkline, one per bucket; an empty bucket is a space so a
+/// rare sender reads as isolated ticks. Each non-empty bucket shows at least the lowest bar.
+pub fn spark_text(s: &[u32]) -> String {
     const BARS: [char; 8] = ['▁', '▂', '▃', '▄', '▅', '▆', '▇', '█'];
-    let width = width.clamp(1, SPARK_BUCKETS);
-    // Merge buckets when the column is narrower than the bucket count.
-    let mut cols = vec![0u32; width];
-    for (i, &v) in s.iter().enumerate() {
-        cols[i * width / SPARK_BUCKETS] += v;
-    }
-    let max = cols.iter().copied().max().unwrap_or(0).max(1) as u64;
-    cols.iter()
+    let max = s.iter().copied().max().unwrap_or(0).max(1) as u64;
+    s.iter()
         .map(|&v| {
             if v == 0 {
                 ' '
@@ -167,10 +196,20 @@ mod tests {
 
     #[test]
     fn sparkline_marks_isolated_hits() {
-        let mut s = [0; SPARK_BUCKETS];
+        let mut s = vec![0; 16];
         s[0] = 1;
         s[15] = 4;
-        assert_eq!(spark_text(&s, 16).chars().filter(|c| *c != ' ').count(), 2);
-        assert_eq!(spark_text(&s, 8).chars().count(), 8);
+        assert_eq!(spark_text(&s).chars().filter(|c| *c != ' ').count(), 2);
+        assert_eq!(spark_text(&s).chars().count(), 16);
+    }
+
+    #[test]
+    fn a_bucket_span_reads_in_a_unit_with_sense() {
+        let day = 86_400_000;
+        assert_eq!(bucket_span((0, 181 * day), 16), "11d");
+        assert_eq!(bucket_span((0, 30 * 60_000), 8), "4m");
+        assert_eq!(bucket_span((0, 30 * 60_000), 40), "45s");
+        assert_eq!(bucket_span((0, day), 8), "3h");
+        assert_eq!(bucket_span((0, 100), 16), "6ms");
     }
 }

@@ -7,7 +7,7 @@ use ratatui::widgets::{Cell, Paragraph, Row, Table, Wrap};
 
 use super::frame::{inner, pane_block, visible_offset};
 use crate::tui::app::App;
-use crate::tui::data::{count_fit, short_time, spark_text};
+use crate::tui::data::{bucket_span, count_fit, short_time, spark_text, spark_window};
 use crate::tui::status;
 use crate::tui::theme::Theme;
 use crate::tui::view::Pane;
@@ -151,6 +151,24 @@ fn key_line<'a>(app: &App, label: &str, width: usize, theme: Theme) -> Line<'a> 
     Line::from(spans)
 }
 
+/// The activity column's heading says what one cell spans (`activity 11d`, or `4m/cell`
+/// where that is all that fits), over the window the sparklines cover (`spark_window`).
+fn spark_heading(app: &App, cells: usize) -> String {
+    let Some(w) = app
+        .logs
+        .model
+        .as_deref()
+        .and_then(|m| spark_window(m, &app.scope.filter))
+    else {
+        return "activity".into();
+    };
+    let span = bucket_span(w, cells);
+    [format!("activity {span}"), format!("{span}/cell")]
+        .into_iter()
+        .find(|t| t.chars().count() <= cells)
+        .unwrap_or_else(|| "activity".into())
+}
+
 pub fn render(frame: &mut Frame, area: Rect, app: &App, theme: Theme, wide: bool) {
     let title = format!("senders by {}", app.scope.by_text());
     let block = pane_block(app, Pane::Senders, title, theme, (wide, area.width));
@@ -174,7 +192,7 @@ pub fn render(frame: &mut Frame, area: Rect, app: &App, theme: Theme, wide: bool
         frame.render_widget(p, body);
         return;
     }
-    let spark_w: u16 = if body.width >= 110 { 16 } else { 8 };
+    let spark_w = crate::tui::layout::spark_cells(body.width as usize) as u16;
     let last_w: u16 = 11;
     // The key column is as wide as its widest key on screen, up to what the others leave
     // (one cell between columns): at 200 columns it is not 130 cells of blanks.
@@ -231,7 +249,7 @@ pub fn render(frame: &mut Frame, area: Rect, app: &App, theme: Theme, wide: bool
             let spark = app
                 .senders
                 .spark(r.group)
-                .map(|s| spark_text(s, spark_w as usize))
+                .map(|s| spark_text(s))
                 .unwrap_or_default();
             let failing = if by_domain {
                 r.signatures.as_ref().is_some_and(|s| s.fail > 0)
@@ -285,7 +303,7 @@ pub fn render(frame: &mut Frame, area: Rect, app: &App, theme: Theme, wide: bool
     titles.extend([
         right("rej"),
         Cell::from("last seen"),
-        Cell::from("activity"),
+        Cell::from(spark_heading(app, spark_w as usize)),
     ]);
     let head = Row::new(titles).style(theme.column_titles());
     let mut widths = vec![
