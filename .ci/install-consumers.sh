@@ -10,7 +10,15 @@ export DEBIAN_FRONTEND=noninteractive
 have() { command -v "$1" >/dev/null 2>&1 || [ -x "/usr/sbin/$1" ] || [ -x "/sbin/$1" ]; }
 
 need=()
-have exim || have exim4 || need+=(exim4-daemon-light)
+# Never put a mail server on a machine that has another one: apt would remove it (Postfix,
+# OpenSMTPD…) to make room. There the exim consumer test cannot run, and says so.
+if ! have exim && ! have exim4; then
+    if have sendmail || [ -e /usr/sbin/sendmail ]; then
+        echo "install-consumers: another mail server provides sendmail here; not installing exim4 (the exim test will not run)" >&2
+    else
+        need+=(exim4-daemon-light)
+    fi
+fi
 have nft || need+=(nftables)
 have unshare || need+=(util-linux)
 postmap="$POSTFIX_ROOT/usr/sbin/postmap"
@@ -19,6 +27,7 @@ if [ "${#need[@]}" -gt 0 ] || [ ! -x "$postmap" ]; then
     apt-get update -qq
 fi
 if [ "${#need[@]}" -gt 0 ]; then
+    echo "install-consumers: installing ${need[*]}" >&2
     apt-get install -y -qq --no-install-recommends "${need[@]}"
 fi
 

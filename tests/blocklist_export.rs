@@ -1,5 +1,6 @@
 //! Every export format against golden files, and against the real consumer where it is
-//! installed (exim, postmap, nft). A missing consumer is a printed SKIP, never a failure.
+//! installed (exim, postmap, nft). A missing consumer skips with a notice (`tests/prereq`),
+//! and fails under CI, where `.ci/install-consumers.sh` installs them.
 //! Regenerate the golden files with `UPDATE_GOLDEN=1 cargo test --test blocklist_export`.
 
 use std::fs;
@@ -165,16 +166,9 @@ fn comments_in_json_are_sanitised() {
 // Real consumers.
 // ---------------------------------------------------------------------------------------------
 
-fn find_program(names: &[&str]) -> Option<PathBuf> {
-    let path = std::env::var_os("PATH").unwrap_or_default();
-    let mut dirs: Vec<PathBuf> = std::env::split_paths(&path).collect();
-    // Debian puts mail and firewall tools in sbin, which a non-root PATH may lack.
-    dirs.extend(["/usr/sbin", "/sbin"].map(PathBuf::from));
-    names
-        .iter()
-        .flat_map(|n| dirs.iter().map(move |d| d.join(n)))
-        .find(|p| p.is_file())
-}
+#[path = "prereq/mod.rs"]
+mod prereq;
+use prereq::{find_postmap, find_program};
 
 fn run(cmd: &mut Command, stdin: Option<&str>) -> Output {
     let mut child = cmd
@@ -215,7 +209,10 @@ fn exim_expand(exim: &Path, exprs: &[String]) -> Option<Vec<String>> {
 #[test]
 fn exim_matches_hosts_and_domains_from_the_export() {
     let Some(exim) = find_program(&["exim", "exim4"]) else {
-        eprintln!("SKIP exim consumer test: no exim/exim4 binary (see .ci/install-consumers.sh)");
+        prereq::skip(
+            "exim_matches_hosts_and_domains_from_the_export",
+            "no exim/exim4 binary (see .ci/install-consumers.sh)",
+        );
         return;
     };
     let (_dir, files) = write_export(Format::Exim);
@@ -269,17 +266,6 @@ fn exim_matches_hosts_and_domains_from_the_export() {
     assert_eq!(answers, expected, "expressions: {exprs:#?}");
 }
 
-/// The postmap from `.ci/install-consumers.sh` (Debian's postfix unpacked, not installed, since
-/// it conflicts with exim4) or one named by MAILTRIAGE_POSTMAP.
-fn find_postmap() -> Option<PathBuf> {
-    std::env::var_os("MAILTRIAGE_POSTMAP")
-        .map(PathBuf::from)
-        .into_iter()
-        .chain([PathBuf::from("/opt/postfix-extract/usr/sbin/postmap")])
-        .chain(find_program(&["postmap"]))
-        .find(|p| p.is_file())
-}
-
 /// Queries a Postfix table with `postmap -q - TABLE`, one key per stdin line; returns the
 /// `key value` lines found and postmap's stderr.
 fn postmap_query(postmap: &Path, table: &str, keys: &[&str]) -> (Vec<String>, String) {
@@ -320,8 +306,9 @@ fn postmap_query(postmap: &Path, table: &str, keys: &[&str]) -> (Vec<String>, St
 #[test]
 fn postmap_finds_clients_and_senders_in_the_export() {
     let Some(postmap) = find_postmap() else {
-        eprintln!(
-            "SKIP postfix consumer test: no postmap (set MAILTRIAGE_POSTMAP or run .ci/install-consumers.sh)"
+        prereq::skip(
+            "postmap_finds_clients_and_senders_in_the_export",
+            "no postmap (set MAILTRIAGE_POSTMAP or run .ci/install-consumers.sh)",
         );
         return;
     };
@@ -394,7 +381,10 @@ fn in_netns(script: &str, arg: &Path) -> Option<Output> {
 #[test]
 fn nft_loads_the_export_and_finds_its_elements() {
     let Some(nft) = find_program(&["nft"]) else {
-        eprintln!("SKIP nft consumer test: no nft binary (apt-get install nftables)");
+        prereq::skip(
+            "nft_loads_the_export_and_finds_its_elements",
+            "no nft binary (apt-get install nftables)",
+        );
         return;
     };
     let (_dir, files) = write_export(Format::Nft);
@@ -439,7 +429,10 @@ fn nft_loads_the_export_and_finds_its_elements() {
             let out = run(Command::new(&nft).arg("-c").arg("-f").arg(file), None);
             let stderr = text(&out.stderr);
             if stderr.contains("Operation not permitted") {
-                eprintln!("SKIP nft consumer test: nft -c needs privileges here: {stderr}");
+                prereq::skip(
+                    "nft_loads_the_export_and_finds_its_elements",
+                    &format!("nft -c needs privileges here: {stderr}"),
+                );
                 return;
             }
             assert!(out.status.success(), "nft -c rejected the export: {stderr}");

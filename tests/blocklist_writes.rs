@@ -2,6 +2,9 @@
 //! protocol: follow symlinks to the real file, refuse what is not a regular file, keep owner,
 //! group and mode, and never lose a line another program appended meanwhile.
 
+#[path = "prereq/mod.rs"]
+mod prereq;
+
 use std::fs;
 use std::os::unix::fs::{MetadataExt, PermissionsExt};
 use std::path::Path;
@@ -89,7 +92,10 @@ fn export_refuses_targets_that_are_not_regular_files() {
     if unsafe { libc::mknod(cdev.as_ptr(), libc::S_IFCHR | 0o666, libc::makedev(1, 3)) } == 0 {
         targets.push(dev.clone());
     } else {
-        eprintln!("SKIP device node part: mknod is not permitted here");
+        prereq::skip(
+            "the device-node part of this test",
+            "mknod is not permitted here",
+        );
     }
     let link_to_fifo = dir.path().join("link");
     std::os::unix::fs::symlink(&fifo, &link_to_fifo).expect("symlink");
@@ -169,7 +175,10 @@ impl FifoLike for fs::FileType {
 #[test]
 fn replacing_a_file_keeps_its_owner_group_and_mode() {
     if !is_root() {
-        eprintln!("SKIP: changing a file's owner to nobody needs root");
+        prereq::skip(
+            "replacing_a_file_keeps_its_owner_group_and_mode",
+            "changing a file's owner to nobody needs root",
+        );
         return;
     }
     let dir = tempfile::tempdir().expect("tempdir");

@@ -222,11 +222,10 @@ fn stdin_is_read_with_a_dash() {
 #[test]
 fn grep_matches_exigrep() {
     let Some(dir) = samples() else { return };
-    let Ok(exigrep) = which("exigrep") else {
-        // .ci/run installs exim4-base: there a missing exigrep is a failure.
-        assert!(std::env::var_os("CI").is_none(), "exigrep is missing in CI");
-        eprintln!(
-            "notice: exigrep not installed (apt-get install exim4-base); skipping the comparison"
+    let Some(exigrep) = common::prereq::find_program(&["exigrep"]) else {
+        common::prereq::skip(
+            "grep_matches_exigrep",
+            "exigrep is not installed (apt-get install exim4-base)",
         );
         return;
     };
@@ -263,22 +262,6 @@ fn grep_matches_exigrep() {
         );
         assert_eq!(t, o, "{file} {pat}");
     }
-}
-
-fn which(name: &str) -> Result<std::path::PathBuf, ()> {
-    std::env::var_os("PATH")
-        .and_then(|paths| {
-            std::env::split_paths(&paths)
-                .map(|d| d.join(name))
-                .find(|p| p.is_file())
-        })
-        .or_else(|| {
-            ["/usr/sbin", "/usr/bin"]
-                .iter()
-                .map(|d| std::path::Path::new(d).join(name))
-                .find(|p| p.is_file())
-        })
-        .ok_or(())
 }
 
 #[test]

@@ -12,23 +12,20 @@ pub fn fixture(name: &str) -> PathBuf {
         .join(name)
 }
 
+#[path = "prereq/mod.rs"]
+pub mod prereq;
+
 /// `../shared/samples` beside the checkout, when present (CI has it; a fresh
-/// clone does not, and then the tests that need it say so and pass).
+/// clone does not, and then the tests that need it say so and pass, or fail under CI).
 pub fn samples() -> Option<PathBuf> {
-    let p = Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/samples");
-    if p.is_dir() {
-        Some(p)
-    } else {
-        // CI lays ../shared beside the clone: there, its absence is a failure.
-        assert!(
-            std::env::var_os("CI").is_none(),
-            "../shared/samples is absent, and CI must have it"
+    let p = prereq::samples_dir();
+    if p.is_none() {
+        prereq::skip(
+            "tests on the shared real-log samples",
+            "../shared/samples is absent",
         );
-        eprintln!(
-            "notice: ../shared/samples is absent; skipping tests on the shared real-log samples"
-        );
-        None
     }
+    p
 }
 
 pub fn opts() -> LoadOptions {

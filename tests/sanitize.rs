@@ -2,6 +2,9 @@
 //! sequence, control, bidi or invisible character reaches standard output or
 //! error raw, JSON still parses to the log's text, CSV keys are never formulas.
 
+#[path = "prereq/mod.rs"]
+mod prereq;
+
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
@@ -263,7 +266,10 @@ fn whole_lines_on_a_terminal_are_inert() {
         vec!["show", "1rg000-000000-AB", log],
     ] {
         let Some(out) = on_a_terminal(&args) else {
-            eprintln!("skipped: `script` (util-linux) is not available");
+            prereq::skip(
+                "the terminal part of this test",
+                "`script` (util-linux) is not available",
+            );
             return;
         };
         // The pty turns \n into \r\n; that CR is the terminal's, not the log's.
