@@ -407,7 +407,7 @@ fn the_bundled_demo_file_is_what_demo_writes() {
     let on_disk = std::fs::read(path).expect("assets/demo/mainlog is bundled");
     assert!(
         on_disk == demo_bytes(),
-        "assets/demo/mainlog is stale: cargo run --bin mailtriage-gen -- --demo -o assets/demo/mainlog"
+        "assets/demo/mainlog is stale: cargo run --example mailtriage-gen -- --demo -o assets/demo/mainlog"
     );
 }
 
@@ -421,41 +421,36 @@ fn sizes_parse_with_binary_suffixes() {
     assert_eq!(generator::parse_size(""), None);
 }
 
-#[test]
-fn the_binary_writes_the_same_bytes_as_the_library() {
-    let bin = env!("CARGO_BIN_EXE_mailtriage-gen");
-    let out = std::process::Command::new(bin)
-        .args(["--seed", "4", "--size", "300K"])
-        .output()
-        .expect("run mailtriage-gen");
-    assert!(out.status.success());
-    assert!(
-        out.stdout == generate(4, 300 << 10),
-        "stdout differs from generate()"
-    );
-
-    let out = std::process::Command::new(bin)
-        .arg("--demo")
-        .output()
-        .expect("run mailtriage-gen --demo");
-    assert!(out.status.success());
-    assert!(out.stdout == demo_bytes(), "--demo differs from demo()");
+/// Runs `mailtriage-gen ARGS` as the example does: (status, stdout, stderr).
+fn gen_cli(args: &[&str]) -> (u8, Vec<u8>, String) {
+    let (mut out, mut err) = (Vec::new(), Vec::new());
+    let code = mailtriage::r#gen::cli::main(args.iter().map(|a| a.to_string()), &mut out, &mut err);
+    (code, out, String::from_utf8_lossy(&err).into_owned())
 }
 
 #[test]
-fn the_binary_rejects_bad_arguments_with_usage() {
-    let bin = env!("CARGO_BIN_EXE_mailtriage-gen");
+fn the_command_line_writes_the_same_bytes_as_the_library() {
+    let (code, out, _) = gen_cli(&["--seed", "4", "--size", "300K"]);
+    assert_eq!(code, 0);
+    assert!(
+        out == generate(4, 300 << 10),
+        "stdout differs from generate()"
+    );
+    let (code, out, _) = gen_cli(&["--demo"]);
+    assert_eq!(code, 0);
+    assert!(out == demo_bytes(), "--demo differs from demo()");
+}
+
+#[test]
+fn the_command_line_rejects_bad_arguments_with_usage() {
     for args in [
         &["--size", "12Q"][..],
         &["--start", "yesterday"],
         &["--bogus"],
     ] {
-        let out = std::process::Command::new(bin)
-            .args(args)
-            .output()
-            .expect("run mailtriage-gen");
-        assert_eq!(out.status.code(), Some(2), "{args:?}");
-        assert!(String::from_utf8_lossy(&out.stderr).contains("usage:"));
-        assert!(out.stdout.is_empty());
+        let (code, out, err) = gen_cli(args);
+        assert_eq!(code, 2, "{args:?}");
+        assert!(err.contains("usage:"));
+        assert!(out.is_empty());
     }
 }

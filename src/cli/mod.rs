@@ -2,6 +2,7 @@
 //! mapping errors to one clear line and an exit code.
 
 pub mod block;
+mod docs;
 mod output;
 
 use std::io::{self, IsTerminal, Write};
@@ -33,7 +34,9 @@ Examples:
   mailtriage show 1QFOdo-0001zq-E9 mainlog      every line of one message
   mailtriage senders --sort rejections --limit 10
   mailtriage rejections 45.137.21.5 mainlog     why one client was turned away
-  mailtriage grep -i 'peter' mainlog            whole transactions, like exigrep";
+  mailtriage grep -i 'peter' mainlog            whole transactions, like exigrep
+  mailtriage completions bash > ~/.local/share/bash-completion/completions/mailtriage
+  mailtriage man | man -l -                     this manual as a man page";
 
 #[derive(Parser, Debug)]
 #[command(name = "mailtriage", version, about = "Triage Exim main logs from a terminal", long_about = LONG_ABOUT, after_help = AFTER_HELP)]
@@ -136,6 +139,20 @@ pub enum Command {
     Grep(GrepArgs),
     /// Blocklist decisions: add, remove, list, check against logs, export.
     Block(block::BlockArgs),
+    /// Shell completions for bash, zsh, fish, elvish or PowerShell, on standard output:
+    /// `mailtriage completions bash > /etc/bash_completion.d/mailtriage`.
+    Completions {
+        /// The shell to complete for.
+        #[arg(value_enum)]
+        shell: clap_complete::Shell,
+    },
+    /// The manual page (roff) on standard output: `mailtriage man | man -l -`; with
+    /// `-o DIR`, one page per subcommand too, written into DIR.
+    Man {
+        /// Write mailtriage.1 and mailtriage-SUBCOMMAND.1 into DIR.
+        #[arg(short = 'o', long = "output", value_name = "DIR")]
+        dir: Option<PathBuf>,
+    },
     /// Lines of one kind, e.g. `--kind unrecognized` to see what was not understood.
     Lines {
         #[arg(value_name = "FILE")]
@@ -456,6 +473,8 @@ fn run(cli: Cli) -> Result<i32> {
             out.flush()?;
             return block::run(&a);
         }
+        Some(Command::Completions { shell }) => docs::completions(shell, &mut out)?,
+        Some(Command::Man { dir }) => docs::man(dir.as_deref(), &mut out)?,
         Some(Command::Lines {
             files,
             kind,

@@ -19,6 +19,7 @@
 //! rare hostile lines (escaped terminal codes, raw Latin-1 subject bytes, overlong subjects,
 //! lines cut at 8 KiB) complete the picture. Old 16-character ids make up about 10%.
 
+pub mod cli;
 mod clock;
 mod engine;
 mod rng;

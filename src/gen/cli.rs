@@ -1,11 +1,12 @@
-//! mailtriage-gen: writes a synthetic Exim main log (benchmarks, demos, tests).
-//! A thin wrapper over `mailtriage::gen`; all the content decisions live there.
+//! The command line of `mailtriage-gen` (the example `examples/mailtriage-gen.rs`):
+//! writes a synthetic Exim main log for benchmarks, demos and tests. It lives in the
+//! library so the tests can run it without the example being built, and is an example so
+//! that `cargo install` does not put a log generator on a mail server.
 
 use std::fs::File;
 use std::io::{self, BufWriter, Write};
-use std::process::ExitCode;
 
-use mailtriage::r#gen::{self as generator, GenConfig};
+use super::{self as generator, GenConfig};
 
 const USAGE: &str = "\
 usage: mailtriage-gen [--seed N] [--size 1G|200M|5000K] [--start YYYY-MM-DD]
@@ -21,13 +22,12 @@ struct Args {
 }
 
 /// `Ok(None)` means `--help`.
-fn parse_args() -> Result<Option<Args>, String> {
+fn parse_args(mut it: impl Iterator<Item = String>) -> Result<Option<Args>, String> {
     let mut args = Args {
         cfg: GenConfig::default(),
         demo: false,
         out: None,
     };
-    let mut it = std::env::args().skip(1);
     while let Some(a) = it.next() {
         let mut value = |name: &str| it.next().ok_or(format!("{name} needs a value"));
         match a.as_str() {
@@ -63,10 +63,10 @@ fn parse_args() -> Result<Option<Args>, String> {
     Ok(Some(args))
 }
 
-fn run(args: &Args) -> io::Result<generator::GenStats> {
-    let sink: Box<dyn Write> = match &args.out {
+fn run(args: &Args, stdout: &mut dyn Write) -> io::Result<generator::GenStats> {
+    let sink: Box<dyn Write + '_> = match &args.out {
         Some(path) if path != "-" => Box::new(File::create(path)?),
-        _ => Box::new(io::stdout().lock()),
+        _ => Box::new(stdout),
     };
     let out = BufWriter::with_capacity(1 << 20, sink);
     if args.demo {
@@ -76,33 +76,40 @@ fn run(args: &Args) -> io::Result<generator::GenStats> {
     }
 }
 
-fn main() -> ExitCode {
-    let args = match parse_args() {
+/// The generator's command line: `args` without the program name; returns the exit
+/// status (0, 1 on a write error, 2 on bad arguments).
+pub fn main(
+    args: impl Iterator<Item = String>,
+    stdout: &mut dyn Write,
+    stderr: &mut dyn Write,
+) -> u8 {
+    let args = match parse_args(args) {
         Ok(Some(a)) => a,
         Ok(None) => {
-            println!("{USAGE}");
-            return ExitCode::SUCCESS;
+            let _ = writeln!(stdout, "{USAGE}");
+            return 0;
         }
         Err(e) => {
-            eprintln!("mailtriage-gen: {e}\n{USAGE}");
-            return ExitCode::from(2);
+            let _ = writeln!(stderr, "mailtriage-gen: {e}\n{USAGE}");
+            return 2;
         }
     };
-    match run(&args) {
+    match run(&args, stdout) {
         Ok(stats) => {
             if args.out.as_deref().is_some_and(|p| p != "-") {
-                eprintln!(
+                let _ = writeln!(
+                    stderr,
                     "wrote {} bytes, {} lines, {} messages",
                     stats.bytes, stats.lines, stats.messages
                 );
             }
-            ExitCode::SUCCESS
+            0
         }
         // A closed pipe (`| head`) is a normal way to stop reading.
-        Err(e) if e.kind() == io::ErrorKind::BrokenPipe => ExitCode::SUCCESS,
+        Err(e) if e.kind() == io::ErrorKind::BrokenPipe => 0,
         Err(e) => {
-            eprintln!("mailtriage-gen: {e}");
-            ExitCode::FAILURE
+            let _ = writeln!(stderr, "mailtriage-gen: {e}");
+            1
         }
     }
 }
