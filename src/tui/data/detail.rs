@@ -21,6 +21,9 @@ pub struct Detail {
     pub signatures: Vec<String>,
     pub deliveries: Vec<String>,
     pub lines: Vec<(LineKind, String)>,
+    /// One rejection line (`data::rejection_detail`), not a message: `id` is its
+    /// `FILE:N`, and only the fields and the line itself are shown.
+    pub rejection: bool,
 }
 
 fn opt(b: Option<&[u8]>) -> Option<String> {
