@@ -513,8 +513,15 @@ fn message_senders_and_recipients_are_whole_or_marked_as_cut() {
         let parts = s
             .lines()
             .filter_map(|l| l.trim_start_matches('│').split('│').next());
+        // Where the log has spam scores and the screen room, a `spam` cell ends each row.
+        let spam = s
+            .lines()
+            .any(|l| l.contains("message id") && l.contains(" spam"));
         for line in parts {
-            let cells: Vec<&str> = line.split_whitespace().collect();
+            let mut cells: Vec<&str> = line.split_whitespace().collect();
+            if spam {
+                cells.pop();
+            }
             // time (2), id, sender, recipients, size, dkim, outcome; rows of
             // messages without recipients have one cell less.
             let is_row = cells.len() >= 8
@@ -701,4 +708,38 @@ fn the_top_rejecter_shows_its_reasons_at_80x24_and_120x40() {
         press(&mut a, "hR");
         assert!(screen(&a).contains("message id"), "{}", screen(&a));
     }
+}
+
+/// The message list's `spam` column: the sa-exim score where the log has scores and the
+/// screen has room (not at 80 columns, whose senders and recipients need it), `-` for a
+/// message not scanned; none at all on a log without a spam scanner.
+#[test]
+fn spam_scores_show_in_the_message_list_when_the_log_has_them() {
+    let mut a = demo_app(120, 40);
+    a.jump("1tXRvJ-000000001B3-1Zjd");
+    let s = screen(&a);
+    let head = s
+        .lines()
+        .find(|l| l.contains("message id"))
+        .expect("titles");
+    assert!(
+        head.trim_end_matches('│').trim_end().ends_with("spam"),
+        "{s}"
+    );
+    let row = s
+        .lines()
+        .find(|l| l.contains("1tXRvJ-000000001B3-1Zjd"))
+        .expect("the message");
+    assert!(
+        row.trim_end_matches('│').trim_end().ends_with(" 3.9"),
+        "{row}"
+    );
+    snap!("demo_120x40_spam", a);
+    let mut a = demo_app(80, 24);
+    a.jump("1tXRvJ-000000001B3-1Zjd");
+    assert!(!screen(&a).contains(" spam"), "{}", screen(&a));
+    let mut a = app("tui-mixed.log", 120, 40);
+    press(&mut a, "\n");
+    let s = screen(&a);
+    assert!(s.contains("message id") && !s.contains(" spam"), "{s}");
 }

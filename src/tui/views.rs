@@ -173,7 +173,7 @@ impl App {
         }
         if l.message.is_some() {
             // A message is landed on in the message list, so that is what the pane shows.
-            self.rejections.wanted = false;
+            self.rejections.prefer_messages(gid);
         }
         self.after_sender_move();
         if let Some(i) = l.message {

@@ -42,6 +42,13 @@ impl RejectionList {
         self.wanted
     }
 
+    /// The messages of sender `group`, not its rejections, even if none arrived: a
+    /// jump to one of its message ids lands in the message list.
+    pub fn prefer_messages(&mut self, group: u32) {
+        self.wanted = false;
+        self.declined = Some(group);
+    }
+
     pub fn selected(&self) -> Option<&RejectionRow> {
         self.rows.get(self.list.selected)
     }
