@@ -137,14 +137,42 @@ fn r_toggles_and_the_choice_stays_from_sender_to_sender() {
     assert!(app.rejections.on);
     let (n, c) = listed_and_counted(&app);
     assert_eq!(n as u64, c);
+    // From the sender list `R` opens the pane; in it, `R` switches to the messages.
+    press(&mut app, "R");
+    assert!(app.rejections.on);
+    assert_eq!(app.focus, Pane::Messages);
     press(&mut app, "R");
     assert!(!app.rejections.on);
-    assert_eq!(app.focus, Pane::Senders);
+    assert_eq!(app.focus, Pane::Messages);
+    // The choice stays: the next sender shows its messages.
+    app.key(KeyEvent::new(KeyCode::Esc, KeyModifiers::NONE));
+    press(&mut app, "j");
+    assert!(!app.rejections.on);
     // A sender none of whose messages arrived opens to its rejections by itself.
     app.jump("45.137.21.63");
     assert!(app.rejections.on, "{:?}", app.notice);
-    // Asking for its messages shows its rejected ones.
-    press(&mut app, "R");
+    // Asking for its messages (in the pane) shows its rejected ones.
+    press(&mut app, "RR");
     assert!(!app.rejections.on);
     assert!(!app.messages.all.is_empty());
+}
+
+/// From the sender list `R` always shows the rejections: on a sender that got nothing
+/// through they already fill the (unseen, at 80 columns) middle pane, so `R` opens it
+/// rather than switching it to the messages.
+#[test]
+fn r_from_the_sender_list_opens_rejections_that_already_show() {
+    let m = common::demo_model();
+    let keys = KeyMap::defaults().expect("default keys");
+    let mut app = App::with_model(keys, m, NetPrefix::default(), (80, 24));
+    // The last row under the default sort: a client with only a protocol error.
+    press(&mut app, "G");
+    assert!(app.rejections.on);
+    press(&mut app, "R");
+    assert_eq!(app.focus, Pane::Messages);
+    assert!(app.rejections.on);
+    assert_eq!(listed_and_counted(&app), (1, 1));
+    // In the pane, `R` switches.
+    press(&mut app, "R");
+    assert!(!app.rejections.on);
 }

@@ -68,12 +68,17 @@ impl App {
         false
     }
 
-    /// `R`: the middle pane between the sender's messages and its rejections. Turning
-    /// rejections on also opens the pane (from the sender list), as Enter would.
+    /// `R`: the middle pane between the sender's messages and its rejections. From the
+    /// sender list it means "show me its rejections": it opens the pane, as Enter would,
+    /// and when the pane shows them already (a sender that got nothing through) it only
+    /// opens it; on a narrow screen the pane is not in sight to be switched.
     fn toggle_rejections(&mut self) {
         if self.senders.selected_row().is_none() {
             self.notice = Some("no sender selected".into());
             return;
+        }
+        if self.focus == Pane::Senders && self.rejections.on {
+            return self.set_focus(Pane::Messages);
         }
         let on = self.rejections.toggle();
         if on && !self.messages.search.is_empty() {
