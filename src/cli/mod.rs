@@ -422,6 +422,7 @@ fn run(cli: Cli) -> Result<i32> {
             output::transaction(&mut out, &m, m.message_lines(i), lines_mode)?;
             if !lines_only {
                 output::signatures(&mut out, &m, i)?;
+                output::spam_score(&mut out, &m, i)?;
             }
             unchanged(&m)?;
         }
