@@ -378,3 +378,27 @@ fn an_impossible_date_is_an_error_not_next_month() {
         assert!(!e.contains("panicked"), "{e}");
     }
 }
+
+/// `show` ends with the message's spam score where sa-exim scored it (and says nothing
+/// of spam where it did not: the seed's message above has seven lines).
+#[test]
+fn show_gives_the_spam_score_when_the_log_has_one() {
+    let demo = concat!(env!("CARGO_MANIFEST_DIR"), "/assets/demo/mainlog");
+    let o = bin(&["show", "1tXRvJ-000000001B3-1Zjd", demo]);
+    assert!(o.status.success());
+    let text = String::from_utf8_lossy(&o.stdout);
+    let lines: Vec<&str> = text.lines().collect();
+    assert_eq!(
+        lines[lines.len() - 2..],
+        ["", "Spam score: 3.9 (required 5.0, not spam)"],
+        "{text}"
+    );
+    let o = bin(&["show", "1tVswH-000000000s4-46SV", demo]);
+    let text = String::from_utf8_lossy(&o.stdout);
+    assert!(
+        text.ends_with("Spam score: 38.2 (required 5.0, spam)\n"),
+        "{text}"
+    );
+    let o = bin(&["show", "--lines-only", "1tVswH-000000000s4-46SV", demo]);
+    assert!(!String::from_utf8_lossy(&o.stdout).contains("Spam score"));
+}

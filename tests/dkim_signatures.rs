@@ -268,6 +268,7 @@ fn csv_and_text_carry_the_signature_columns() {
             "NETS",
             "REJ",
             "AUTHF",
+            "PROTO",
             "RCPTS",
             "FIRST",
             "LAST"

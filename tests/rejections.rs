@@ -201,3 +201,69 @@ fn clients_dropped_for_protocol_errors_have_rows() {
         assert_eq!(row["rejection_reasons"][0]["reason"], "protocol", "{file}");
     }
 }
+
+/// `rejections KEY` takes the filters of `senders` and lists exactly what the row
+/// counts: its length is the row's `rej` + `authf` + `proto`, for a few senders of the
+/// demo log (the top rejecters, a client with only failed logins, one with protocol
+/// errors) under each filter.
+#[test]
+fn the_list_is_as_long_as_the_rows_counts_under_every_filter() {
+    let d = demo();
+    let filters: [&[&str]; 6] = [
+        &[],
+        &["--family", "ipv4"],
+        &["--family", "ipv6"],
+        &["--regex", "Unrouteable|authenticator"],
+        &["--time", "2025-05-03"],
+        &[
+            "--family",
+            "ipv4",
+            "--regex",
+            "rejected",
+            "--time",
+            "2025-01-01..2025-06-01",
+        ],
+    ];
+    for by in ["ip", "net", "domain"] {
+        let mut checked = 0;
+        for f in filters {
+            let mut args = vec![
+                "senders",
+                d.as_str(),
+                "--by",
+                by,
+                "--json",
+                "--sort",
+                "rejections",
+            ];
+            args.extend_from_slice(f);
+            let rows = json(&args);
+            let rows = rows.as_array().expect("rows");
+            // The top rejecters, and the first rows with failed logins / protocol errors.
+            let mut pick: Vec<&serde_json::Value> = rows.iter().take(3).collect();
+            pick.extend(rows.iter().find(|r| r["auth_failures"].as_u64() > Some(0)));
+            pick.extend(
+                rows.iter()
+                    .find(|r| r["protocol_errors"].as_u64() > Some(0)),
+            );
+            for r in pick {
+                let key = r["key"].as_str().expect("key");
+                let mut args = vec!["rejections", key, d.as_str(), "--by", by, "--json"];
+                args.extend_from_slice(f);
+                let list = json(&args);
+                let want = ["rejections", "auth_failures", "protocol_errors"]
+                    .map(|k| r[k].as_u64().expect(k));
+                let got = ["rejections", "auth_failures", "protocol_errors"]
+                    .map(|k| list[k].as_u64().expect(k));
+                assert_eq!(got, want, "{by} {key} {f:?}");
+                assert_eq!(
+                    list["list"].as_array().map(Vec::len),
+                    Some(want.iter().sum::<u64>() as usize),
+                    "{by} {key} {f:?}"
+                );
+                checked += 1;
+            }
+        }
+        assert!(checked >= 15, "{by}: only {checked} senders checked");
+    }
+}

@@ -321,6 +321,62 @@ fn no_long_value_is_cut_without_a_mark_at_any_width() {
     }
 }
 
+/// Rejections as long as real ones get: long recipients and senders refused at RCPT
+/// and MAIL, a long DNSBL reason, a failed login with a long name, from long clients.
+fn long_rejections_log() -> Vec<u8> {
+    let mut log = String::new();
+    for (i, ip) in [
+        "2a01:238:20a:202:53f0:1234:5678:9abc",
+        "2a01:9d89:fd67:be54:1111:2222:3333:4444",
+        "198.51.100.123",
+    ]
+    .iter()
+    .enumerate()
+    {
+        let dom = format!("very-long-marketing-domain-number-{i}.newsletter-bargains.example");
+        let h = format!("H=(helo.{dom}) [{ip}]:64814 I=[192.0.2.25]:25");
+        log.push_str(&format!(
+            "2025-01-06 00:{i:02}:30 {h} F=<offers-and-more-offers-{i}@{dom}> rejected RCPT <webpage-contact-form-recipient-{i}@example.org>: Unrouteable address\n\
+             2025-01-06 00:{i:02}:31 {h} F=<offers-and-more-offers-{i}@{dom}> rejected RCPT <postmaster-of-the-whole-organisation-{i}@example.org>: Rejected because {ip} is in a black list at zen.spamhaus.example.net\n\
+             2025-01-06 00:{i:02}:32 {h} rejected MAIL <bounces-and-more-bounces-{i}@{dom}>: Access denied - Invalid HELO name (See RFC2821 4.1.1.1)\n\
+             2025-01-06 00:{i:02}:33 dovecot_login authenticator failed for (helo.{dom}) [{ip}]:64815: 535 Incorrect authentication data (set_id=a-very-long-login-name-{i}@example.org)\n"
+        ));
+    }
+    log.into_bytes()
+}
+
+/// The rejection list (`R`) cuts whom a rejection named and its reason with a mark, at
+/// every width, as the other lists do.
+#[test]
+fn no_rejection_value_is_cut_without_a_mark_at_any_width() {
+    for (w, h) in [(40, 24), (80, 24), (120, 40), (200, 50)] {
+        let mut a = app_over(long_rejections_log(), (w, h));
+        let mut values = values(&a);
+        for i in 0..3 {
+            let dom = format!("very-long-marketing-domain-number-{i}.newsletter-bargains.example");
+            values.insert(format!("webpage-contact-form-recipient-{i}@example.org"));
+            values.insert(format!(
+                "postmaster-of-the-whole-organisation-{i}@example.org"
+            ));
+            values.insert(format!("offers-and-more-offers-{i}@{dom}"));
+            values.insert(format!("bounces-and-more-bounces-{i}@{dom}"));
+            values.insert(format!("a-very-long-login-name-{i}@example.org"));
+            values.insert("zen.spamhaus.example.net".into());
+        }
+        for _ in 0..3 {
+            // Every sender here has only rejections: Enter opens them by themselves.
+            a.act(Action::Drill);
+            assert!(a.rejections.on, "{w}x{h}");
+            let s = screen(&a);
+            assert!(s.iter().any(|l| l.contains("rej")), "{}", s.join("\n"));
+            let bad = silent_cuts(&s, &values);
+            assert!(bad.is_empty(), "{w}x{h}: {bad:?}\n{}", s.join("\n"));
+            a.act(Action::Back);
+            a.act(Action::Down);
+        }
+    }
+}
+
 #[test]
 fn at_200_columns_the_key_column_is_as_wide_as_its_keys() {
     let a = app_over(long_values_log(), (200, 50));

@@ -306,6 +306,8 @@ fn key(r: &mut Rng) -> KeyEvent {
         // The keys of the pane split and the triage path: jump, history, prefixes, undo,
         // the y/n of unblocking, sideways, wrap, zoom and the ways back.
         ':', 'H', 'p', 'P', 'U', 'y', 'n', '<', '>', 'z', 'Z', 'F', 'D', 'A', 'S',
+        // The middle pane's rejections.
+        'R',
     ];
     let code = match r.below(20) {
         0 => KeyCode::Enter,

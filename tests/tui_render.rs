@@ -188,11 +188,20 @@ fn a_sender_with_only_rejections_shows_its_rejected_lines() {
     let mut a = app("tui-mixed.log", 80, 24);
     press(&mut a, "G\n");
     let s = screen(&a);
-    assert!(s.contains("No accepted message"), "{s}");
-    assert!(
-        s.contains("H=(bad.example) [203.0.113.9]:4000 F=<x@spam.example.net>"),
-        "{s}"
-    );
+    // It opens straight to its rejections: the reasons counted, then the rejection.
+    assert!(s.contains("rejections"), "{s}");
+    assert!(s.contains("1 rej \u{b7} relay \u{d7}1"), "{s}");
+    assert!(s.contains("RCPT"), "{s}");
+    assert!(s.contains("to bob@local.test"), "{s}");
+    assert!(s.contains("relay not permitted"), "{s}");
+    // Enter shows the line itself.
+    press(&mut a, "\n");
+    let s = screen(&a);
+    assert!(s.contains("H=(bad.example) [203.0.113.9]:4000"), "{s}");
+    assert!(s.contains("rejections › tui-mixed.log:12"), "{s}");
+    // `R` asks for its messages instead: it has none, and the pane says what it tried.
+    press(&mut a, "hR");
+    assert!(screen(&a).contains("No accepted message"), "{}", screen(&a));
 }
 
 #[test]
@@ -507,8 +516,15 @@ fn message_senders_and_recipients_are_whole_or_marked_as_cut() {
         let parts = s
             .lines()
             .filter_map(|l| l.trim_start_matches('│').split('│').next());
+        // Where the log has spam scores and the screen room, a `spam` cell ends each row.
+        let spam = s
+            .lines()
+            .any(|l| l.contains("message id") && l.contains(" spam"));
         for line in parts {
-            let cells: Vec<&str> = line.split_whitespace().collect();
+            let mut cells: Vec<&str> = line.split_whitespace().collect();
+            if spam {
+                cells.pop();
+            }
             // time (2), id, sender, recipients, size, dkim, outcome; rows of
             // messages without recipients have one cell less.
             let is_row = cells.len() >= 8
@@ -662,4 +678,71 @@ fn demo_signature_screens() {
     a.jump("1uB3VC-00000000Eo9-006w");
     press(&mut a, "\n");
     snap!("demo_120x40_two_signatures", a);
+}
+
+/// The top rejecter of the demo log (`S`: sorted by rejections) and `R`: its rejections
+/// beside its messages, the reasons counted on the first row, each rejection with its
+/// stage, whom it named and its reason; Enter shows one's line; `R` again gives the
+/// messages back. At 80x24 and 120x40.
+#[test]
+fn the_top_rejecter_shows_its_reasons_at_80x24_and_120x40() {
+    for (w, h) in [(80u16, 24u16), (120, 40)] {
+        let mut a = demo_app(w, h);
+        let name = |what: &str| format!("demo_{w}x{h}_{what}");
+        press(&mut a, "S");
+        assert_eq!(a.scope.sort, mailtriage::query::SortKey::Rejections);
+        let top = a.selected_key().expect("a sender");
+        press(&mut a, "R");
+        assert_eq!(a.focus, mailtriage::tui::view::Pane::Messages);
+        let s = screen(&a);
+        assert!(
+            s.contains("81 rej 6 authf 6 proto \u{b7} unknown_user \u{d7}27"),
+            "{top}\n{s}"
+        );
+        for t in ["RCPT", "dnsbl", "relay not permitted", "to rwolf@examp"] {
+            assert!(s.contains(t), "{t}\n{s}");
+        }
+        snap!(name("rejections"), a);
+        press(&mut a, "jj\n");
+        let s = screen(&a);
+        assert!(s.contains("relay not permitted"), "{s}");
+        assert!(s.contains("[2406:da18:e130:7:2fd0:37b1:1c8e:d4d7]"), "{s}");
+        snap!(name("rejection_detail"), a);
+        press(&mut a, "hR");
+        assert!(screen(&a).contains("message id"), "{}", screen(&a));
+    }
+}
+
+/// The message list's `spam` column: the sa-exim score where the log has scores and the
+/// screen has room (not at 80 columns, whose senders and recipients need it), `-` for a
+/// message not scanned; none at all on a log without a spam scanner.
+#[test]
+fn spam_scores_show_in_the_message_list_when_the_log_has_them() {
+    let mut a = demo_app(120, 40);
+    a.jump("1tXRvJ-000000001B3-1Zjd");
+    let s = screen(&a);
+    let head = s
+        .lines()
+        .find(|l| l.contains("message id"))
+        .expect("titles");
+    assert!(
+        head.trim_end_matches('│').trim_end().ends_with("spam"),
+        "{s}"
+    );
+    let row = s
+        .lines()
+        .find(|l| l.contains("1tXRvJ-000000001B3-1Zjd"))
+        .expect("the message");
+    assert!(
+        row.trim_end_matches('│').trim_end().ends_with(" 3.9"),
+        "{row}"
+    );
+    snap!("demo_120x40_spam", a);
+    let mut a = demo_app(80, 24);
+    a.jump("1tXRvJ-000000001B3-1Zjd");
+    assert!(!screen(&a).contains(" spam"), "{}", screen(&a));
+    let mut a = app("tui-mixed.log", 120, 40);
+    press(&mut a, "\n");
+    let s = screen(&a);
+    assert!(s.contains("message id") && !s.contains(" spam"), "{s}");
 }

@@ -167,6 +167,33 @@ pub enum Command {
     },
 }
 
+/// The filter of `senders` and `rejections`, from their flags: one reading of each, so
+/// the two commands agree on what a family, a time range or a regex keeps.
+fn filter_of(
+    m: &crate::model::Model,
+    family: Option<FamilyArg>,
+    dkim: Option<DkimArg>,
+    time: Option<&str>,
+    regex: Option<&str>,
+) -> anyhow::Result<Filter> {
+    let mut f = Filter {
+        family: family.map(Into::into),
+        dkim: dkim.map(Into::into),
+        ..Filter::default()
+    };
+    if let Some(t) = time {
+        let range = query::time_range::parse_time_range(t, m.last_time.unwrap_or(0))
+            .map_err(anyhow::Error::msg)?;
+        f.time = Some(range);
+    }
+    if let Some(p) = regex {
+        let re = query::grep::compile(p, &GrepOptions::default())
+            .with_context(|| format!("bad pattern `{p}`"))?;
+        f.matches = Some(std::sync::Arc::new(query::grep(m, &re)));
+    }
+    Ok(f)
+}
+
 fn parse_kind(s: &str) -> Result<LineKind, String> {
     LineKind::ALL
         .iter()
@@ -222,9 +249,16 @@ pub struct RejectionsArgs {
     /// What makes a sender (as for `senders`).
     #[arg(long, value_enum, default_value_t = AggKey::Ip)]
     pub by: AggKey,
+    /// Only rejections from clients of this family (as for `senders`).
+    #[arg(long, value_enum)]
+    pub family: Option<FamilyArg>,
     /// Only what happened in this time range (as for `senders`).
     #[arg(long, value_name = "RANGE")]
     pub time: Option<String>,
+    /// Only rejections whose line matches this regex, and those of messages with a
+    /// matching line (as for `senders`: the list is what its counts count).
+    #[arg(long, value_name = "PATTERN")]
+    pub regex: Option<String>,
     /// Print JSON: `{key, rejections: [...], reasons: [...]}`.
     #[arg(long, conflicts_with = "csv")]
     pub json: bool,
@@ -368,21 +402,7 @@ fn run(cli: Cli) -> Result<i32> {
         Some(Command::Senders(a)) => {
             let m = load(&a.files, &cli.load)?;
             let g = query::Grouping::new(&m, a.by, cli.load.prefix());
-            let mut f = Filter {
-                family: a.family.map(Into::into),
-                dkim: a.dkim.map(Into::into),
-                ..Filter::default()
-            };
-            if let Some(t) = &a.time {
-                let range = query::time_range::parse_time_range(t, m.last_time.unwrap_or(0))
-                    .map_err(anyhow::Error::msg)?;
-                f.time = Some(range);
-            }
-            if let Some(p) = &a.regex {
-                let re = query::grep::compile(p, &GrepOptions::default())
-                    .with_context(|| format!("bad pattern `{p}`"))?;
-                f.matches = Some(std::sync::Arc::new(query::grep(&m, &re)));
-            }
+            let f = filter_of(&m, a.family, a.dkim, a.time.as_deref(), a.regex.as_deref())?;
             let mut rows = query::group(&m, &g, &f, true);
             query::sort_rows(&mut rows, a.sort);
             if let Some(n) = a.limit {
@@ -419,18 +439,15 @@ fn run(cli: Cli) -> Result<i32> {
             output::transaction(&mut out, &m, m.message_lines(i), lines_mode)?;
             if !lines_only {
                 output::signatures(&mut out, &m, i)?;
+                output::spam_score(&mut out, &m, i)?;
             }
             unchanged(&m)?;
         }
         Some(Command::Rejections(a)) => {
             let m = load(&a.files, &cli.load)?;
             let g = query::Grouping::new(&m, a.by, cli.load.prefix());
-            let mut f = Filter::default();
-            if let Some(t) = &a.time {
-                let range = query::time_range::parse_time_range(t, m.last_time.unwrap_or(0))
-                    .map_err(anyhow::Error::msg)?;
-                f.time = Some(range);
-            }
+            // The filters `senders` applies, so the list is what its row counts.
+            let f = filter_of(&m, a.family, None, a.time.as_deref(), a.regex.as_deref())?;
             let Some(gid) = g.find(a.key.trim()) else {
                 eprintln!(
                     "mailtriage: no {} `{}` in the given logs",

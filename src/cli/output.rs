@@ -171,6 +171,7 @@ fn text_columns(by: AggKey) -> Vec<&'static Column> {
             "signatures_networks",
             "rejections",
             "auth_failures",
+            "protocol_errors",
             "recipients",
             "first",
             "last",
@@ -189,6 +190,7 @@ fn text_columns(by: AggKey) -> Vec<&'static Column> {
             "messages_sig_invalid",
             "rejections",
             "auth_failures",
+            "protocol_errors",
             "recipients",
             "first",
             "last",
@@ -437,6 +439,28 @@ pub fn signatures(out: &mut impl Write, m: &Model, msg: u32) -> io::Result<()> {
         writeln!(out, "  {}", signature_text(s))?;
     }
     Ok(())
+}
+
+/// `show`'s last line when a spam scanner scored the message (sa-exim `SA:` lines):
+/// `Spam score: 38.2 (required 5.0, spam)`, as the TUI's detail pane gives it.
+pub fn spam_score(out: &mut impl Write, m: &Model, msg: u32) -> io::Result<()> {
+    let Some(sc) = m.spam_score(msg) else {
+        return Ok(());
+    };
+    let mut t = format!("Spam score: {:.1}", sc.score());
+    if let Some(r) = sc.required_tenths {
+        let verdict = if sc.is_spam() == Some(true) {
+            "spam"
+        } else {
+            "not spam"
+        };
+        t.push_str(&format!(
+            " (required {:.1}, {verdict})",
+            f32::from(r) / 10.0
+        ));
+    }
+    writeln!(out)?;
+    writeln!(out, "{t}")
 }
 
 /// One signature as `show` lists it.

@@ -20,9 +20,9 @@ pub mod time_range;
 pub use dkim::{SigView, signatures};
 pub use grep::{GrepOptions, LineMatches, grep};
 pub use lines::{lines_of_kind, other_lines};
-pub use rejections::{Reason, ReasonCount, RejectionRow, Stage, rejections_of};
+pub use rejections::{Reason, ReasonCount, RejectionRow, Stage, rejections_among, rejections_of};
 pub use senders::{
     AggKey, DkimTally, Filter, Grouping, NetPrefix, SenderRow, SigTally, SortKey, aligned,
-    fill_reasons, group, messages_of, signature_tallies, sort_rows,
+    dkim_fail_key, fill_reasons, group, messages_of, signature_tallies, sort_rows,
 };
 pub use summary::{Summary, summary};

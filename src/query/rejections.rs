@@ -376,49 +376,73 @@ fn each_row(
     want: impl Fn(u32) -> bool,
     mut emit: impl FnMut(u32, RejectionRow),
 ) {
-    for (i, msg) in m.messages.iter().enumerate() {
-        if msg.has(flags::ARRIVED) || !msg.has(flags::REJECTED) {
+    for i in 0..m.messages.len() as u32 {
+        let gids = g.groups_of(i);
+        if !gids.iter().any(|&x| want(x)) {
             continue;
         }
-        let gids = g.groups_of(i as u32);
-        if !gids.iter().any(|&x| want(x)) || !message_passes(m, f, i as u32) {
-            continue;
-        }
-        let first = m.message_lines(i as u32).take(m.line_count()).find(|&l| {
-            m.line_kind
-                .get(l as usize)
-                .is_some_and(|k| k.is_rejection())
-        });
-        if let Some(l) = first
-            && let Some(r) = read_row(m, l, i as u32, msg.time)
-        {
+        if let Some(r) = message_row(m, f, i) {
             for &gid in gids.iter().filter(|&&x| want(x)) {
                 emit(gid, r);
             }
         }
     }
-    if f.dkim.is_some() {
-        return;
-    }
-    for (pi, p) in m.peer_events.iter().enumerate() {
-        let Some(&gid) = g.peer_groups().get(pi) else {
-            continue;
-        };
-        if gid == NONE || !want(gid) || !peer_kind_listed(m.peer_kind(p)) {
+    for (pi, &gid) in g.peer_groups().iter().enumerate() {
+        if gid == NONE || !want(gid) {
             continue;
         }
-        if f.family.is_some_and(|x| x != Family::of(m.ip(p.ip))) || !peer_time_ok(f, p.time) {
-            continue;
-        }
-        if let Some(x) = &f.matches
-            && !x.lines.contains(p.line)
-        {
-            continue;
-        }
-        if let Some(r) = read_row(m, p.line, NONE, p.time) {
+        if let Some(r) = peer_row(m, f, pi as u32) {
             emit(gid, r);
         }
     }
+}
+
+/// The rows among one group's messages `msgs` and client events `peers` (indices into
+/// `Model::peer_events`), in log order: what [`rejections_of`] finds for the group
+/// whose messages and events these are, without a pass over the whole model (the
+/// TUI keeps both lists per group).
+pub fn rejections_among(m: &Model, f: &Filter, msgs: &[u32], peers: &[u32]) -> Vec<RejectionRow> {
+    let mut out: Vec<RejectionRow> = msgs
+        .iter()
+        .filter_map(|&i| message_row(m, f, i))
+        .chain(peers.iter().filter_map(|&pi| peer_row(m, f, pi)))
+        .collect();
+    out.sort_by_key(|r| r.line);
+    out
+}
+
+/// The row of message `i`: its first rejection line, when it was rejected, never
+/// arrived (the one `rejections` counts) and passes the filter.
+fn message_row(m: &Model, f: &Filter, i: u32) -> Option<RejectionRow> {
+    let msg = m.messages.get(i as usize)?;
+    if msg.has(flags::ARRIVED) || !msg.has(flags::REJECTED) || !message_passes(m, f, i) {
+        return None;
+    }
+    let first = m.message_lines(i).take(m.line_count()).find(|&l| {
+        m.line_kind
+            .get(l as usize)
+            .is_some_and(|k| k.is_rejection())
+    })?;
+    read_row(m, first, i, msg.time)
+}
+
+/// The row of client event `pi` (a line without an id), when it is a rejection, a
+/// failed login or a protocol error that passes the filter. A DKIM filter keeps only
+/// messages, so no event passes it.
+fn peer_row(m: &Model, f: &Filter, pi: u32) -> Option<RejectionRow> {
+    let p = m.peer_events.get(pi as usize)?;
+    if f.dkim.is_some() || !peer_kind_listed(m.peer_kind(p)) {
+        return None;
+    }
+    if f.family.is_some_and(|x| x != Family::of(m.ip(p.ip))) || !peer_time_ok(f, p.time) {
+        return None;
+    }
+    if let Some(x) = &f.matches
+        && !x.lines.contains(p.line)
+    {
+        return None;
+    }
+    read_row(m, p.line, NONE, p.time)
 }
 
 fn peer_time_ok(f: &Filter, t: i64) -> bool {

@@ -741,15 +741,24 @@ fn is_public_suffix(d: &[u8]) -> bool {
     !d.contains(&b'.') || psl::suffix(d).is_some_and(|s| s.as_bytes() == d && s.is_known())
 }
 
+/// What `--sort dkim-fail` orders by: a signing domain's (`dkim-domain`) own failing
+/// signatures, then its invalid ones; every other row's messages that failed or were
+/// invalid. A domain's messages' status says how its mail fared whoever signed it, not
+/// whether its own signatures broke.
+pub fn dkim_fail_key(r: &SenderRow) -> (u64, u64) {
+    match &r.signatures {
+        Some(s) => (s.fail, s.invalid),
+        None => (r.dkim.fail + r.dkim.invalid, 0),
+    }
+}
+
 pub fn sort_rows(rows: &mut [SenderRow], by: SortKey) {
     rows.sort_by(|a, b| {
         let primary = match by {
             SortKey::Messages => b.messages.cmp(&a.messages),
             SortKey::Bytes => b.bytes.cmp(&a.bytes),
             SortKey::Last => b.last.cmp(&a.last),
-            SortKey::DkimFail => {
-                (b.dkim.fail + b.dkim.invalid).cmp(&(a.dkim.fail + a.dkim.invalid))
-            }
+            SortKey::DkimFail => dkim_fail_key(b).cmp(&dkim_fail_key(a)),
             SortKey::Rejections => b
                 .rejections
                 .cmp(&a.rejections)

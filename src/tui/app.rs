@@ -17,6 +17,7 @@ use super::components::lines::LinesView;
 use super::components::list::{ListState, Sideways};
 use super::components::messages::MessageList;
 use super::components::prompt::{Edit, Prompt, PromptKind};
+use super::components::rejections::RejectionList;
 use super::components::senders::SenderList;
 use super::index::{self, Agg};
 use super::keys::{Action, Key, KeyMap};
@@ -37,6 +38,8 @@ pub struct App {
 
     pub senders: SenderList,
     pub messages: MessageList,
+    /// The middle pane's other list: the sender's rejections (`R`).
+    pub rejections: RejectionList,
     pub detail: DetailPane,
     /// The log lines view, when open.
     pub lines: Option<LinesView>,
@@ -63,6 +66,7 @@ impl App {
             scope: Scope::at_prefix(prefix),
             senders: SenderList::default(),
             messages: MessageList::default(),
+            rejections: RejectionList::default(),
             detail: DetailPane::default(),
             lines: None,
             history: None,
@@ -144,6 +148,7 @@ impl App {
         } else {
             self.messages.reload(&m, ix.as_deref(), &self.scope.filter);
         }
+        self.refresh_rejections();
         self.after_message_move();
     }
 
@@ -163,6 +168,9 @@ impl App {
         };
         let h = self.list_height(Pane::Messages);
         self.messages.settle(h, &m, self.logs.recipients.as_deref());
+        if self.rejections.on {
+            return self.after_rejection_move();
+        }
         self.detail
             .show(Some(&m), self.messages.selected(), &self.logs.ctx);
     }
@@ -321,6 +329,9 @@ impl App {
             self.notice = Some("still loading: only quit and help work yet".into());
             return;
         }
+        if self.rejections_act(a) {
+            return;
+        }
         if ListState::moves(a) || Sideways::moves(a) {
             return self.move_cursor(a);
         }
@@ -432,14 +443,14 @@ impl App {
     }
 
     /// What `b` and `u` act on: the selected sender, and the message shown when the detail
-    /// pane has the focus.
+    /// pane has the focus (not a rejection's line: that is the sender's).
     fn block_target(&self) -> Target {
         Target {
             group: self.senders.selected_group(),
             message: self
                 .messages
                 .selected()
-                .filter(|_| self.focus == Pane::Detail),
+                .filter(|_| self.focus == Pane::Detail && !self.rejections.on),
         }
     }
 

@@ -1,9 +1,7 @@
-//! Per-grouping indexes that make every keystroke cheap on millions of messages:
-//! the messages of each group, the group of each client event, label order; and
-//! the aggregate rows computed from them.
-//!
-//! Numbers must equal `query::group` and `query::sort_rows` (a test checks it);
-//! this is only a faster route for interactive use, built once per key.
+//! Per-grouping indexes that make every keystroke cheap on millions of messages (the
+//! messages of each group, the group of each client event, label order) and the rows
+//! computed from them: the numbers of `query::group` and `query::sort_rows` (a test
+//! checks it), by a faster route for interactive use, built once per key.
 
 use std::sync::Arc;
 
@@ -463,6 +461,7 @@ pub fn sort_aggs(rows: &mut [Agg], by: SortKey, ix: &GroupIndex) {
         .iter()
         .enumerate()
         .map(|(i, a)| {
+            let sig = a.signatures.as_deref();
             // Larger first: store complements so an ascending sort does it.
             let primary = match by {
                 SortKey::Messages => a.messages,
@@ -471,12 +470,14 @@ pub fn sort_aggs(rows: &mut [Agg], by: SortKey, ix: &GroupIndex) {
                 SortKey::Last => a
                     .last
                     .map_or(0, |t| (t as u64 ^ (1 << 63)).saturating_add(1)),
-                SortKey::DkimFail => a.dkim.fail + a.dkim.invalid,
+                // A signing domain by its own signatures (`query::dkim_fail_key`).
+                SortKey::DkimFail => sig.map_or(a.dkim.fail + a.dkim.invalid, |s| s.fail),
                 SortKey::Rejections => a.rejections,
             };
             // Rejections tie-break on failed logins, then protocol errors (as the CLI).
             let (second, third) = match by {
                 SortKey::Rejections => (a.auth_failures, a.protocol_errors),
+                SortKey::DkimFail => (sig.map_or(0, |s| s.invalid), 0),
                 _ => (0, 0),
             };
             let rank = ix.rank.get(a.group as usize).copied().unwrap_or(u32::MAX);

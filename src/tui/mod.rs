@@ -14,6 +14,7 @@ pub mod index;
 pub mod keys;
 pub mod layout;
 pub mod logs;
+mod middle;
 pub mod render;
 pub mod scope;
 pub mod status;

@@ -46,7 +46,11 @@ pub fn count_text(app: &App) -> String {
         app.senders.shown.len(),
         app.logs.total(app.scope.by)
     );
-    if app.focus != Pane::Senders {
+    if app.focus != Pane::Senders && app.rejections.on {
+        let r = &app.rejections;
+        let at = (r.list.selected + 1).min(r.rows.len());
+        s.push_str(&format!(" {at}/{} rejections", r.rows.len()));
+    } else if app.focus != Pane::Senders {
         s.push_str(&format!(
             " {}/{} messages",
             app.messages.shown.len(),

@@ -171,6 +171,10 @@ impl App {
             self.regroup();
             shown(self);
         }
+        if l.message.is_some() {
+            // A message is landed on in the message list, so that is what the pane shows.
+            self.rejections.prefer_messages(gid);
+        }
         self.after_sender_move();
         if let Some(i) = l.message {
             self.messages.select(i);

@@ -6,6 +6,7 @@ use super::list::{Sideways, scroll_text};
 use super::text;
 use crate::model::Model;
 use crate::parse::{LineKind, ParseContext};
+use crate::query::RejectionRow;
 use crate::tui::data::{self, Detail};
 use crate::tui::keys::Action;
 use crate::tui::view::{Outcome, Row, Tone};
@@ -50,6 +51,20 @@ impl DetailPane {
         }
     }
 
+    /// Shows one rejection (or nothing): its fields and raw line, read from the top when
+    /// it is another one.
+    pub fn show_rejection(&mut self, m: Option<&Model>, r: Option<&RejectionRow>) {
+        let next = match (m, r) {
+            (Some(m), Some(r)) => Some(data::rejection_detail(m, r)),
+            _ => None,
+        };
+        if next.as_ref().map(|d| &d.id) != self.message.as_ref().map(|d| &d.id) {
+            self.scroll = 0;
+            self.side.hscroll = 0;
+        }
+        self.message = next;
+    }
+
     pub fn is_empty(&self) -> bool {
         self.message.is_none()
     }
@@ -77,6 +92,14 @@ impl DetailPane {
             rows.push(row);
         }
         let heading = |t: String| vec![(t, Tone::Title)];
+        if d.rejection {
+            // A rejection is one line: the fields read from it, then the line as logged.
+            rows.push(heading("Log line".into()));
+            for (kind, t) in &d.lines {
+                rows.push(raw_row(*kind, t));
+            }
+            return rows;
+        }
         let key = d.lines.iter().filter(|(k, _)| is_key_line(*k)).count();
         rows.push(heading(format!("Arrival and DKIM lines ({key})")));
         for (kind, t) in d.lines.iter().filter(|(k, _)| is_key_line(*k)) {

@@ -3,7 +3,8 @@
 //! knows the app: the app routes actions to them and passes what they need.
 //!
 //! - `list`: selection and scroll, shared by every list pane (add a list by holding one).
-//! - `senders`, `messages`: the two lists of the triage path.
+//! - `senders`, `messages`: the two lists of the triage path; `rejections` stands in for
+//!   `messages` in the middle pane (`R`).
 //! - `detail`: one message.
 //! - `lines`: the log lines view; `history`: the sender history view.
 //! - `jump`: which filters would hide a jump's target.
@@ -21,5 +22,6 @@ pub mod lines;
 pub mod list;
 pub mod messages;
 pub mod prompt;
+pub mod rejections;
 pub mod senders;
 pub mod text;

@@ -24,6 +24,9 @@ pub struct Detail {
     /// The message's rejection lines (`rejected after DATA`…): never deliveries.
     pub rejections: Vec<String>,
     pub lines: Vec<(LineKind, String)>,
+    /// One rejection line (`data::rejection_detail`), not a message: `id` is its
+    /// `FILE:N`, and only the fields and the line itself are shown.
+    pub rejection: bool,
 }
 
 fn opt(b: Option<&[u8]>) -> Option<String> {

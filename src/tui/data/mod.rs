@@ -9,6 +9,7 @@
 mod detail;
 mod fit;
 mod fuzzy;
+mod rejection;
 
 use crate::model::{Model, NONE, flags};
 use crate::parse::{LineKind, time};
@@ -19,6 +20,7 @@ pub use crate::query::time_range::parse_time_range;
 pub use detail::{Detail, LineRow, detail, line_place, line_row};
 pub use fit::{SHOWN_CHARS, compact, count_fit, fit_cells, human_bytes, shown, shown_safe};
 pub use fuzzy::Fuzzy;
+pub use rejection::{rejection_detail, stage_label, who};
 
 /// Distinct recipients of every message, as a compressed index (built once per
 /// model, since `Model::recipients` is in line order, not message order).

@@ -31,6 +31,7 @@ pub enum Action {
     OtherLines,
     Jump,
     History,
+    Rejections,
     ScrollLeft,
     ScrollRight,
     Wrap,
@@ -43,7 +44,7 @@ pub enum Action {
 
 impl Action {
     /// In the order the help overlay lists them.
-    pub const ALL: [Action; 37] = [
+    pub const ALL: [Action; 38] = [
         Action::Down,
         Action::Up,
         Action::PageDown,
@@ -73,6 +74,7 @@ impl Action {
         Action::OtherLines,
         Action::Jump,
         Action::History,
+        Action::Rejections,
         Action::ScrollLeft,
         Action::ScrollRight,
         Action::Wrap,
@@ -110,6 +112,7 @@ impl Action {
             Action::OtherLines => "other_lines",
             Action::Jump => "jump",
             Action::History => "history",
+            Action::Rejections => "rejections",
             Action::Block => "block",
             Action::Widen => "widen",
             Action::Narrow => "narrow",
@@ -152,6 +155,7 @@ impl Action {
             Action::OtherLines => "lines of no message or sender; again: unrecognized",
             Action::Jump => "jump to an id, address, network, sender or domain",
             Action::History => "sender history: every transaction, exigrep style",
+            Action::Rejections => "middle pane: the sender's messages or its rejections",
             Action::Block => "block sender or message: pick an entry, Enter adds it",
             Action::Widen => "in the block preview: wider prefix (/32 /24 /16, /64 /48)",
             Action::Narrow => "in the block preview: narrower prefix",
@@ -183,6 +187,7 @@ impl Action {
             Action::OtherLines => Some("lines"),
             Action::Jump => Some("jump"),
             Action::History => Some("history"),
+            Action::Rejections => Some("rejections"),
             Action::Block => Some("block"),
             Action::Unblock => Some("unblock"),
             Action::Undo => Some("undo"),

@@ -13,6 +13,7 @@ use crate::tui::view::Pane;
 
 pub fn render(frame: &mut Frame, area: Rect, app: &App, theme: Theme, wide: bool) {
     let title = match &app.detail.message {
+        Some(d) if d.rejection => format!("rejection {}", d.id),
         Some(d) => format!("message {}", d.id),
         None => "message".into(),
     };

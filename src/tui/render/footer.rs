@@ -78,7 +78,7 @@ fn tail(text: &str, width: usize) -> String {
 }
 
 /// The hints in triage order: what to do first comes first.
-const HINT_ORDER: [Action; 17] = [
+const HINT_ORDER: [Action; 18] = [
     Action::Quit,
     Action::Drill,
     Action::Back,
@@ -86,6 +86,8 @@ const HINT_ORDER: [Action; 17] = [
     Action::Search,
     Action::History,
     Action::Block,
+    // Reading why a sender was refused comes right after deciding to block it.
+    Action::Rejections,
     Action::Family,
     Action::Dkim,
     Action::GroupBy,

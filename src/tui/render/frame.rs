@@ -60,6 +60,10 @@ fn breadcrumb<'a>(app: &App, theme: Theme, room: usize) -> Line<'a> {
     {
         // Group labels are already terminal-safe (`query::key`); only cut.
         parts.push((Pane::Messages, crate::tui::data::shown_safe(&k)));
+        if app.rejections.on {
+            // Which of the middle pane's two lists is open, as the wide title says.
+            parts.push((Pane::Messages, "rejections".into()));
+        }
     }
     if app.focus == Pane::Detail
         && let Some(d) = &app.detail.message

@@ -19,6 +19,10 @@ const W_TIME: u16 = 14;
 const W_SIZE: u16 = 5;
 const W_DKIM: u16 = 7;
 const W_OUTCOME: u16 = 9;
+/// `-12.5`, `100.0`.
+const W_SPAM: u16 = 5;
+/// The spam column only shows when senders and recipients keep at least this much.
+const SPARE_FOR_SPAM: u16 = 30;
 
 pub fn render(frame: &mut Frame, area: Rect, app: &App, theme: Theme, wide: bool) {
     let title = match app.selected_key() {
@@ -73,6 +77,10 @@ pub fn render(frame: &mut Frame, area: Rect, app: &App, theme: Theme, wide: bool
     let id_w: u16 = if long_ids { 23 } else { 16 };
     // Six gaps of one cell between the seven columns.
     let fixed = W_TIME + id_w + W_SIZE + W_DKIM + W_OUTCOME + 6;
+    // A log without a spam scanner has no scores: no column of dashes for it.
+    let spam =
+        !m.spam.is_empty() && body.width.saturating_sub(fixed + W_SPAM + 1) >= SPARE_FOR_SPAM;
+    let fixed = if spam { fixed + W_SPAM + 1 } else { fixed };
     let spare = body.width.saturating_sub(fixed);
     let sender_w = spare * 3 / 5;
     let rcpt_w = spare - sender_w;
@@ -107,7 +115,7 @@ pub fn render(frame: &mut Frame, area: Rect, app: &App, theme: Theme, wide: bool
                 _ => ratatui::style::Style::new(),
             };
             let t = crate::parse::time::format_log(msg.time);
-            let row = Row::new(vec![
+            let mut cells = vec![
                 Cell::from(t.get(5..).unwrap_or(&t).to_string()),
                 Cell::from(msg.id.to_string()),
                 Cell::from(fit(&sender, sender_w)),
@@ -121,7 +129,11 @@ pub fn render(frame: &mut Frame, area: Rect, app: &App, theme: Theme, wide: bool
                 Cell::from(Line::from(human_bytes(msg.size as u64)).alignment(Alignment::Right)),
                 Cell::from(Span::styled(msg.dkim.as_str(), dkim_style)),
                 Cell::from(Span::styled(outcome.as_str(), out_style)),
-            ]);
+            ];
+            if spam {
+                cells.push(spam_cell(m.spam_score(i), theme));
+            }
+            let row = Row::new(cells);
             Some(if pos == app.messages.list.selected {
                 row.style(theme.selected(focused))
             } else {
@@ -129,7 +141,7 @@ pub fn render(frame: &mut Frame, area: Rect, app: &App, theme: Theme, wide: bool
             })
         })
         .collect();
-    let head = Row::new(vec![
+    let mut head = vec![
         Cell::from("time"),
         Cell::from("message id"),
         Cell::from(fit("envelope sender", sender_w)),
@@ -137,9 +149,8 @@ pub fn render(frame: &mut Frame, area: Rect, app: &App, theme: Theme, wide: bool
         Cell::from(Line::from("size").alignment(Alignment::Right)),
         Cell::from("dkim"),
         Cell::from("outcome"),
-    ])
-    .style(theme.column_titles());
-    let widths = [
+    ];
+    let mut widths = vec![
         Constraint::Length(W_TIME),
         Constraint::Length(id_w),
         Constraint::Length(sender_w),
@@ -148,8 +159,27 @@ pub fn render(frame: &mut Frame, area: Rect, app: &App, theme: Theme, wide: bool
         Constraint::Length(W_DKIM),
         Constraint::Length(W_OUTCOME),
     ];
+    if spam {
+        head.push(Cell::from(Line::from("spam").alignment(Alignment::Right)));
+        widths.push(Constraint::Length(W_SPAM));
+    }
+    let head = Row::new(head).style(theme.column_titles());
     frame.render_widget(
         Table::new(rows, widths).header(head).column_spacing(1),
         body,
     );
+}
+
+/// A message's spam score (`SA:` lines), right-aligned: at or over the scanner's
+/// threshold it reads as a failure; `-` when it was not scanned.
+fn spam_cell<'a>(score: Option<crate::model::SpamScore>, theme: Theme) -> Cell<'a> {
+    let Some(sc) = score else {
+        return Cell::from(Line::from(Span::styled("-", theme.dim())).alignment(Alignment::Right));
+    };
+    let style = match sc.is_spam() {
+        Some(true) => theme.fail(),
+        _ => ratatui::style::Style::new(),
+    };
+    let text = crate::tui::data::fit_cells(&format!("{:.1}", sc.score()), W_SPAM as usize);
+    Cell::from(Line::from(Span::styled(text, style)).alignment(Alignment::Right))
 }

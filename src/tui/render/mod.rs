@@ -13,6 +13,7 @@ mod help;
 mod history;
 mod lines;
 mod messages;
+mod rejections;
 mod senders;
 
 use ratatui::Frame;
@@ -70,7 +71,11 @@ fn panes(frame: &mut Frame, a: &layout::Areas, app: &App, theme: Theme) {
         senders::render(frame, r, app, theme, a.wide);
     }
     if let Some(r) = a.messages {
-        messages::render(frame, r, app, theme, a.wide);
+        if app.rejections.on {
+            rejections::render(frame, r, app, theme, a.wide);
+        } else {
+            messages::render(frame, r, app, theme, a.wide);
+        }
     }
     if let Some(r) = a.detail {
         detail::render(frame, r, app, theme, a.wide);
