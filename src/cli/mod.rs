@@ -414,7 +414,14 @@ fn run(cli: Cli) -> Result<i32> {
                     .map_err(anyhow::Error::msg)?;
                 f.time = Some(range);
             }
-            let Some(gid) = g.find(a.key.trim()) else {
+            // Recipient labels are lowercased: `Ceo@Example.org` finds `ceo@example.org`.
+            let key = a.key.trim();
+            let found = g.find(key).or_else(|| {
+                (a.by == AggKey::Recipient)
+                    .then(|| g.find(&key.to_ascii_lowercase()))
+                    .flatten()
+            });
+            let Some(gid) = found else {
                 eprintln!(
                     "mailtriage: no {} `{}` in the given logs",
                     a.by.as_str(),
