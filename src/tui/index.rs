@@ -43,6 +43,14 @@ pub struct GroupIndex {
     times: Vec<i64>,
     sizes: Vec<u32>,
     facts: Vec<u16>,
+    /// Client address (`Model::ips` index or `NONE`) of each entry, in group order.
+    ips: Vec<u32>,
+    /// Distinct recipients of each entry's message: `rcpts[rcpt_start[k]..rcpt_start[k+1]]`,
+    /// as dense ids `0..rcpt_ids` (ids of `Model::recipients` addresses, renumbered so a
+    /// pass can mark them in a small table instead of sorting pairs).
+    rcpt_start: Vec<u32>,
+    rcpts: Vec<u32>,
+    rcpt_ids: u32,
 }
 
 // Bits of `GroupIndex::facts`.
@@ -122,6 +130,7 @@ impl GroupIndex {
         let mut times = vec![0i64; total];
         let mut sizes = vec![0u32; total];
         let mut facts = vec![0u16; total];
+        let mut ips = vec![NONE; total];
         for (i, msg) in m.messages.iter().enumerate() {
             let f = facts_of(m, msg);
             for &gid in g.groups_of(i as u32) {
@@ -131,10 +140,12 @@ impl GroupIndex {
                     times[k] = msg.time;
                     sizes[k] = msg.size;
                     facts[k] = f;
+                    ips[k] = msg.ip;
                     *at += 1;
                 }
             }
         }
+        let (rcpt_start, rcpts, rcpt_ids) = recipients_in_order(m, &msgs);
         let mut order: Vec<u32> = (0..n as u32).collect();
         order.sort_unstable_by(|&a, &b| g.labels[a as usize].cmp(&g.labels[b as usize]));
         let mut rank = vec![0u32; n];
@@ -175,6 +186,10 @@ impl GroupIndex {
             times,
             sizes,
             facts,
+            ips,
+            rcpt_start,
+            rcpts,
+            rcpt_ids,
         }
     }
 
@@ -216,6 +231,46 @@ impl GroupIndex {
             .filter(|&i| message_passes(m, f, i))
             .collect()
     }
+}
+
+/// The distinct recipients of each message of `msgs` (the entries in group
+/// order), flattened in that order, as dense ids; and how many ids there are.
+fn recipients_in_order(m: &Model, msgs: &[u32]) -> (Vec<u32>, Vec<u32>, u32) {
+    let by_msg = query::parties::RecipientsByMessage::new(m);
+    let mut dense = vec![NONE; m.strings.len()];
+    let mut next = 0u32;
+    // Each message's distinct dense ids, computed once even under a key that
+    // puts a message in several groups.
+    let mut start = Vec::with_capacity(m.messages.len() + 1);
+    let mut own: Vec<u32> = Vec::with_capacity(m.recipients.len());
+    start.push(0u32);
+    for i in 0..m.messages.len() as u32 {
+        let from = own.len();
+        for &addr in by_msg.of(i) {
+            let Some(d) = dense.get_mut(addr as usize) else {
+                continue;
+            };
+            if *d == NONE {
+                *d = next;
+                next += 1;
+            }
+            if !own[from..].contains(d) {
+                own.push(*d);
+            }
+        }
+        start.push(own.len() as u32);
+    }
+    let mut rcpt_start = Vec::with_capacity(msgs.len() + 1);
+    let mut rcpts = Vec::with_capacity(own.len());
+    rcpt_start.push(0u32);
+    for &i in msgs {
+        let i = i as usize;
+        if let (Some(&a), Some(&b)) = (start.get(i), start.get(i + 1)) {
+            rcpts.extend_from_slice(own.get(a as usize..b as usize).unwrap_or_default());
+        }
+        rcpt_start.push(rcpts.len() as u32);
+    }
+    (rcpt_start, rcpts, next)
 }
 
 /// Inverts `item -> group` into per-group lists of items (in item order).
@@ -262,6 +317,9 @@ pub struct Agg {
     /// `dkim-domain` only: the domain's own signatures (`query::signature_tallies`);
     /// boxed, as under other keys there can be a million rows without one.
     pub signatures: Option<Box<SigTally>>,
+    /// Distinct recipients and client addresses (`SenderRow::recipients`, `clients`).
+    pub recipients: u64,
+    pub clients: u64,
     pub first: Option<i64>,
     pub last: Option<i64>,
     v4: bool,
@@ -324,12 +382,14 @@ impl Tally {
     }
 }
 
-/// The rows `query::group(m, g, f, false)` returns, in group order.
+/// The rows `query::group(m, g, f, true)` returns, in group order.
 pub fn aggregate(m: &Model, ix: &GroupIndex, f: &Filter) -> Vec<Agg> {
     let g = &*ix.grouping;
     let n = g.labels.len();
     // Client events without a message: few, so one random-access pass first.
     let mut peers: FxHashMap<u32, Tally> = FxHashMap::default();
+    // (group, address) of the counted events, sorted: walked beside the groups.
+    let mut peer_ips: Vec<u64> = Vec::new();
     if f.dkim.is_none() {
         for (pi, p) in m.peer_events.iter().enumerate() {
             let gid = ix.peer_group.get(pi).copied().unwrap_or(NONE);
@@ -369,34 +429,70 @@ pub fn aggregate(m: &Model, ix: &GroupIndex, f: &Filter) -> Vec<Agg> {
                 Family::Unknown => F_UNKNOWN,
             };
             t.seen(p.time, bits);
+            if p.ip != NONE {
+                peer_ips.push((gid as u64) << 32 | p.ip as u64);
+            }
         }
     }
+    peer_ips.sort_unstable();
+    let mut peer_ips = peer_ips.into_iter().peekable();
+    // Distinct counts without sorting: the group that last counted each address or
+    // recipient (group ids only grow, so a mark from another group is stale).
+    let mut ip_mark = vec![NONE; m.ips.len()];
+    let mut rcpt_mark = vec![NONE; ix.rcpt_ids as usize];
     // `dkim-domain` only (empty otherwise): one pass over the signatures.
     let sigs = if g.by == AggKey::DkimDomain {
         query::signature_tallies(m, g, f)
     } else {
         Vec::new()
     };
+    // The checks of `message_passes`, from the facts stored here.
+    let passes = |k: usize, bits: u16, arrived: bool| {
+        let time = ix.times[k];
+        !(f.family.is_some_and(|x| x != family_of_facts(bits))
+            || f.dkim.is_some_and(|d| !arrived || dkim_of_facts(bits) != d)
+            || f.time.is_some_and(|(lo, hi)| time < lo || time > hi)
+            || f.matches
+                .as_ref()
+                .is_some_and(|x| !x.messages.contains(ix.msgs[k])))
+    };
     let mut out = Vec::new();
     for gid in 0..n {
         let (a, b) = (ix.start[gid] as usize, ix.start[gid + 1] as usize);
         let mut t = Tally::default();
+        let (mut recipients, mut clients) = (0u64, 0u64);
+        let mut mark_rcpts = |k: usize| {
+            let (ra, rb) = (ix.rcpt_start[k] as usize, ix.rcpt_start[k + 1] as usize);
+            for &r in ix.rcpts.get(ra..rb).unwrap_or_default() {
+                if let Some(mk) = rcpt_mark.get_mut(r as usize)
+                    && *mk != gid as u32
+                {
+                    *mk = gid as u32;
+                    recipients += 1;
+                }
+            }
+        };
         for k in a..b {
             let bits = ix.facts[k];
             let arrived = bits & F_ARRIVED != 0;
             if !arrived && bits & F_REJECTED == 0 {
+                // Not counted, but its recipients are, as `query::group` counts
+                // those of every message that passes.
+                if passes(k, bits, arrived) {
+                    mark_rcpts(k);
+                }
                 continue;
             }
             let time = ix.times[k];
-            // The checks of `message_passes`, from the facts stored here.
-            if f.family.is_some_and(|x| x != family_of_facts(bits))
-                || f.dkim.is_some_and(|d| !arrived || dkim_of_facts(bits) != d)
-                || f.time.is_some_and(|(lo, hi)| time < lo || time > hi)
-                || f.matches
-                    .as_ref()
-                    .is_some_and(|x| !x.messages.contains(ix.msgs[k]))
-            {
+            if !passes(k, bits, arrived) {
                 continue;
+            }
+            mark_rcpts(k);
+            if let Some(mk) = ix.ips.get(k).and_then(|&ip| ip_mark.get_mut(ip as usize))
+                && *mk != gid as u32
+            {
+                *mk = gid as u32;
+                clients += 1;
             }
             if arrived {
                 t.messages += 1;
@@ -412,6 +508,19 @@ pub fn aggregate(m: &Model, ix: &GroupIndex, f: &Filter) -> Vec<Agg> {
         }
         if let Some(p) = peers.get(&(gid as u32)) {
             t.merge(p);
+        }
+        while let Some(&pair) = peer_ips.peek() {
+            if (pair >> 32) as usize > gid {
+                break;
+            }
+            peer_ips.next();
+            if (pair >> 32) as usize == gid
+                && let Some(mk) = ip_mark.get_mut(pair as u32 as usize)
+                && *mk != gid as u32
+            {
+                *mk = gid as u32;
+                clients += 1;
+            }
         }
         let sig = sigs.get(gid);
         // A domain can sign only messages that did not arrive here (as `query::group`).
@@ -441,6 +550,9 @@ pub fn aggregate(m: &Model, ix: &GroupIndex, f: &Filter) -> Vec<Agg> {
             messages_sig_invalid: t.sig_invalid as u64,
             messages_sig_bad: t.sig_bad as u64,
             signatures: sig.map(|s| Box::new(*s)),
+            recipients,
+            // Under `dkim-domain`, the signatures' own count (as `query::group`).
+            clients: sig.map_or(clients, |s| s.clients),
             first: seen.then_some(t.first),
             last: seen.then_some(t.last),
             v4: t.bits & F_V4 != 0,
