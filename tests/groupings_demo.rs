@@ -89,13 +89,20 @@ fn by_recipient_counts_each_message_under_each_recipient_and_rcpt_rejections() {
         }
     }
     let rows = senders_json("recipient");
-    let busiest = messages.iter().max_by_key(|(_, n)| **n).expect("recipients");
+    let busiest = messages
+        .iter()
+        .max_by_key(|(_, n)| **n)
+        .expect("recipients");
     assert!(*busiest.1 > 10, "the demo has a busy recipient");
     for (r, n) in &messages {
         assert_eq!(field(&rows, r, "messages"), *n, "messages to {r}");
     }
     let total: u64 = rows.iter().filter_map(|r| r["messages"].as_u64()).sum();
-    assert_eq!(total, messages.values().sum::<u64>(), "no message counted elsewhere");
+    assert_eq!(
+        total,
+        messages.values().sum::<u64>(),
+        "no message counted elsewhere"
+    );
     let mut checked = 0;
     for (r, n) in &rcpt_rejections {
         // A recipient's rejections also count its rejected messages (an id, no `<=`).
@@ -145,14 +152,21 @@ fn by_auth_counts_logins_local_users_and_failed_logins() {
             .or_default() += 1;
     }
     let rows = senders_json("auth");
-    assert!(messages.len() > 5 && failures.len() > 2, "the demo has logins");
+    assert!(
+        messages.len() > 5 && failures.len() > 2,
+        "the demo has logins"
+    );
     let total: u64 = rows.iter().filter_map(|r| r["messages"].as_u64()).sum();
     assert_eq!(total, arrivals, "each arrival under exactly one login");
     for (who, n) in &messages {
         assert_eq!(field(&rows, who, "messages"), *n, "messages of {who}");
     }
     for (who, n) in &failures {
-        assert_eq!(field(&rows, who, "auth_failures"), *n, "failed logins of {who}");
+        assert_eq!(
+            field(&rows, who, "auth_failures"),
+            *n,
+            "failed logins of {who}"
+        );
     }
     assert_eq!(field(&rows, "(none)", "auth_failures"), 0);
 }

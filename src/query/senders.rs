@@ -34,15 +34,17 @@ pub enum AggKey {
 }
 
 impl AggKey {
+    /// The TUI's `a` order. `dkim-domain` stays last so `A` from the first
+    /// view still reaches it in one key, as it always has.
     pub const ALL: [AggKey; 8] = [
         AggKey::Ip,
         AggKey::Net,
         AggKey::Host,
         AggKey::Sender,
         AggKey::Domain,
-        AggKey::DkimDomain,
         AggKey::Recipient,
         AggKey::Auth,
+        AggKey::DkimDomain,
     ];
 
     pub fn as_str(self) -> &'static str {
