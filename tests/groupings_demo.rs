@@ -45,16 +45,14 @@ fn by_recipient_counts_each_message_under_each_recipient_and_rcpt_rejections() {
     let mut of_msg: BTreeMap<String, BTreeSet<String>> = BTreeMap::new();
     let mut rcpt_rejections: BTreeMap<String, u64> = BTreeMap::new();
     for line in text.lines() {
-        if let Some(i) = line.find(" rejected RCPT <")
+        if let Some((_, rest)) = line.split_once(" rejected RCPT <")
             && !line.contains(" temporarily rejected RCPT")
             && id_and_rest(line).is_none()
+            && let Some((addr, _)) = rest.split_once('>')
         {
-            let rest = &line[i + " rejected RCPT <".len()..];
-            if let Some(e) = rest.find('>') {
-                *rcpt_rejections
-                    .entry(rest[..e].to_ascii_lowercase())
-                    .or_default() += 1;
-            }
+            *rcpt_rejections
+                .entry(addr.to_ascii_lowercase())
+                .or_default() += 1;
         }
         let Some((id, w)) = id_and_rest(line) else {
             continue;
@@ -125,9 +123,8 @@ fn by_auth_counts_logins_local_users_and_failed_logins() {
     let mut arrivals = 0u64;
     for line in text.lines() {
         if line.contains(" authenticator failed for ")
-            && let Some(i) = line.rfind("(set_id=")
+            && let Some((_, v)) = line.rsplit_once("(set_id=")
         {
-            let v = &line[i + "(set_id=".len()..];
             let v = v.strip_suffix(')').unwrap_or(v);
             *failures.entry(v.to_string()).or_default() += 1;
             continue;
