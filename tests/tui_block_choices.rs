@@ -456,3 +456,35 @@ fn only_the_most_frequent_dkim_domains_are_offered() {
     );
     assert_eq!(c.dkim_left_out(), 2);
 }
+
+#[test]
+fn a_recipient_or_login_row_offers_its_busiest_client_never_the_recipient() {
+    let m = demo();
+    let p = Policy::default();
+    for (by, label) in [
+        (AggKey::Recipient, "rwolf@example.org"),
+        (AggKey::Auth, "anna.richter@example.org"),
+    ] {
+        let c = group(&m, by, label, &p);
+        let o = offered(&c);
+        assert_eq!(
+            o.first().map(|x| x.0),
+            Some(Kind::Address),
+            "{label}: {o:?}"
+        );
+        assert!(c.addresses() >= 1, "{label}");
+        assert!(
+            o.iter().all(|(_, e)| !e.contains(label)),
+            "{label} is offered itself: {o:?}"
+        );
+        // `propose` (the `u`-side question) names the same busiest address.
+        let facts = BlockFacts::new(&m);
+        let ix = index(&m, by);
+        let prop = propose(&m, &facts, &ix, gid(&ix, label), "a", &p).expect("proposal");
+        assert_eq!(prop.entry.to_string(), o[0].1, "{label}");
+    }
+    // The (none) login group, like every no-value group, cannot be blocked.
+    let ix = index(&m, AggKey::Auth);
+    let facts = BlockFacts::new(&m);
+    assert!(Candidates::for_group(&m, &facts, &ix, gid(&ix, "(none)"), &p).is_err());
+}

@@ -105,18 +105,29 @@ const COUNTS: [u64; 22] = [
     10_000_000_000,
 ];
 
-/// The demo at 80x24 and 120x40, grouped by ip and by dkim-domain (whose rows have
-/// columns of their own).
+/// The demo at 80x24, 100x30 and 120x40, grouped by ip (no `ips` column), by
+/// dkim-domain (whose rows have columns of their own), by recipient and by auth.
 fn demo_views() -> impl Iterator<Item = ((u16, u16), App)> {
-    [(80, 24), (120, 40)].into_iter().flat_map(|size| {
-        [false, true].into_iter().map(move |by_domain| {
-            let mut a = demo(size);
-            while by_domain && a.scope.by != AggKey::DkimDomain {
-                a.key(KeyEvent::new(KeyCode::Char('a'), KeyModifiers::NONE));
-            }
-            (size, a)
+    [(80, 24), (100, 30), (120, 40)]
+        .into_iter()
+        .flat_map(|size| {
+            [
+                AggKey::Ip,
+                AggKey::DkimDomain,
+                AggKey::Recipient,
+                AggKey::Auth,
+            ]
+            .into_iter()
+            .map(move |by| {
+                let mut a = demo(size);
+                while a.scope.by != by {
+                    a.key(KeyEvent::new(KeyCode::Char('a'), KeyModifiers::NONE));
+                }
+                // A regroup keeps the selected label when it can: start at the top.
+                a.act(Action::First);
+                (size, a)
+            })
         })
-    })
 }
 
 #[test]
@@ -133,6 +144,8 @@ fn every_count_in_the_sender_list_reads_back_within_its_rounding() {
             r.dkim.none = n;
             r.rejections = n;
             r.messages_sig_bad = n;
+            r.recipients = n;
+            r.clients = n;
             r.signatures = Some(Box::new(SigTally {
                 pass: n,
                 fail: n,
@@ -156,18 +169,34 @@ fn every_count_in_the_sender_list_reads_back_within_its_rounding() {
                 .split_whitespace()
                 .collect();
             // The columns every width shows, then those shown when the key keeps room:
-            // at 120 columns all of them.
-            let (always, optional): (&[&str], &[&str]) = if a.scope.by == AggKey::DkimDomain {
-                (
+            // at 120 columns all of them (`first` is the `first seen` column).
+            let (always, optional): (&[&str], &[&str]) = match a.scope.by {
+                AggKey::DkimDomain => (
                     &["msgs", "pass", "fail", "inv", "rej", "bytes"],
-                    &["algn", "ips"],
-                )
-            } else {
-                (
+                    &["algn", "ips", "rcpt", "first"],
+                ),
+                AggKey::Ip => (
                     &["msgs", "pass", "fail", "inv", "none", "rej", "bytes"],
-                    &["sigf"],
-                )
+                    &["sigf", "rcpt", "first"],
+                ),
+                _ => (
+                    &["msgs", "pass", "fail", "inv", "none", "rej", "bytes"],
+                    &["sigf", "ips", "rcpt", "first"],
+                ),
             };
+            if a.scope.by == AggKey::Ip {
+                assert!(!titles.contains(&"ips"), "ips under ip: {}", s[titles_at]);
+            }
+            // At 80 columns the new columns take no room from the key or from what
+            // showed there before (`algn` under dkim-domain).
+            if size.0 == 80 {
+                assert!(
+                    !titles.iter().any(|t| ["ips", "rcpt", "first"].contains(t))
+                        && (a.scope.by != AggKey::DkimDomain || titles.contains(&"algn")),
+                    "at 80: {}",
+                    s[titles_at]
+                );
+            }
             for &col in always.iter().chain(optional) {
                 let Some(i) = titles.iter().position(|t| *t == col) else {
                     assert!(
@@ -178,6 +207,14 @@ fn every_count_in_the_sender_list_reads_back_within_its_rounding() {
                     continue;
                 };
                 let cell = cells.get(i).copied().unwrap_or("");
+                if col == "first" {
+                    // A time (`MM-DD HH:MM`), not a count.
+                    assert!(
+                        cell.len() == 5 && cell.as_bytes()[2] == b'-',
+                        "first {cell:?}"
+                    );
+                    continue;
+                }
                 let base = if col == "bytes" { 1024.0 } else { 1000.0 };
                 assert!(
                     reads_as(cell, n, base),
@@ -265,6 +302,8 @@ fn values(a: &App) -> BTreeSet<String> {
         AggKey::Sender,
         AggKey::Domain,
         AggKey::DkimDomain,
+        AggKey::Recipient,
+        AggKey::Auth,
     ] {
         let g = Grouping::new(m, by, NetPrefix::default());
         out.extend(g.labels.iter().cloned());
@@ -301,7 +340,7 @@ fn no_long_value_is_cut_without_a_mark_at_any_width() {
     for (w, h) in [(40, 24), (80, 24), (120, 40), (200, 50)] {
         let mut a = app_over(long_values_log(), (w, h));
         let values = values(&a);
-        for by in 0..6 {
+        for by in 0..AggKey::ALL.len() {
             for step in ["senders", "messages", "detail"] {
                 let s = screen(&a);
                 let bad = silent_cuts(&s, &values);

@@ -403,6 +403,7 @@ fn sender_counts_never_lose_a_digit_at_80_and_120_columns() {
                 (r.messages, r.arrivals, r.rejections) = (n, n, n);
                 (r.dkim.pass, r.dkim.fail, r.dkim.invalid, r.dkim.none) = (n, n, n, n);
                 r.messages_sig_bad = n;
+                (r.recipients, r.clients) = (n, n);
                 let s = screen(&a);
                 let row = s
                     .lines()
@@ -410,7 +411,8 @@ fn sender_counts_never_lose_a_digit_at_80_and_120_columns() {
                     .find(|l| l.starts_with("(none)"))
                     .unwrap_or_else(|| panic!("no row in\n{s}"));
                 let cells: Vec<&str> = row.split_whitespace().collect();
-                // key, family, msgs, bytes, [arr,] pass, fail, inv, none, [sigf,] rej, last seen
+                // key, family, msgs, bytes, [arr,] pass, fail, inv, none, [sigf, rcpt,] rej,
+                // [first seen,] last seen
                 let last = (8..cells.len())
                     .find(|&i| cells[i].len() == 5 && cells[i].contains('-'))
                     .unwrap_or_else(|| panic!("no last seen in {row}"));
@@ -673,6 +675,18 @@ fn demo_signature_screens() {
         let mut a = demo_app(w, h);
         press(&mut a, "A");
         snap!(format!("demo_{w}x{h}_dkim_domain"), a);
+    }
+    // The recipient and auth groupings: who is targeted, which logins send and
+    // are tried, with their ips / rcpt / first seen columns at 120.
+    for (w, h) in [(80, 24), (120, 40)] {
+        let mut a = demo_app(w, h);
+        press(&mut a, "AA");
+        assert_eq!(a.scope.by, mailtriage::query::AggKey::Auth);
+        snap!(format!("demo_{w}x{h}_auth"), a);
+        // A regroup keeps the selected label's place; `g`: the busiest recipients.
+        press(&mut a, "Ag");
+        assert_eq!(a.scope.by, mailtriage::query::AggKey::Recipient);
+        snap!(format!("demo_{w}x{h}_recipient"), a);
     }
     let mut a = demo_app(120, 40);
     a.jump("1uB3VC-00000000Eo9-006w");

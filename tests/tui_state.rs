@@ -200,7 +200,7 @@ fn dkim_filter_cycles_any_pass_fail_invalid_none() {
 fn group_by_cycles_every_key() {
     let mut a = app("tui-mixed.log");
     let mut seen = vec![a.scope.by];
-    for _ in 0..6 {
+    for _ in 0..AggKey::ALL.len() {
         typ(&mut a, "a");
         seen.push(a.scope.by);
     }
@@ -212,6 +212,8 @@ fn group_by_cycles_every_key() {
             AggKey::Host,
             AggKey::Sender,
             AggKey::Domain,
+            AggKey::Recipient,
+            AggKey::Auth,
             AggKey::DkimDomain,
             AggKey::Ip
         ]

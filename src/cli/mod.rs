@@ -448,7 +448,14 @@ fn run(cli: Cli) -> Result<i32> {
             let g = query::Grouping::new(&m, a.by, cli.load.prefix());
             // The filters `senders` applies, so the list is what its row counts.
             let f = filter_of(&m, a.family, None, a.time.as_deref(), a.regex.as_deref())?;
-            let Some(gid) = g.find(a.key.trim()) else {
+            // Recipient labels are lowercased: `Ceo@Example.org` finds `ceo@example.org`.
+            let key = a.key.trim();
+            let found = g.find(key).or_else(|| {
+                (a.by == AggKey::Recipient)
+                    .then(|| g.find(&key.to_ascii_lowercase()))
+                    .flatten()
+            });
+            let Some(gid) = found else {
                 eprintln!(
                     "mailtriage: no {} `{}` in the given logs",
                     a.by.as_str(),

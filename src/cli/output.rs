@@ -100,7 +100,7 @@ fn sig(r: &SenderRow, f: fn(&SigTally) -> u64) -> String {
 
 /// Every column, in CSV order (the `signatures` ones are empty except under
 /// `dkim-domain`).
-const COLUMNS: [Column; 23] = [
+const COLUMNS: [Column; 24] = [
     ("family", "FAMILY", 7, true, |r| r.family.to_string()),
     ("messages", "MSGS", 8, false, |r| r.messages.to_string()),
     ("bytes", "BYTES", 12, false, |r| r.bytes.to_string()),
@@ -151,10 +151,12 @@ const COLUMNS: [Column; 23] = [
         r.protocol_errors.to_string()
     }),
     ("arrivals", "ARR", 8, false, |r| r.arrivals.to_string()),
+    ("clients", "IPS", 6, false, |r| r.clients.to_string()),
 ];
 
 /// The text table's columns for a key: under `dkim-domain` the domain's own
-/// signatures take the place of the per-message DKIM columns.
+/// signatures take the place of the per-message DKIM columns (their `IPS` is
+/// `clients`); under `ip` there is no `IPS`, always 1.
 fn text_columns(by: AggKey) -> Vec<&'static Column> {
     let names: &[&str] = if by == AggKey::DkimDomain {
         &[
@@ -192,12 +194,14 @@ fn text_columns(by: AggKey) -> Vec<&'static Column> {
             "auth_failures",
             "protocol_errors",
             "recipients",
+            "clients",
             "first",
             "last",
         ]
     };
     names
         .iter()
+        .filter(|n| by != AggKey::Ip || **n != "clients")
         .filter_map(|n| COLUMNS.iter().find(|c| c.0 == *n))
         .collect()
 }

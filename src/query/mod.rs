@@ -12,6 +12,7 @@ pub mod history;
 pub mod jump;
 pub mod key;
 pub mod lines;
+pub mod parties;
 pub mod rejections;
 pub mod senders;
 pub mod summary;

@@ -1,5 +1,6 @@
 //! Sender aggregates: group messages (and client events without a message) by a
-//! key — address, network, host, envelope sender, sender domain, DKIM domain.
+//! key — address, network, host, envelope sender, sender domain, DKIM domain,
+//! recipient, authenticated login.
 //!
 //! Grouping is split in two so filters stay fast on millions of messages: `Keys`
 //! maps every message to its group once per key kind; `group` is then one linear
@@ -11,6 +12,7 @@ use ipnet::IpNet;
 use rustc_hash::FxHashMap;
 
 use super::key::{EMPTY_VALUE, NO_VALUE, key_text};
+use super::parties::{self, EventParty, RecipientsByMessage};
 use crate::model::{Model, NONE, flags};
 use crate::parse::{DkimStatus, Family, LineKind, SigResult, time};
 
@@ -23,15 +25,25 @@ pub enum AggKey {
     Sender,
     Domain,
     DkimDomain,
+    /// Each distinct recipient of a message (ASCII case ignored), and the
+    /// recipient a `RCPT` rejection names: who is being targeted.
+    Recipient,
+    /// The login that submitted a message (`A=…:id`, or a local submission's
+    /// `U=`), and the `set_id=` a failed login tried; `(none)` for the rest.
+    Auth,
 }
 
 impl AggKey {
-    pub const ALL: [AggKey; 6] = [
+    /// The TUI's `a` order. `dkim-domain` stays last so `A` from the first
+    /// view still reaches it in one key, as it always has.
+    pub const ALL: [AggKey; 8] = [
         AggKey::Ip,
         AggKey::Net,
         AggKey::Host,
         AggKey::Sender,
         AggKey::Domain,
+        AggKey::Recipient,
+        AggKey::Auth,
         AggKey::DkimDomain,
     ];
 
@@ -43,6 +55,8 @@ impl AggKey {
             AggKey::Sender => "sender",
             AggKey::Domain => "domain",
             AggKey::DkimDomain => "dkim-domain",
+            AggKey::Recipient => "recipient",
+            AggKey::Auth => "auth",
         }
     }
 
@@ -206,7 +220,13 @@ pub struct SenderRow {
     /// filled by [`fill_reasons`] for the rows shown; empty otherwise.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub rejection_reasons: Option<Vec<super::rejections::ReasonCount>>,
+    /// Distinct recipients of the group's messages (0 when not asked for).
     pub recipients: u64,
+    /// Distinct client addresses of the group's messages and counted client
+    /// events (0 when not asked for; 1 under `ip`). Under `dkim-domain`, the
+    /// addresses of the messages that carried the domain's signatures
+    /// (`SigTally::clients`).
+    pub clients: u64,
     #[serde(serialize_with = "ser_time")]
     pub first: Option<i64>,
     #[serde(serialize_with = "ser_time")]
@@ -230,7 +250,7 @@ pub struct Grouping {
     /// `(none)` / `<>` label of the groups `no_value` / `empty_value` name.
     pub labels: Vec<String>,
     /// Groups of message `i` are `msg_groups[msg_start[i]..msg_start[i+1]]`
-    /// (several only for `dkim-domain`).
+    /// (several only for `dkim-domain` and `recipient`).
     msg_start: Vec<u32>,
     msg_groups: Vec<u32>,
     peer_group: Vec<u32>,
@@ -326,8 +346,9 @@ impl Grouping {
                 let b = m.str(s);
                 *slot = if b.is_empty() {
                     lab.value(b)
-                } else if by == AggKey::DkimDomain {
+                } else if by == AggKey::DkimDomain || by == AggKey::Recipient {
                     // Domains compare without case; `d=` is logged as the signer wrote it.
+                    // Recipients too: mail for `Ceo@` and `ceo@` reaches one person.
                     lab.value(&b.to_ascii_lowercase())
                 } else if domain {
                     match domain_of(b) {
@@ -353,6 +374,7 @@ impl Grouping {
                 sig_group.push(g);
             }
         }
+        let rcpts = (by == AggKey::Recipient).then(|| RecipientsByMessage::new(m));
         let mut msg_start = Vec::with_capacity(m.messages.len() + 1);
         let mut msg_groups = Vec::with_capacity(m.messages.len());
         msg_start.push(0);
@@ -378,6 +400,22 @@ impl Grouping {
                         msg_groups.push(none_id);
                     }
                 }
+                AggKey::Recipient => {
+                    let before = msg_groups.len();
+                    for &addr in rcpts.as_ref().map_or(&[][..], |r| r.of(i as u32)) {
+                        let id = key_of_str(&mut lab, addr, false);
+                        if !msg_groups[before..].contains(&id) {
+                            msg_groups.push(id);
+                        }
+                    }
+                    if msg_groups.len() == before {
+                        msg_groups.push(none_id);
+                    }
+                }
+                AggKey::Auth => msg_groups.push(match parties::login(m, msg) {
+                    Some(id) => lab.value(&id),
+                    None => none_id,
+                }),
             }
             msg_start.push(msg_groups.len() as u32);
         }
@@ -389,6 +427,17 @@ impl Grouping {
                 AggKey::Sender => key_of_str(&mut lab, p.sender, false),
                 AggKey::Domain => key_of_str(&mut lab, p.sender, true),
                 AggKey::DkimDomain => NONE,
+                // Only the events that name one: a `RCPT` rejection its recipient,
+                // a failed login its `set_id=` (parsed again, once per build).
+                AggKey::Recipient | AggKey::Auth => {
+                    match (by, parties::event_party(m, p.line, m.peer_kind(p))) {
+                        (AggKey::Recipient, EventParty::Recipient(r)) => {
+                            lab.value(&r.to_ascii_lowercase())
+                        }
+                        (AggKey::Auth, EventParty::Login(l)) => lab.value(&l),
+                        _ => NONE,
+                    }
+                }
             };
             peer_group.push(g);
         }
@@ -477,6 +526,7 @@ struct Acc {
     v6: bool,
     other: bool,
     recipients: u64,
+    clients: u64,
 }
 
 impl Acc {
@@ -494,11 +544,15 @@ impl Acc {
     }
 }
 
-/// Aggregates the filtered model into rows (unsorted). `recipients` can be
-/// skipped when the caller does not show distinct recipients (it costs a sort).
-pub fn group(m: &Model, g: &Grouping, f: &Filter, recipients: bool) -> Vec<SenderRow> {
+/// Aggregates the filtered model into rows (unsorted). `distinct` (distinct
+/// recipients and client addresses) can be skipped when the caller does not
+/// show them: each costs a sort of (group, value) pairs.
+pub fn group(m: &Model, g: &Grouping, f: &Filter, distinct: bool) -> Vec<SenderRow> {
+    let recipients = distinct;
     let mut acc: Vec<Acc> = vec![Acc::default(); g.labels.len()];
     let mut keep = vec![false; if recipients { m.messages.len() } else { 0 }];
+    // (group, client address) of every counted message and event, when asked.
+    let mut client_pairs: Vec<u64> = Vec::new();
     for i in 0..m.messages.len() {
         if !message_passes(m, f, i as u32) {
             continue;
@@ -532,6 +586,9 @@ pub fn group(m: &Model, g: &Grouping, f: &Filter, recipients: bool) -> Vec<Sende
             }
             a.fam(fam);
             a.seen(msg.time);
+            if distinct && msg.ip != NONE {
+                client_pairs.push((gid as u64) << 32 | msg.ip as u64);
+            }
         }
     }
     if f.dkim.is_none() {
@@ -566,6 +623,16 @@ pub fn group(m: &Model, g: &Grouping, f: &Filter, recipients: bool) -> Vec<Sende
             }
             a.fam(fam);
             a.seen(p.time);
+            if distinct && p.ip != NONE {
+                client_pairs.push((gid as u64) << 32 | p.ip as u64);
+            }
+        }
+    }
+    client_pairs.sort_unstable();
+    client_pairs.dedup();
+    for p in client_pairs {
+        if let Some(a) = acc.get_mut((p >> 32) as usize) {
+            a.clients += 1;
         }
     }
     if recipients {
@@ -618,6 +685,8 @@ pub fn group(m: &Model, g: &Grouping, f: &Filter, recipients: bool) -> Vec<Sende
             protocol_errors: a.protocol_errors,
             rejection_reasons: None,
             recipients: a.recipients,
+            // The signatures' own count: the same addresses, counted once already.
+            clients: sig_of(i).map_or(a.clients, |t| if distinct { t.clients } else { 0 }),
             first: a.first,
             last: a.last,
             group: i as u32,

@@ -8,8 +8,12 @@ use std::sync::Arc;
 use rustc_hash::FxHashMap;
 
 use super::data::message_passes;
-use crate::model::{Model, NONE, flags};
-use crate::parse::{DkimStatus, Family, LineKind};
+
+mod entries;
+use entries::*;
+
+use crate::model::{Model, NONE};
+use crate::parse::{Family, LineKind};
 use crate::query::{self, AggKey, DkimTally, Filter, Grouping, NetPrefix, SigTally, SortKey};
 
 /// A grouping plus what is derived from it once.
@@ -40,61 +44,14 @@ pub struct GroupIndex {
     times: Vec<i64>,
     sizes: Vec<u32>,
     facts: Vec<u16>,
-}
-
-// Bits of `GroupIndex::facts`.
-const F_ARRIVED: u16 = 1;
-const F_REJECTED: u16 = 2;
-const F_V4: u16 = 4;
-const F_V6: u16 = 8;
-const F_DKIM_SHIFT: u16 = 4;
-/// Client address unknown (local submission, `[]`): with an address family
-/// also seen, the group's family is `mixed`, as in `query::group`.
-const F_UNKNOWN: u16 = 64;
-/// At least one failing (`SIG_FAIL`) / invalid (`SIG_INVALID`) signature.
-const F_SIG_FAIL: u16 = 256;
-const F_SIG_INVALID: u16 = 512;
-
-fn facts_of(m: &Model, msg: &crate::model::Message) -> u16 {
-    let mut b = 0;
-    if msg.has(flags::ARRIVED) {
-        b |= F_ARRIVED;
-    }
-    if msg.has(flags::REJECTED) {
-        b |= F_REJECTED;
-    }
-    b |= match m.family(msg) {
-        Family::Ipv4 => F_V4,
-        Family::Ipv6 => F_V6,
-        Family::Unknown => F_UNKNOWN,
-    };
-    b |= (msg.dkim as u16) << F_DKIM_SHIFT;
-    if msg.has(flags::SIG_FAIL) {
-        b |= F_SIG_FAIL;
-    }
-    if msg.has(flags::SIG_INVALID) {
-        b |= F_SIG_INVALID;
-    }
-    b
-}
-
-fn family_of_facts(b: u16) -> Family {
-    if b & F_V4 != 0 {
-        Family::Ipv4
-    } else if b & F_V6 != 0 {
-        Family::Ipv6
-    } else {
-        Family::Unknown
-    }
-}
-
-fn dkim_of_facts(b: u16) -> DkimStatus {
-    match (b >> F_DKIM_SHIFT) & 3 {
-        0 => DkimStatus::Pass,
-        1 => DkimStatus::Fail,
-        2 => DkimStatus::Invalid,
-        _ => DkimStatus::None,
-    }
+    /// Client address (`Model::ips` index or `NONE`) of each entry, in group order.
+    ips: Vec<u32>,
+    /// Distinct recipients of each entry's message: `rcpts[rcpt_start[k]..rcpt_start[k+1]]`,
+    /// as dense ids `0..rcpt_ids` (ids of `Model::recipients` addresses, renumbered so a
+    /// pass can mark them in a small table instead of sorting pairs).
+    rcpt_start: Vec<u32>,
+    rcpts: Vec<u32>,
+    rcpt_ids: u32,
 }
 
 impl GroupIndex {
@@ -119,6 +76,7 @@ impl GroupIndex {
         let mut times = vec![0i64; total];
         let mut sizes = vec![0u32; total];
         let mut facts = vec![0u16; total];
+        let mut ips = vec![NONE; total];
         for (i, msg) in m.messages.iter().enumerate() {
             let f = facts_of(m, msg);
             for &gid in g.groups_of(i as u32) {
@@ -128,10 +86,12 @@ impl GroupIndex {
                     times[k] = msg.time;
                     sizes[k] = msg.size;
                     facts[k] = f;
+                    ips[k] = msg.ip;
                     *at += 1;
                 }
             }
         }
+        let (rcpt_start, rcpts, rcpt_ids) = recipients_in_order(m, &msgs);
         let mut order: Vec<u32> = (0..n as u32).collect();
         order.sort_unstable_by(|&a, &b| g.labels[a as usize].cmp(&g.labels[b as usize]));
         let mut rank = vec![0u32; n];
@@ -172,6 +132,10 @@ impl GroupIndex {
             times,
             sizes,
             facts,
+            ips,
+            rcpt_start,
+            rcpts,
+            rcpt_ids,
         }
     }
 
@@ -215,28 +179,6 @@ impl GroupIndex {
     }
 }
 
-/// Inverts `item -> group` into per-group lists of items (in item order).
-fn by_group(n: usize, group_of: &[u32]) -> (Vec<u32>, Vec<u32>) {
-    let mut start = vec![0u32; n + 1];
-    for &g in group_of {
-        if let Some(c) = start.get_mut(g as usize + 1) {
-            *c += 1;
-        }
-    }
-    for i in 0..n {
-        start[i + 1] += start[i];
-    }
-    let mut fill = start.clone();
-    let mut items = vec![0u32; start[n] as usize];
-    for (i, &g) in group_of.iter().enumerate() {
-        if let Some(at) = fill.get_mut(g as usize) {
-            items[*at as usize] = i as u32;
-            *at += 1;
-        }
-    }
-    (start, items)
-}
-
 /// One aggregate row, without strings (the label is `GroupIndex::label(group)`).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Agg {
@@ -261,6 +203,9 @@ pub struct Agg {
     /// `dkim-domain` only: the domain's own signatures (`query::signature_tallies`);
     /// boxed, as under other keys there can be a million rows without one.
     pub signatures: Option<Box<SigTally>>,
+    /// Distinct recipients and client addresses (`SenderRow::recipients`, `clients`).
+    pub recipients: u64,
+    pub clients: u64,
     pub first: Option<i64>,
     pub last: Option<i64>,
     v4: bool,
@@ -324,12 +269,14 @@ impl Tally {
     }
 }
 
-/// The rows `query::group(m, g, f, false)` returns, in group order.
+/// The rows `query::group(m, g, f, true)` returns, in group order.
 pub fn aggregate(m: &Model, ix: &GroupIndex, f: &Filter) -> Vec<Agg> {
     let g = &*ix.grouping;
     let n = g.labels.len();
     // Client events without a message: few, so one random-access pass first.
     let mut peers: FxHashMap<u32, Tally> = FxHashMap::default();
+    // (group, address) of the counted events, sorted: walked beside the groups.
+    let mut peer_ips: Vec<u64> = Vec::new();
     if f.dkim.is_none() {
         for (pi, p) in m.peer_events.iter().enumerate() {
             let gid = ix.peer_group.get(pi).copied().unwrap_or(NONE);
@@ -369,31 +316,62 @@ pub fn aggregate(m: &Model, ix: &GroupIndex, f: &Filter) -> Vec<Agg> {
                 Family::Unknown => F_UNKNOWN,
             };
             t.seen(p.time, bits);
+            if p.ip != NONE {
+                peer_ips.push((gid as u64) << 32 | p.ip as u64);
+            }
         }
     }
+    peer_ips.sort_unstable();
+    let mut peer_ips = peer_ips.into_iter().peekable();
+    // Distinct counts without sorting: the group that last counted each address or
+    // recipient (group ids only grow, so a mark from another group is stale).
+    let mut ip_mark = vec![NONE; m.ips.len()];
+    let mut rcpt_mark = vec![NONE; ix.rcpt_ids as usize];
     // `dkim-domain` only (empty otherwise): one pass over the signatures.
     let sigs = if g.by == AggKey::DkimDomain {
         query::signature_tallies(m, g, f)
     } else {
         Vec::new()
     };
+    // The checks of `message_passes`, from the facts stored here.
+    let passes = |k: usize, bits: u16, arrived: bool| {
+        let time = ix.times[k];
+        !(f.family.is_some_and(|x| x != family_of_facts(bits))
+            || f.dkim.is_some_and(|d| !arrived || dkim_of_facts(bits) != d)
+            || f.time.is_some_and(|(lo, hi)| time < lo || time > hi)
+            || f.matches
+                .as_ref()
+                .is_some_and(|x| !x.messages.contains(ix.msgs[k])))
+    };
     let mut out = Vec::new();
     for gid in 0..n {
         let (a, b) = (ix.start[gid] as usize, ix.start[gid + 1] as usize);
         let mut t = Tally::default();
+        let (mut recipients, mut clients) = (0u64, 0u64);
+        let mut mark_rcpts = |k: usize| {
+            let (ra, rb) = (ix.rcpt_start[k] as usize, ix.rcpt_start[k + 1] as usize);
+            for &r in ix.rcpts.get(ra..rb).unwrap_or_default() {
+                if let Some(mk) = rcpt_mark.get_mut(r as usize)
+                    && *mk != gid as u32
+                {
+                    *mk = gid as u32;
+                    recipients += 1;
+                }
+            }
+        };
         for k in a..b {
             let bits = ix.facts[k];
             let arrived = bits & F_ARRIVED != 0;
             let time = ix.times[k];
-            // The checks of `message_passes`, from the facts stored here.
-            if f.family.is_some_and(|x| x != family_of_facts(bits))
-                || f.dkim.is_some_and(|d| !arrived || dkim_of_facts(bits) != d)
-                || f.time.is_some_and(|(lo, hi)| time < lo || time > hi)
-                || f.matches
-                    .as_ref()
-                    .is_some_and(|x| !x.messages.contains(ix.msgs[k]))
-            {
+            if !passes(k, bits, arrived) {
                 continue;
+            }
+            mark_rcpts(k);
+            if let Some(mk) = ix.ips.get(k).and_then(|&ip| ip_mark.get_mut(ip as usize))
+                && *mk != gid as u32
+            {
+                *mk = gid as u32;
+                clients += 1;
             }
             t.messages += 1;
             if arrived {
@@ -413,6 +391,19 @@ pub fn aggregate(m: &Model, ix: &GroupIndex, f: &Filter) -> Vec<Agg> {
         }
         if let Some(p) = peers.get(&(gid as u32)) {
             t.merge(p);
+        }
+        while let Some(&pair) = peer_ips.peek() {
+            if (pair >> 32) as usize > gid {
+                break;
+            }
+            peer_ips.next();
+            if (pair >> 32) as usize == gid
+                && let Some(mk) = ip_mark.get_mut(pair as u32 as usize)
+                && *mk != gid as u32
+            {
+                *mk = gid as u32;
+                clients += 1;
+            }
         }
         let sig = sigs.get(gid);
         // A domain can sign only messages that did not arrive here (as `query::group`).
@@ -443,6 +434,9 @@ pub fn aggregate(m: &Model, ix: &GroupIndex, f: &Filter) -> Vec<Agg> {
             messages_sig_invalid: t.sig_invalid as u64,
             messages_sig_bad: t.sig_bad as u64,
             signatures: sig.map(|s| Box::new(*s)),
+            recipients,
+            // Under `dkim-domain`, the signatures' own count (as `query::group`).
+            clients: sig.map_or(clients, |s| s.clients),
             first: seen.then_some(t.first),
             last: seen.then_some(t.last),
             v4: t.bits & F_V4 != 0,

@@ -1,5 +1,6 @@
 //! Every entry `b` can offer for one sender group or one message, switchable inside the preview:
-//! the grouping's own entry first, then the client address, a network around it (walked with
+//! the grouping's own entry first (none for `host`, `recipient` and `auth`: a recipient address is
+//! never offered), then the client address, a network around it (walked with
 //! `w` / `W`), the envelope sender's domain and the domains whose DKIM signature passed.
 //!
 //! Each candidate is judged by `not_offered` when it is made and on every step; a refused one is
@@ -65,6 +66,9 @@ impl Candidates {
                 (Some((kind, own)), busiest, main.clone(), main)
             }
             AggKey::Host => (None, busiest, main.clone(), main),
+            // Who is targeted, or whose login sent: not an address to refuse mail
+            // from. The offer is the busiest client, its network, its domain.
+            AggKey::Recipient | AggKey::Auth => (None, busiest, main.clone(), main),
             AggKey::Sender => {
                 let d = domain_of(label.as_bytes())
                     .map(|d| String::from_utf8_lossy(&d).into_owned())

@@ -17,6 +17,8 @@ pub fn key_entry(by: AggKey, label: &str, host_ip: Option<IpAddr>) -> Option<Ent
         AggKey::Ip => SenderKey::Ip(label.parse().ok()?),
         AggKey::Net => SenderKey::Network(label.parse().ok()?),
         AggKey::Host => SenderKey::Ip(host_ip?),
+        // No entry stands for a recipient or a login.
+        AggKey::Recipient | AggKey::Auth => return None,
         AggKey::Domain => SenderKey::Domain(label),
         AggKey::DkimDomain => SenderKey::DkimDomain(label),
         AggKey::Sender => {

@@ -152,6 +152,14 @@ pub fn propose(
                 .ok_or_else(|| format!("{shown} has no address"))?;
             (SenderKey::Ip(ip), Some(ip), facts.main_domain(msgs))
         }
+        // A recipient or a login is not who sends: never an entry of its own. Its
+        // busiest client is what `b` proposes (the candidates offer the rest).
+        AggKey::Recipient | AggKey::Auth => {
+            let ip = busiest.ok_or_else(|| {
+                format!("{shown} cannot be blocked: its messages name no client address")
+            })?;
+            (SenderKey::Ip(ip), Some(ip), facts.main_domain(msgs))
+        }
         AggKey::Domain => (SenderKey::Domain(&label), None, Some(label.clone())),
         AggKey::DkimDomain => (SenderKey::DkimDomain(&label), None, Some(label.clone())),
         AggKey::Sender => {

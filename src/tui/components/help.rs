@@ -80,7 +80,7 @@ pub fn entries(keys: &KeyMap) -> Vec<(String, &'static str)> {
             ),
             Action::GroupBy => (
                 pair(Action::GroupBy, Action::GroupByBack),
-                "group by: ip, net, host, sender, domain, dkim (back)",
+                "group by: ip net host sender domain rcpt auth dkim",
             ),
             Action::Sort => (
                 pair(Action::Sort, Action::SortBack),

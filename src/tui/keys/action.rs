@@ -143,7 +143,9 @@ impl Action {
             Action::PrevPane => "previous pane; in the block preview: previous entry",
             Action::Family => "family filter: all, ipv4, ipv6",
             Action::Dkim => "DKIM filter: any, pass, fail, invalid, none",
-            Action::GroupBy => "group by: ip, net, host, sender, domain, dkim-domain",
+            Action::GroupBy => {
+                "group by: ip, net, host, sender, domain, recipient, auth, dkim-domain"
+            }
             Action::Sort => "sort: messages, bytes, last seen, DKIM failures",
             Action::FamilyBack => "family filter, the other way round",
             Action::DkimBack => "DKIM filter, the other way round",

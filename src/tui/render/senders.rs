@@ -6,6 +6,7 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::{Cell, Paragraph, Row, Table, Wrap};
 
 use super::frame::{inner, pane_block, visible_offset};
+use crate::query::AggKey;
 use crate::tui::app::App;
 use crate::tui::data::{bucket_span, count_fit, short_time, spark_text, spark_window};
 use crate::tui::status;
@@ -27,6 +28,9 @@ const W_SIGF: u16 = 4;
 const W_ALIGNED: u16 = 4;
 const W_IPS: u16 = 4;
 const W_ARR: u16 = 5;
+const W_RCPT: u16 = 4;
+/// `first seen` / `last seen`: `MM-DD HH:MM`.
+const W_SEEN: u16 = 11;
 /// An optional column is shown only if the key column keeps this many cells (what
 /// it has at 80 columns without one: an IPv6 address cut in the middle still reads).
 const KEY_KEEP_W: u16 = 20;
@@ -34,6 +38,7 @@ const KEY_KEEP_W: u16 = 20;
 /// The numeric columns between `fam` and `rej`, for the grouping and the width.
 /// Under `dkim-domain` they are the domain's own signatures (`query::SigTally`:
 /// `inv` counts invalid and other results), else the status of the messages.
+/// `First` is not numeric and is drawn before `last seen`, not here.
 #[derive(Clone, Copy, PartialEq, Eq)]
 enum Col {
     /// Arrivals: of `msgs`, those that arrived; the DKIM columns after it add up to it.
@@ -47,7 +52,11 @@ enum Col {
     SigFailOwn,
     SigInv,
     Aligned,
+    /// Distinct client addresses (under `dkim-domain`, the signatures' own).
     Ips,
+    /// Distinct recipients.
+    Rcpts,
+    First,
 }
 
 impl Col {
@@ -61,6 +70,8 @@ impl Col {
             Col::SigFail => "sigf",
             Col::Aligned => "algn",
             Col::Ips => "ips",
+            Col::Rcpts => "rcpt",
+            Col::First => "first seen",
         }
     }
 
@@ -74,6 +85,8 @@ impl Col {
             Col::SigFail => W_SIGF,
             Col::Aligned => W_ALIGNED,
             Col::Ips => W_IPS,
+            Col::Rcpts => W_RCPT,
+            Col::First => W_SEEN,
         }
     }
 
@@ -90,36 +103,39 @@ impl Col {
             Col::SigFailOwn => sig.fail,
             Col::SigInv => sig.invalid + sig.other,
             Col::Aligned => sig.aligned,
-            Col::Ips => sig.clients,
+            Col::Ips => r.clients,
+            Col::Rcpts => r.recipients,
+            Col::First => 0,
         }
     }
 }
 
 /// The columns that fit: `room` is what the key column would have without the
-/// optional ones, which are added in order while it keeps `KEY_KEEP_W` cells.
-fn columns(by_domain: bool, mut room: u16) -> Vec<Col> {
-    let (mut cols, optional) = if by_domain {
+/// optional ones, which are added in priority order while it keeps `KEY_KEEP_W`
+/// cells (a column that does not fit leaves room for a narrower one after it).
+/// No `ips` under `ip`: there it is always 1.
+fn columns(by: AggKey, mut room: u16) -> Vec<Col> {
+    let (mut cols, optional) = if by == AggKey::DkimDomain {
         (
             vec![Col::SigPass, Col::SigFailOwn, Col::SigInv],
-            vec![Col::Aligned, Col::Ips],
+            vec![Col::Aligned, Col::Ips, Col::Rcpts, Col::First, Col::Arrivals],
         )
     } else {
         (
             vec![Col::Pass, Col::Fail, Col::Inv, Col::None],
-            vec![Col::SigFail],
+            vec![Col::SigFail, Col::Ips, Col::Rcpts, Col::First, Col::Arrivals],
         )
     };
-    // `arr` first, and before the status columns: they add up to it.
-    let need = Col::Arrivals.width() + 1;
-    if room >= KEY_KEEP_W + need {
-        room -= need;
-        cols.insert(0, Col::Arrivals);
-    }
     for c in optional {
         let need = c.width() + 1;
-        if room >= KEY_KEEP_W + need {
+        if (c != Col::Ips || by != AggKey::Ip) && room >= KEY_KEEP_W + need {
             room -= need;
-            cols.push(c);
+            // `arr` goes before the status columns, which add up to it.
+            if c == Col::Arrivals {
+                cols.insert(0, c);
+            } else {
+                cols.push(c);
+            }
         }
     }
     cols
@@ -193,18 +209,22 @@ pub fn render(frame: &mut Frame, area: Rect, app: &App, theme: Theme, wide: bool
         return;
     }
     let spark_w = crate::tui::layout::spark_cells(body.width as usize) as u16;
-    let last_w: u16 = 11;
+    let last_w: u16 = W_SEEN;
     // The key column is as wide as its widest key on screen, up to what the others leave
     // (one cell between columns): at 200 columns it is not 130 cells of blanks.
-    let by_domain = app.scope.by == crate::query::AggKey::DkimDomain;
+    let by_domain = app.scope.by == AggKey::DkimDomain;
     let base = 3 + W_MSGS + W_BYTES + W_REJ + last_w + spark_w + 6;
     let status: u16 = if by_domain {
         W_PASS + W_FAIL + W_INV + 3
     } else {
         W_PASS + W_FAIL + W_INV + W_NONE + 4
     };
-    let cols = columns(by_domain, body.width.saturating_sub(base + status));
-    let fixed: u16 = base + cols.iter().map(|c| c.width() + 1).sum::<u16>();
+    let cols = columns(app.scope.by, body.width.saturating_sub(base + status));
+    let show_first = cols.contains(&Col::First);
+    let cols: Vec<Col> = cols.into_iter().filter(|c| *c != Col::First).collect();
+    let fixed: u16 = base
+        + cols.iter().map(|c| c.width() + 1).sum::<u16>()
+        + if show_first { W_SEEN + 1 } else { 0 };
     let room = body.width.saturating_sub(fixed);
     let focused = app.focus == Pane::Senders;
     let height = body.height.saturating_sub(1) as usize;
@@ -242,10 +262,11 @@ pub fn render(frame: &mut Frame, area: Rect, app: &App, theme: Theme, wide: bool
                 "mixed" => "mix",
                 _ => "-",
             };
-            let last = r
-                .last
-                .map(|t| short_time(t).get(5..).unwrap_or_default().to_string())
-                .unwrap_or_default();
+            let seen = |t: Option<i64>| {
+                t.map(|t| short_time(t).get(5..).unwrap_or_default().to_string())
+                    .unwrap_or_default()
+            };
+            let last = seen(r.last);
             let spark = app
                 .senders
                 .spark(r.group)
@@ -282,6 +303,9 @@ pub fn render(frame: &mut Frame, area: Rect, app: &App, theme: Theme, wide: bool
                 });
             }
             cells.push(num(r.rejections, W_REJ));
+            if show_first {
+                cells.push(Cell::from(seen(r.first)));
+            }
             cells.push(Cell::from(last));
             cells.push(Cell::from(Span::styled(spark, theme.spark())));
             let row = Row::new(cells);
@@ -300,8 +324,11 @@ pub fn render(frame: &mut Frame, area: Rect, app: &App, theme: Theme, wide: bool
         right("bytes"),
     ];
     titles.extend(cols.iter().map(|c| right(c.title())));
+    titles.push(right("rej"));
+    if show_first {
+        titles.push(Cell::from(Col::First.title()));
+    }
     titles.extend([
-        right("rej"),
         Cell::from("last seen"),
         Cell::from(spark_heading(app, spark_w as usize)),
     ]);
@@ -313,11 +340,11 @@ pub fn render(frame: &mut Frame, area: Rect, app: &App, theme: Theme, wide: bool
         Constraint::Length(W_BYTES),
     ];
     widths.extend(cols.iter().map(|c| Constraint::Length(c.width())));
-    widths.extend([
-        Constraint::Length(W_REJ),
-        Constraint::Length(last_w),
-        Constraint::Length(spark_w),
-    ]);
+    widths.push(Constraint::Length(W_REJ));
+    if show_first {
+        widths.push(Constraint::Length(W_SEEN));
+    }
+    widths.extend([Constraint::Length(last_w), Constraint::Length(spark_w)]);
     let table = Table::new(rows, widths).header(head).column_spacing(1);
     frame.render_widget(table, body);
 }
