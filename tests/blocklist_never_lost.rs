@@ -49,6 +49,8 @@ fn assert_one_error_line(o: &Output, path: &Path, what: &str) {
     assert!(err.starts_with("mailtriage: "), "{err}");
     assert!(err.contains(&path.display().to_string()), "{err}");
     assert!(err.contains(what), "{err}");
+    // The cause is said once, not repeated by the error chain.
+    assert!(err.matches("os error").count() <= 1, "{err}");
 }
 
 #[test]

@@ -19,12 +19,12 @@ pub enum PublishError {
         "refusing to replace {path}, which holds {had} entries, with an export that holds none; check the blocklist (`mailtriage block path`, `mailtriage block list`), or pass --allow-empty if it is meant to block nothing"
     )]
     WouldEmpty { path: PathBuf, had: usize },
-    #[error("cannot read {path} to compare it with the export: {source}")]
-    Read { path: PathBuf, source: io::Error },
-    #[error("cannot create directory {path}: {source}")]
-    Dir { path: PathBuf, source: io::Error },
-    #[error("cannot write {path}: {source}")]
-    Write { path: PathBuf, source: io::Error },
+    #[error("cannot read {path} to compare it with the export: {error}")]
+    Read { path: PathBuf, error: io::Error },
+    #[error("cannot create directory {path}: {error}")]
+    Dir { path: PathBuf, error: io::Error },
+    #[error("cannot write {path}: {error}")]
+    Write { path: PathBuf, error: io::Error },
     #[error("the export has no file to write")]
     Nothing,
 }
@@ -74,9 +74,9 @@ pub fn publish(
         current.push(now);
     }
     if format.is_multi_file() {
-        fs::create_dir_all(dest).map_err(|source| PublishError::Dir {
+        fs::create_dir_all(dest).map_err(|error| PublishError::Dir {
             path: dest.to_owned(),
-            source,
+            error,
         })?;
     }
     let mut done = Published::default();
@@ -85,9 +85,9 @@ pub fn publish(
             done.unchanged.push(path);
             continue;
         }
-        write_atomic(&path, new).map_err(|source| PublishError::Write {
+        write_atomic(&path, new).map_err(|error| PublishError::Write {
             path: path.clone(),
-            source,
+            error,
         })?;
         done.written.push(path);
     }
@@ -100,9 +100,9 @@ fn read_current(path: &Path) -> Result<Option<Vec<u8>>, PublishError> {
     match fs::metadata(path) {
         Ok(m) if m.is_file() => fs::read(path)
             .map(Some)
-            .map_err(|source| PublishError::Read {
+            .map_err(|error| PublishError::Read {
                 path: path.to_owned(),
-                source,
+                error,
             }),
         _ => Ok(None),
     }

@@ -13,17 +13,17 @@ pub use super::replace::{AtomicFile, write_atomic};
 #[derive(Debug, thiserror::Error)]
 pub enum StoreError {
     #[error(
-        "cannot read blocklist {path}: {source}; make it a readable file, or pass --blocklist PATH to use another"
+        "cannot read blocklist {path}: {error}; make it a readable file, or pass --blocklist PATH to use another"
     )]
-    Read { path: PathBuf, source: io::Error },
+    Read { path: PathBuf, error: io::Error },
     /// Only `block add` (and `--create`) may start a new file: reading a missing one as empty
     /// would let an export replace every enforced block with nothing.
     #[error(
         "blocklist {path} does not exist; add an entry with `mailtriage block add`, or pass --create to start an empty one"
     )]
     Missing { path: PathBuf },
-    #[error("cannot write blocklist {path}: {source}")]
-    Write { path: PathBuf, source: io::Error },
+    #[error("cannot write blocklist {path}: {error}")]
+    Write { path: PathBuf, error: io::Error },
     #[error(
         "no blocklist location: neither XDG_CONFIG_HOME nor HOME is set; pass --blocklist PATH"
     )]
@@ -243,9 +243,9 @@ impl Blocklist {
             written = lines;
             bytes
         })
-        .map_err(|source| StoreError::Write {
+        .map_err(|error| StoreError::Write {
             path: self.path.clone(),
-            source,
+            error,
         })?;
         self.lines = written;
         self.changes.clear();
@@ -283,9 +283,9 @@ fn read_lines(path: &Path) -> Result<Option<Vec<Line>>, StoreError> {
     match fs::read(path) {
         Ok(bytes) => Ok(Some(split_lines(&bytes))),
         Err(e) if e.kind() == io::ErrorKind::NotFound => Ok(None),
-        Err(source) => Err(StoreError::Read {
+        Err(error) => Err(StoreError::Read {
             path: path.to_owned(),
-            source,
+            error,
         }),
     }
 }
