@@ -154,6 +154,30 @@ pub fn export(rows: &[Row<'_>], format: Format) -> Result<Export, ExportError> {
     Ok(Export { files, skipped })
 }
 
+/// How many blocking items a file of `format` holds: what must not silently drop to zero when
+/// an export replaces it. Used on what is on disk (which anyone may have edited, so anything
+/// not recognisably empty counts) and on what we are about to write.
+pub fn items_in(format: Format, bytes: &[u8]) -> usize {
+    let text = String::from_utf8_lossy(bytes);
+    let lines = || {
+        text.lines()
+            .map(str::trim)
+            .filter(|l| !l.is_empty() && !l.starts_with('#'))
+    };
+    match format {
+        Format::Plain | Format::Exim | Format::Postfix => lines().count(),
+        // Elements are the lines of an `add element` block, each ending with a comma.
+        Format::Nft => lines().filter(|l| l.ends_with(',')).count(),
+        Format::Json => match serde_json::from_slice::<serde_json::Value>(bytes) {
+            Ok(doc) => doc
+                .get("entries")
+                .and_then(serde_json::Value::as_array)
+                .map_or(0, Vec::len),
+            Err(_) => lines().count(),
+        },
+    }
+}
+
 fn lines(items: impl Iterator<Item = String>) -> String {
     let mut out = String::new();
     for i in items {

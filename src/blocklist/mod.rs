@@ -8,17 +8,21 @@
 pub mod entry;
 pub mod export;
 pub mod host;
+pub mod location;
 pub mod policy;
 pub mod preview;
+pub mod publish;
 pub mod replace;
 pub mod store;
 
 pub use entry::{Entry, EntryError, SenderKey, narrow, sanitise_comment, widen};
-pub use export::{Export, ExportError, ExportFile, Format, export};
+pub use export::{Export, ExportError, ExportFile, Format, export, items_in};
 pub use host::host_addresses;
+pub use location::{Location, Why, locate};
 pub use policy::{Finding, Level, Policy};
 pub use preview::{CheckRow, FactsViews, Impact, MessageFacts, OwnedFacts, check, preview};
-pub use store::{Blocklist, Line, LineKind, Problem, StoreError, default_path, write_atomic};
+pub use publish::{PublishError, Published, publish};
+pub use store::{Blocklist, Line, LineKind, Problem, StoreError, write_atomic};
 
 /// The comment the tool writes beside an entry it adds: date, reason and evidence counts, so a
 /// later reader knows why the line is there.

@@ -12,10 +12,18 @@ pub use super::replace::{AtomicFile, write_atomic};
 
 #[derive(Debug, thiserror::Error)]
 pub enum StoreError {
-    #[error("cannot read blocklist {path}: {source}")]
-    Read { path: PathBuf, source: io::Error },
-    #[error("cannot write blocklist {path}: {source}")]
-    Write { path: PathBuf, source: io::Error },
+    #[error(
+        "cannot read blocklist {path}: {error}; make it a readable file, or pass --blocklist PATH to use another"
+    )]
+    Read { path: PathBuf, error: io::Error },
+    /// Only `block add` (and `--create`) may start a new file: reading a missing one as empty
+    /// would let an export replace every enforced block with nothing.
+    #[error(
+        "blocklist {path} does not exist; add an entry with `mailtriage block add`, or pass --create to start an empty one"
+    )]
+    Missing { path: PathBuf },
+    #[error("cannot write blocklist {path}: {error}")]
+    Write { path: PathBuf, error: io::Error },
     #[error(
         "no blocklist location: neither XDG_CONFIG_HOME nor HOME is set; pass --blocklist PATH"
     )]
@@ -133,10 +141,22 @@ pub struct Blocklist {
 
 impl Blocklist {
     /// Loads the file; a missing file is an empty blocklist (the first `add` creates it).
+    /// Only writers use this; readers use `load_existing`.
     pub fn load(path: &Path) -> Result<Blocklist, StoreError> {
         Ok(Blocklist {
             path: path.to_owned(),
-            lines: read_lines(path)?,
+            lines: read_lines(path)?.unwrap_or_default(),
+            changes: Vec::new(),
+        })
+    }
+
+    /// Loads a file that must exist: a missing one is `StoreError::Missing`.
+    pub fn load_existing(path: &Path) -> Result<Blocklist, StoreError> {
+        Ok(Blocklist {
+            path: path.to_owned(),
+            lines: read_lines(path)?.ok_or_else(|| StoreError::Missing {
+                path: path.to_owned(),
+            })?,
             changes: Vec::new(),
         })
     }
@@ -223,9 +243,9 @@ impl Blocklist {
             written = lines;
             bytes
         })
-        .map_err(|source| StoreError::Write {
+        .map_err(|error| StoreError::Write {
             path: self.path.clone(),
-            source,
+            error,
         })?;
         self.lines = written;
         self.changes.clear();
@@ -258,13 +278,14 @@ fn apply(lines: &mut Vec<Line>, change: &Change) -> bool {
     }
 }
 
-fn read_lines(path: &Path) -> Result<Vec<Line>, StoreError> {
+/// The file's lines, or `None` when it does not exist.
+fn read_lines(path: &Path) -> Result<Option<Vec<Line>>, StoreError> {
     match fs::read(path) {
-        Ok(bytes) => Ok(split_lines(&bytes)),
-        Err(e) if e.kind() == io::ErrorKind::NotFound => Ok(Vec::new()),
-        Err(source) => Err(StoreError::Read {
+        Ok(bytes) => Ok(Some(split_lines(&bytes))),
+        Err(e) if e.kind() == io::ErrorKind::NotFound => Ok(None),
+        Err(error) => Err(StoreError::Read {
             path: path.to_owned(),
-            source,
+            error,
         }),
     }
 }
@@ -284,15 +305,4 @@ fn render(lines: &[Line]) -> Vec<u8> {
         out.push(b'\n');
     }
     out
-}
-
-/// The default location: `$XDG_CONFIG_HOME/mailtriage/blocklist`, else
-/// `~/.config/mailtriage/blocklist`. A relative XDG_CONFIG_HOME is ignored, as the XDG spec says.
-pub fn default_path() -> Result<PathBuf, StoreError> {
-    let from_env = |name| std::env::var_os(name).map(PathBuf::from);
-    let base = from_env("XDG_CONFIG_HOME")
-        .filter(|p| p.is_absolute())
-        .or_else(|| from_env("HOME").map(|h| h.join(".config")))
-        .ok_or(StoreError::NoDefaultPath)?;
-    Ok(base.join("mailtriage").join("blocklist"))
 }

@@ -15,10 +15,20 @@ use crate::blocklist::{self, Blocklist, Entry, FactsViews, Format, OwnedFacts};
 
 #[derive(Debug, Clone, Args)]
 pub struct BlockArgs {
-    /// Blocklist file [default: $XDG_CONFIG_HOME/mailtriage/blocklist or
-    /// ~/.config/mailtriage/blocklist]
+    /// Blocklist file [default: $MAILTRIAGE_BLOCKLIST, else /etc/mailtriage/blocklist when it
+    /// exists or when run as root, else ~/.config/mailtriage/blocklist; `block path` says which]
     #[arg(long, global = true, value_name = "PATH")]
     pub blocklist: Option<PathBuf>,
+
+    /// Start an empty blocklist when the file does not exist (`add` always does; without
+    /// this, `list`, `check`, `export` and `rm` on a missing file are an error)
+    #[arg(long, global = true)]
+    pub create: bool,
+
+    /// No warnings on standard error (risky entries, lines kept as is, entries a format
+    /// leaves out); errors are still printed
+    #[arg(long, short, global = true)]
+    pub quiet: bool,
 
     #[command(flatten)]
     pub safety: SafetyArgs,
@@ -88,16 +98,28 @@ pub enum BlockCommand {
         #[arg(value_name = "FILE")]
         files: Vec<PathBuf>,
     },
-    /// Write the blocklist in a consumer's format
+    /// Write the blocklist in a consumer's format. With -o, exits 0 when a file was written
+    /// and 3 when every file already held the export (nothing written)
     Export {
         #[arg(long, value_enum)]
         format: FormatArg,
-        /// Output file (plain, nft, json) or directory (exim, postfix); written atomically.
-        /// Standard output when absent.
+        /// Output file (plain, nft, json) or directory (exim, postfix); written atomically,
+        /// and only when its contents change. Standard output when absent.
         #[arg(short = 'o', long = "output", value_name = "FILE|DIR")]
         output: Option<PathBuf>,
+        /// Replace an output that holds entries with one that holds none (refused otherwise,
+        /// so a wrong or emptied blocklist cannot lift every block)
+        #[arg(long)]
+        allow_empty: bool,
     },
+    /// Print the blocklist file used and why (--blocklist, $MAILTRIAGE_BLOCKLIST, the system
+    /// file, the per-user file)
+    Path,
 }
+
+/// `export -o` status when every output file already held exactly the export: nothing was
+/// written, so `... && reload` skips the reload. 1 is `rm`'s "not there", 2 an error.
+pub const EXIT_UNCHANGED: i32 = 3;
 
 /// The export formats as the command line names them; kept here so the blocklist core does not
 /// depend on clap.
@@ -146,33 +168,52 @@ pub fn run_with(
     err: &mut dyn Write,
     read_logs: fn(&[PathBuf]) -> anyhow::Result<LogFacts>,
 ) -> anyhow::Result<i32> {
-    let path = match &args.blocklist {
-        Some(p) => p.clone(),
-        None => blocklist::default_path()?,
-    };
+    let location = blocklist::locate(args.blocklist.as_deref())?;
+    let path = location.path.as_path();
+    // Warnings go to `warn`, which `-q` silences; errors are returned, never written here.
+    let mut sink = std::io::sink();
+    let warn: &mut dyn Write = if args.quiet { &mut sink } else { err };
     match &args.command {
+        BlockCommand::Path => {
+            writeln!(out, "{location}")?;
+            Ok(0)
+        }
         BlockCommand::Add {
             entry,
             comment,
             force,
         } => {
             let policy = args.safety.policy(&[]);
-            add(&path, entry, comment.as_deref(), &policy, *force, out, err)
+            add(path, entry, comment.as_deref(), &policy, *force, out, warn)
         }
-        BlockCommand::Rm { entry } => rm(&path, entry, out, err),
-        BlockCommand::List => list(&path, out, err),
+        BlockCommand::Rm { entry } => {
+            open(path, args.create, warn)?;
+            rm(path, entry, out, warn)
+        }
+        BlockCommand::List => list(&open(path, args.create, warn)?, out),
         BlockCommand::Check { files } => {
-            let bl = load_reporting(&path, err)?;
+            let bl = open(path, args.create, warn)?;
             let logs = read_logs(files)?;
             let policy = args.safety.policy(&logs.server_addrs);
-            warn_entries(&bl, &policy, &path, err)?;
+            warn_entries(&bl, &policy, path, warn)?;
             write_check(&bl, &logs.facts, out)?;
             Ok(0)
         }
-        BlockCommand::Export { format, output } => {
-            let bl = load_reporting(&path, err)?;
-            warn_entries(&bl, &args.safety.policy(&[]), &path, err)?;
-            export(&bl, (*format).into(), output.as_deref(), out, err)
+        BlockCommand::Export {
+            format,
+            output,
+            allow_empty,
+        } => {
+            let bl = open(path, args.create, warn)?;
+            warn_entries(&bl, &args.safety.policy(&[]), path, warn)?;
+            export(
+                &bl,
+                (*format).into(),
+                output.as_deref(),
+                *allow_empty,
+                out,
+                warn,
+            )
         }
     }
 }
@@ -181,11 +222,21 @@ fn parse_entry(text: &str) -> anyhow::Result<Entry> {
     Entry::parse(text).with_context(|| format!("cannot use {text:?} as a blocklist entry"))
 }
 
-fn load_reporting(path: &Path, err: &mut dyn Write) -> anyhow::Result<Blocklist> {
-    let bl = Blocklist::load(path)?;
+/// Reads a blocklist that must exist (`--create` starts an empty one instead), naming on
+/// `warn` the lines that are not entries.
+fn open(path: &Path, create: bool, warn: &mut dyn Write) -> anyhow::Result<Blocklist> {
+    let bl = match Blocklist::load_existing(path) {
+        Err(blocklist::StoreError::Missing { .. }) if create => {
+            let mut bl = Blocklist::load(path)?;
+            bl.save()?;
+            writeln!(warn, "created an empty blocklist {}", path.display())?;
+            bl
+        }
+        loaded => loaded?,
+    };
     for p in bl.problems() {
         writeln!(
-            err,
+            warn,
             "{}:{}: kept as is, not an entry ({}): {:?}",
             path.display(),
             p.line_no,
@@ -225,7 +276,7 @@ fn add(
     policy: &Policy,
     force: bool,
     out: &mut dyn Write,
-    err: &mut dyn Write,
+    warn: &mut dyn Write,
 ) -> anyhow::Result<i32> {
     let entry = parse_entry(text)?;
     let findings = policy.judge(&entry);
@@ -236,7 +287,7 @@ fn add(
             policy::describe(&findings)
         ),
         Some(Level::Confirm) => {
-            writeln!(err, "warning: {}", policy::describe(&findings))?;
+            writeln!(warn, "warning: {}", policy::describe(&findings))?;
         }
         None => {}
     }
@@ -252,11 +303,13 @@ fn add(
     Ok(0)
 }
 
-fn rm(path: &Path, text: &str, out: &mut dyn Write, err: &mut dyn Write) -> anyhow::Result<i32> {
+/// `rm` of an entry that is not there exits 1 with a notice on `warn`: scripts test the
+/// status, and `-q` silences the notice.
+fn rm(path: &Path, text: &str, out: &mut dyn Write, warn: &mut dyn Write) -> anyhow::Result<i32> {
     let entry = parse_entry(text)?;
-    let mut bl = Blocklist::load(path)?;
+    let mut bl = Blocklist::load_existing(path)?;
     if !bl.remove(&entry) {
-        writeln!(err, "{entry} is not in {}", path.display())?;
+        writeln!(warn, "{entry} is not in {}", path.display())?;
         return Ok(1);
     }
     bl.save()?;
@@ -264,8 +317,7 @@ fn rm(path: &Path, text: &str, out: &mut dyn Write, err: &mut dyn Write) -> anyh
     Ok(0)
 }
 
-fn list(path: &Path, out: &mut dyn Write, err: &mut dyn Write) -> anyhow::Result<i32> {
-    let bl = load_reporting(path, err)?;
+fn list(bl: &Blocklist, out: &mut dyn Write) -> anyhow::Result<i32> {
     for (line_no, entry, comment) in bl.entries() {
         match comment {
             Some(c) => writeln!(out, "{line_no:>5}  {entry}  # {c}")?,
@@ -307,40 +359,27 @@ fn export(
     bl: &Blocklist,
     format: Format,
     output: Option<&Path>,
+    allow_empty: bool,
     out: &mut dyn Write,
-    err: &mut dyn Write,
+    warn: &mut dyn Write,
 ) -> anyhow::Result<i32> {
     let rows: Vec<_> = bl.entries().collect();
     let export = blocklist::export(&rows, format)?;
     if !export.skipped.is_empty() {
         let names: Vec<String> = export.skipped.iter().map(ToString::to_string).collect();
         writeln!(
-            err,
+            warn,
             "{} entries cannot be expressed in this format and were left out: {}",
             names.len(),
             names.join(", ")
         )?;
     }
-    match output {
-        None => out.write_all(export.to_stream().as_bytes())?,
-        Some(dir) if format.is_multi_file() => {
-            std::fs::create_dir_all(dir)
-                .with_context(|| format!("cannot create directory {}", dir.display()))?;
-            for f in &export.files {
-                let dest = dir.join(f.name);
-                blocklist::write_atomic(&dest, f.contents.as_bytes())
-                    .with_context(|| format!("cannot write {}", dest.display()))?;
-            }
-        }
-        Some(file) => {
-            let Some(f) = export.files.first() else {
-                bail!("nothing to export");
-            };
-            blocklist::write_atomic(file, f.contents.as_bytes())
-                .with_context(|| format!("cannot write {}", file.display()))?;
-        }
-    }
-    Ok(0)
+    let Some(dest) = output else {
+        out.write_all(export.to_stream().as_bytes())?;
+        return Ok(0);
+    };
+    let done = blocklist::publish(&export, format, dest, allow_empty)?;
+    Ok(if done.changed() { 0 } else { EXIT_UNCHANGED })
 }
 
 // ---------------------------------------------------------------------------------------------

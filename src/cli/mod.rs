@@ -79,8 +79,8 @@ pub struct LoadArgs {
     #[arg(long, short, global = true)]
     pub quiet: bool,
     /// Blocklist file the interactive view marks senders from and adds entries to (the same
-    /// option as `block --blocklist`) [default: $XDG_CONFIG_HOME/mailtriage/blocklist or
-    /// ~/.config/mailtriage/blocklist]
+    /// option as `block --blocklist`) [default: as for `block`; `mailtriage block path` says
+    /// which file]
     #[arg(long, global = true, value_name = "PATH")]
     pub blocklist: Option<PathBuf>,
 }

@@ -175,7 +175,8 @@ impl App {
             .show(Some(&m), self.messages.selected(), &self.logs.ctx);
     }
 
-    /// Reads the blocklist at `path` (the default location when `None`). A missing file is an
+    /// Reads the blocklist at `path` (when `None`, the file `blocklist::locate` picks, the rule
+    /// the CLI follows, so `b` writes what cron exports). A missing file is an
     /// empty list; lines that are not entries are reported once in the status line.
     pub fn open_blocklist(&mut self, path: Option<PathBuf>) {
         let done = self.block.load(path);

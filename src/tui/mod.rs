@@ -56,8 +56,8 @@ pub enum Msg {
 /// restored on every path out (error, panic, any fatal signal; see `terminal` and
 /// `guard`). SIGINT, SIGTERM and SIGHUP stop it cleanly, then the process dies of
 /// the signal.
-/// `blocklist` is the file `b` writes and the markers come from; `None` means the default
-/// location.
+/// `blocklist` is the file `b` writes and the markers come from; `None` means the location
+/// `blocklist::locate` picks, as for every `block` subcommand.
 pub fn run(
     paths: Vec<PathBuf>,
     opts: LoadOptions,

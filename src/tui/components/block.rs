@@ -55,6 +55,8 @@ pub struct Blocker {
     pub overlay: Option<BlockOverlay>,
     /// Where blocklist entries are read and written; `None` when no location is known.
     pub path: Option<PathBuf>,
+    /// `path` and why it was chosen (`blocklist::locate`, the rule the CLI follows too).
+    pub location: Option<blocklist::Location>,
     /// The safety rules `b` and `w` follow (the command line's `--min-v4-prefix`, …); the
     /// loaded logs' `I=` addresses are added to its server addresses.
     pub policy: Policy,
@@ -80,14 +82,17 @@ impl Blocker {
         self.overlay.is_some()
     }
 
-    /// Reads the blocklist at `path` (the default location when `None`). A missing file is
+    /// Reads the blocklist at `path` (`--blocklist`; when `None`, the file `blocklist::locate`
+    /// picks, as for the CLI, so both read the same file). A missing file is
     /// an empty list; lines that are not entries are reported once.
     pub fn load(&mut self, path: Option<PathBuf>) -> Done {
-        let path = match path.map_or_else(blocklist::default_path, Ok) {
-            Ok(p) => p,
+        let location = match blocklist::locate(path.as_deref()) {
+            Ok(l) => l,
             Err(e) => return Done::says(e.to_string()),
         };
+        let path = location.path.clone();
         self.path = Some(path.clone());
+        self.location = Some(location);
         match Blocklist::load(&path) {
             Ok(bl) => {
                 let notice = bl.problems().first().map(|first| {

@@ -271,10 +271,12 @@ fn body<'a>(app: &App, ov: &BlockOverlay, width: usize, list: bool, theme: Theme
         )));
     }
     lines.push(Line::from(""));
-    let file = app.block.path.as_ref().map_or_else(
-        || "(no location)".to_string(),
-        |p| sanitize(&p.display().to_string()),
-    );
+    // With why it was chosen, so a file other than the one cron exports is seen before `Enter`.
+    let file = app
+        .block
+        .location
+        .as_ref()
+        .map_or_else(|| "(no location)".to_string(), |l| sanitize(&l.to_string()));
     lines.push(field("file", file, theme));
     lines
 }
