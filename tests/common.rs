@@ -62,3 +62,28 @@ fn model_of(path: &Path, name: &str) -> Model {
     };
     model::load::from_bytes(name, data, &opts)
 }
+
+/// The TUI over the demo log at `size`, with the default keys and prefixes.
+pub fn demo_app(size: (u16, u16)) -> mailtriage::tui::app::App {
+    mailtriage::tui::app::App::with_model(
+        mailtriage::tui::keys::KeyMap::defaults().expect("default keys"),
+        demo_model(),
+        mailtriage::query::NetPrefix::default(),
+        size,
+    )
+}
+
+/// What `app` draws, one string per row, without colour (ratatui's `TestBackend`).
+pub fn screen(app: &mailtriage::tui::app::App) -> Vec<String> {
+    use ratatui::{Terminal, backend::TestBackend};
+    let (w, h) = app.size;
+    let mut t = Terminal::new(TestBackend::new(w, h)).expect("test terminal");
+    t.draw(|f| {
+        mailtriage::tui::render::render(f, app, mailtriage::tui::theme::Theme { color: false })
+    })
+    .expect("draw");
+    let b = t.backend().buffer().clone();
+    (0..h)
+        .map(|y| (0..w).map(|x| b[(x, y)].symbol().to_string()).collect())
+        .collect()
+}

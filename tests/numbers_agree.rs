@@ -13,10 +13,6 @@ use mailtriage::query::{self, AggKey, Filter, Grouping, NetPrefix, SortKey};
 use mailtriage::tui::app::App;
 use mailtriage::tui::index::{GroupIndex, aggregate};
 use mailtriage::tui::keys::KeyMap;
-use mailtriage::tui::render::render;
-use mailtriage::tui::theme::Theme;
-use ratatui::Terminal;
-use ratatui::backend::TestBackend;
 
 fn models() -> Vec<(String, Model)> {
     let mut out = vec![
@@ -127,16 +123,7 @@ fn a_sender_row_counts_the_messages_its_pane_lists() {
     }
 }
 
-fn screen(app: &App) -> Vec<String> {
-    let (w, h) = app.size;
-    let mut t = Terminal::new(TestBackend::new(w, h)).expect("test terminal");
-    t.draw(|f| render(f, app, Theme { color: false }))
-        .expect("draw");
-    let b = t.backend().buffer().clone();
-    (0..h)
-        .map(|y| (0..w).map(|x| b[(x, y)].symbol().to_string()).collect())
-        .collect()
-}
+use common::screen;
 
 /// The whitespace-separated word of `row` that ends at character column `end`.
 fn word_ending_at(row: &str, end: usize) -> String {
@@ -155,12 +142,7 @@ fn the_screen_shows_the_cli_numbers_for_the_same_view() {
     let g = Grouping::new(&m, AggKey::Ip, NetPrefix::default());
     let mut rows = query::group(&m, &g, &Filter::default(), false);
     query::sort_rows(&mut rows, SortKey::Messages);
-    let mut app = App::with_model(
-        KeyMap::defaults().expect("default keys"),
-        common::demo_model(),
-        NetPrefix::default(),
-        (200, 50),
-    );
+    let mut app = common::demo_app((200, 50));
     let sc = screen(&app);
     let header = format!("{} {}", sc[0], sc[1]);
     for want in [

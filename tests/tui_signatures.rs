@@ -6,10 +6,6 @@ mod common;
 use mailtriage::query::{AggKey, NetPrefix};
 use mailtriage::tui::app::App;
 use mailtriage::tui::keys::KeyMap;
-use mailtriage::tui::render::render;
-use mailtriage::tui::theme::Theme;
-use ratatui::Terminal;
-use ratatui::backend::TestBackend;
 use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 
 const DEMO: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/assets/demo/mainlog");
@@ -24,16 +20,7 @@ fn demo(size: (u16, u16)) -> App {
     )
 }
 
-fn screen(app: &App) -> Vec<String> {
-    let (w, h) = app.size;
-    let mut t = Terminal::new(TestBackend::new(w, h)).expect("test terminal");
-    t.draw(|f| render(f, app, Theme { color: false }))
-        .expect("draw");
-    let b = t.backend().buffer().clone();
-    (0..h)
-        .map(|y| (0..w).map(|x| b[(x, y)].symbol().to_string()).collect())
-        .collect()
-}
+use common::screen;
 
 fn detail_of(a: &mut App, id: &str) -> Vec<String> {
     a.jump(id);

@@ -3,37 +3,11 @@
 
 mod common;
 
-use mailtriage::query::NetPrefix;
+use common::demo_app as demo;
 use mailtriage::tui::app::App;
-use mailtriage::tui::keys::KeyMap;
-use mailtriage::tui::render::render;
-use mailtriage::tui::theme::Theme;
-use ratatui::Terminal;
-use ratatui::backend::TestBackend;
-
-fn demo(size: (u16, u16)) -> App {
-    App::with_model(
-        KeyMap::defaults().expect("default keys"),
-        common::demo_model(),
-        NetPrefix::default(),
-        size,
-    )
-}
 
 fn screen(app: &App) -> String {
-    let (w, h) = app.size;
-    let mut t = Terminal::new(TestBackend::new(w, h)).expect("test terminal");
-    t.draw(|f| render(f, app, Theme { color: false }))
-        .expect("draw");
-    let b = t.backend().buffer().clone();
-    (0..h)
-        .map(|y| {
-            (0..w)
-                .map(|x| b[(x, y)].symbol().to_string())
-                .collect::<String>()
-        })
-        .collect::<Vec<_>>()
-        .join("\n")
+    common::screen(app).join("\n")
 }
 
 fn first_spark(a: &App) -> Vec<u32> {
