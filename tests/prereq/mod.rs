@@ -29,9 +29,18 @@ pub fn skip(test: &str, why: &str) {
     let _ = writeln!(std::io::stderr(), "SKIPPED {test}: {why}");
 }
 
+/// Whether `MAILTRIAGE_PREREQ_HIDE` (comma-separated names: `tmux`, `shared`, …) asks to
+/// act as if `name` were missing: how the tests check that a missing one fails CI.
+fn hidden(name: &str) -> bool {
+    std::env::var("MAILTRIAGE_PREREQ_HIDE").is_ok_and(|v| v.split(',').any(|h| h.trim() == name))
+}
+
 /// A program on PATH or in the sbin directories Debian puts mail and firewall tools in
 /// (which a non-root PATH may lack).
 pub fn find_program(names: &[&str]) -> Option<PathBuf> {
+    if names.iter().any(|n| hidden(n)) {
+        return None;
+    }
     let path = std::env::var_os("PATH").unwrap_or_default();
     let mut dirs: Vec<PathBuf> = std::env::split_paths(&path).collect();
     dirs.extend(["/usr/sbin", "/sbin", "/usr/bin"].map(PathBuf::from));
@@ -44,6 +53,9 @@ pub fn find_program(names: &[&str]) -> Option<PathBuf> {
 /// The postmap from `.ci/install-consumers.sh` (Debian's postfix unpacked, not installed,
 /// since it conflicts with exim4) or one named by `MAILTRIAGE_POSTMAP`.
 pub fn find_postmap() -> Option<PathBuf> {
+    if hidden("postmap") {
+        return None;
+    }
     std::env::var_os("MAILTRIAGE_POSTMAP")
         .map(PathBuf::from)
         .into_iter()
@@ -55,7 +67,7 @@ pub fn find_postmap() -> Option<PathBuf> {
 /// `../shared/samples` beside the checkout, if present.
 pub fn samples_dir() -> Option<PathBuf> {
     let p = Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/samples");
-    p.is_dir().then_some(p)
+    (p.is_dir() && !hidden("shared")).then_some(p)
 }
 
 /// Every prerequisite: (name, what provides it, found here).
