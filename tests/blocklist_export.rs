@@ -4,9 +4,8 @@
 //! Regenerate the golden files with `UPDATE_GOLDEN=1 cargo test --test blocklist_export`.
 
 use std::fs;
-use std::io::Write;
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output, Stdio};
+use std::process::Command;
 
 use mailtriage::blocklist::{Blocklist, Entry, ExportError, Format, export};
 
@@ -170,22 +169,9 @@ fn comments_in_json_are_sanitised() {
 mod prereq;
 use prereq::{find_postmap, find_program};
 
-fn run(cmd: &mut Command, stdin: Option<&str>) -> Output {
-    let mut child = cmd
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("spawn consumer");
-    if let (Some(text), Some(mut pipe)) = (stdin, child.stdin.take()) {
-        pipe.write_all(text.as_bytes()).expect("write stdin");
-    }
-    child.wait_with_output().expect("wait consumer")
-}
-
-fn text(bytes: &[u8]) -> String {
-    String::from_utf8_lossy(bytes).into_owned()
-}
+#[path = "consumer/mod.rs"]
+mod consumer;
+use consumer::{in_netns, postmap_query, run, text};
 
 /// Runs `exim -be` on several expansion strings at once; one output line per string.
 fn exim_expand(exim: &Path, exprs: &[String]) -> Option<Vec<String>> {
@@ -266,43 +252,6 @@ fn exim_matches_hosts_and_domains_from_the_export() {
     assert_eq!(answers, expected, "expressions: {exprs:#?}");
 }
 
-/// Queries a Postfix table with `postmap -q - TABLE`, one key per stdin line; returns the
-/// `key value` lines found and postmap's stderr.
-fn postmap_query(postmap: &Path, table: &str, keys: &[&str]) -> (Vec<String>, String) {
-    let conf = tempfile::tempdir().expect("tempdir");
-    // The smallest main.cf postmap accepts without a postfix user: accounts every Debian has.
-    fs::write(
-        conf.path().join("main.cf"),
-        "compatibility_level = 3.6\nmail_owner = daemon\ndefault_privs = nobody\nsetgid_group = mail\n",
-    )
-    .expect("write main.cf");
-    let mut cmd = Command::new(postmap);
-    // An unpacked package keeps its shared libraries beside it, not where ld.so looks.
-    if let Some(root) = postmap
-        .parent()
-        .and_then(Path::parent)
-        .and_then(Path::parent)
-    {
-        let libdir = root.join("usr/lib/postfix");
-        if libdir.is_dir() {
-            cmd.env("LD_LIBRARY_PATH", libdir);
-        }
-    }
-    cmd.arg("-c").arg(conf.path()).args(["-q", "-", table]);
-    let mut input = keys.join("\n");
-    input.push('\n');
-    let out = run(&mut cmd, Some(&input));
-    let stderr = text(&out.stderr);
-    assert!(
-        out.status.success() || out.status.code() == Some(1),
-        "postmap failed: {stderr}"
-    );
-    (
-        text(&out.stdout).lines().map(str::to_owned).collect(),
-        stderr,
-    )
-}
-
 #[test]
 fn postmap_finds_clients_and_senders_in_the_export() {
     let Some(postmap) = find_postmap() else {
@@ -362,20 +311,6 @@ fn postmap_finds_clients_and_senders_in_the_export() {
             hit("bulk.example")
         ]
     );
-}
-
-/// Runs a shell snippet in a fresh network namespace so loading a ruleset never touches the
-/// host's firewall; `None` when namespaces are not available to this user.
-fn in_netns(script: &str, arg: &Path) -> Option<Output> {
-    let unshare = find_program(&["unshare"])?;
-    let probe = run(Command::new(&unshare).args(["-n", "true"]), None);
-    if !probe.status.success() {
-        eprintln!("unshare -n unavailable: {}", text(&probe.stderr));
-        return None;
-    }
-    let mut cmd = Command::new(unshare);
-    cmd.args(["-n", "sh", "-c", script, "sh"]).arg(arg);
-    Some(run(&mut cmd, None))
 }
 
 #[test]
