@@ -6,7 +6,7 @@
 use std::fs::File;
 use std::io::{self, BufWriter, Write};
 
-use super::{self as generator, GenConfig};
+use crate::r#gen::{self as generator, GenConfig};
 
 const USAGE: &str = "\
 usage: mailtriage-gen [--seed N] [--size 1G|200M|5000K] [--start YYYY-MM-DD]
