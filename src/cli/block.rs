@@ -11,6 +11,7 @@ use anyhow::{Context, bail};
 use clap::{Args, Subcommand, ValueEnum};
 
 use crate::blocklist::policy::{self, Level, Policy};
+use crate::text::plural;
 use crate::blocklist::{self, Blocklist, Entry, FactsViews, Format, OwnedFacts};
 
 #[derive(Debug, Clone, Args)]
@@ -41,20 +42,20 @@ pub struct BlockArgs {
 #[derive(Debug, Clone, Args)]
 pub struct SafetyArgs {
     /// Widest IPv4 network accepted without --force (0 allows any; /0 itself is never accepted)
-    #[arg(long, global = true, value_name = "BITS", default_value_t = policy::DEFAULT_MIN_V4_PREFIX,
+    #[arg(long, value_name = "BITS", default_value_t = policy::DEFAULT_MIN_V4_PREFIX,
           value_parser = clap::value_parser!(u8).range(0..=32))]
     pub min_v4_prefix: u8,
     /// Widest IPv6 network accepted without --force (0 allows any; /0 itself is never accepted)
-    #[arg(long, global = true, value_name = "BITS", default_value_t = policy::DEFAULT_MIN_V6_PREFIX,
+    #[arg(long, value_name = "BITS", default_value_t = policy::DEFAULT_MIN_V6_PREFIX,
           value_parser = clap::value_parser!(u8).range(0..=128))]
     pub min_v6_prefix: u8,
     /// An address of this mail server, besides those of this host's interfaces and the logs'
     /// I= fields; entries covering it need --force (repeatable)
-    #[arg(long = "server-addr", global = true, value_name = "ADDR")]
+    #[arg(long = "server-addr", value_name = "ADDR")]
     pub server_addrs: Vec<std::net::IpAddr>,
     /// Do not count this host's interface addresses as the server's (when the logs were copied
     /// from another machine)
-    #[arg(long, global = true)]
+    #[arg(long)]
     pub no_host_addrs: bool,
 }
 
@@ -80,6 +81,7 @@ impl SafetyArgs {
 pub enum BlockCommand {
     /// Add an entry: an IP address, a CIDR network, domain:NAME or dkim:NAME
     Add {
+        /// 192.0.2.7, 192.0.2.0/24, 2001:db8::/48, domain:example.com or dkim:example.com
         entry: String,
         /// Why; written after the date in the entry's comment
         #[arg(long)]
@@ -90,17 +92,22 @@ pub enum BlockCommand {
         force: bool,
     },
     /// Remove an entry (given in any spelling that normalises to it)
-    Rm { entry: String },
+    Rm {
+        /// The entry, as `list` shows it or in any spelling that normalises to it
+        entry: String,
+    },
     /// List entries with their line numbers; report lines that are not entries
     List,
     /// For each entry, the senders and number of arrived messages it matches in these logs
     Check {
+        /// Exim main logs, oldest first [default: as for `summary`]
         #[arg(value_name = "FILE")]
         files: Vec<PathBuf>,
     },
     /// Write the blocklist in a consumer's format. With -o, exits 0 when a file was written
     /// and 3 when every file already held the export (nothing written)
     Export {
+        /// The consumer's format
         #[arg(long, value_enum)]
         format: FormatArg,
         /// Output file (plain, nft, json) or directory (exim, postfix); written atomically,
@@ -339,11 +346,11 @@ pub fn write_check(
         let i = &row.impact;
         write!(
             out,
-            "{:>5}  {}  {} messages from {} senders",
+            "{:>5}  {}  {} from {}",
             row.line_no,
             row.entry,
-            i.messages,
-            i.sender_count()
+            plural(i.messages as u64, "message", "messages"),
+            plural(i.sender_count() as u64, "sender", "senders")
         )?;
         if !i.senders.is_empty() {
             // Sender keys are addresses or `query::key` text: already inert.
@@ -369,8 +376,9 @@ fn export(
         let names: Vec<String> = export.skipped.iter().map(ToString::to_string).collect();
         writeln!(
             warn,
-            "{} entries cannot be expressed in this format and were left out: {}",
-            names.len(),
+            "{} cannot be expressed in this format and {} left out: {}",
+            plural(names.len() as u64, "entry", "entries"),
+            if names.len() == 1 { "was" } else { "were" },
             names.join(", ")
         )?;
     }
