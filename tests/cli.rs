@@ -175,7 +175,11 @@ fn bad_inputs_give_one_clear_line() {
     // Nothing recognised: not "messages 0" but one line saying what the input is.
     let o = bin(&["summary", "--json", garbage.to_str().expect("p")]);
     assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
-    assert!(stderr(&o).contains("does not look like an Exim main log"), "{}", stderr(&o));
+    assert!(
+        stderr(&o).contains("does not look like an Exim main log"),
+        "{}",
+        stderr(&o)
+    );
     assert_eq!(stderr(&o).lines().count(), 1);
     let huge = dir.path().join("huge");
     let mut line =

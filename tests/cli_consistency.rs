@@ -58,7 +58,9 @@ fn a_misspelt_or_misplaced_subcommand_gets_did_you_mean() {
     let o = bin(&["sumary", &s]);
     let e = assert_one_line_error(&o);
     assert!(
-        e.contains(&format!("no file `sumary`; did you mean `mailtriage summary {s}`?")),
+        e.contains(&format!(
+            "no file `sumary`; did you mean `mailtriage summary {s}`?"
+        )),
         "{e}"
     );
     let o = bin(&[&s, "summary"]);
@@ -68,11 +70,18 @@ fn a_misspelt_or_misplaced_subcommand_gets_did_you_mean() {
         "{e}"
     );
     let o = bin(&["sendres"]);
-    assert!(stderr(&o).contains("`mailtriage senders …`"), "{}", stderr(&o));
+    assert!(
+        stderr(&o).contains("`mailtriage senders …`"),
+        "{}",
+        stderr(&o)
+    );
     // A file that does not exist and resembles nothing is still "no such file".
     let o = bin(&["/nonexistent/mainlog"]);
     let e = assert_one_line_error(&o);
-    assert!(e.contains("no such file") && !e.contains("did you mean"), "{e}");
+    assert!(
+        e.contains("no such file") && !e.contains("did you mean"),
+        "{e}"
+    );
     // The usage line no longer claims a subcommand may follow the files.
     let h = help(&[]);
     assert!(h.contains("mailtriage <COMMAND>"), "{h}");
@@ -82,13 +91,30 @@ fn a_misspelt_or_misplaced_subcommand_gets_did_you_mean() {
 #[test]
 fn values_are_spelt_with_hyphens_and_old_or_tui_spellings_still_work() {
     let s = seed();
-    let hy = bin(&["lines", "--kind", "delivery-more", "--kind", "auth-failure", &s]);
-    let us = bin(&["lines", "--kind", "delivery_more", "--kind", "auth_failure", &s]);
+    let hy = bin(&[
+        "lines",
+        "--kind",
+        "delivery-more",
+        "--kind",
+        "auth-failure",
+        &s,
+    ]);
+    let us = bin(&[
+        "lines",
+        "--kind",
+        "delivery_more",
+        "--kind",
+        "auth_failure",
+        &s,
+    ]);
     assert_ne!(hy.status.code(), Some(2), "{}", stderr(&hy));
     assert_eq!(hy.stdout, us.stdout);
     assert_eq!(hy.status.code(), us.status.code());
     let h = help(&["lines"]);
-    assert!(h.contains("delivery-more") && !h.contains("delivery_more"), "{h}");
+    assert!(
+        h.contains("delivery-more") && !h.contains("delivery_more"),
+        "{h}"
+    );
     for (alias, name) in [("v6", "ipv6"), ("v4", "ipv4")] {
         let a = bin(&["senders", "--family", alias, "--json", &s]);
         let b = bin(&["senders", "--family", name, "--json", &s]);
@@ -108,7 +134,12 @@ fn values_are_spelt_with_hyphens_and_old_or_tui_spellings_still_work() {
     fn walk(c: &clap::Command, path: &str) {
         for a in c.get_arguments() {
             for v in a.get_possible_values() {
-                assert!(!v.get_name().contains('_'), "{path} --{}: {}", a.get_id(), v.get_name());
+                assert!(
+                    !v.get_name().contains('_'),
+                    "{path} --{}: {}",
+                    a.get_id(),
+                    v.get_name()
+                );
             }
         }
         for s in c.get_subcommands() {
@@ -131,7 +162,11 @@ fn every_argument_and_subcommand_has_help() {
             if s.get_name() == "help" {
                 continue;
             }
-            assert!(s.get_about().is_some(), "{path} {} has no help", s.get_name());
+            assert!(
+                s.get_about().is_some(),
+                "{path} {} has no help",
+                s.get_name()
+            );
             walk(s, &format!("{path} {}", s.get_name()));
         }
     }
@@ -140,9 +175,20 @@ fn every_argument_and_subcommand_has_help() {
 
 #[test]
 fn each_subcommand_lists_only_its_own_options() {
-    let load = ["--no-mmap", "--max-memory", "--syslog-year", "--threads", "--quiet"];
+    let load = [
+        "--no-mmap",
+        "--max-memory",
+        "--syslog-year",
+        "--threads",
+        "--quiet",
+    ];
     let prefix = ["--v4-prefix", "--v6-prefix"];
-    let tui = ["--blocklist", "--min-v4-prefix", "--server-addr", "--no-host-addrs"];
+    let tui = [
+        "--blocklist",
+        "--min-v4-prefix",
+        "--server-addr",
+        "--no-host-addrs",
+    ];
     for cmd in [&["summary"][..], &["show"], &["grep"], &["lines"]] {
         let h = help(cmd);
         for o in load {
@@ -169,7 +215,13 @@ fn each_subcommand_lists_only_its_own_options() {
         &["block", "path"],
     ] {
         let h = help(cmd);
-        for o in ["--no-mmap", "--max-memory", "--v4-prefix", "--syslog-year", "--server-addr"] {
+        for o in [
+            "--no-mmap",
+            "--max-memory",
+            "--v4-prefix",
+            "--syslog-year",
+            "--server-addr",
+        ] {
             assert!(!h.contains(o), "{cmd:?} shows {o}: {h}");
         }
     }
@@ -188,7 +240,10 @@ fn the_top_level_examples_cover_every_subcommand() {
         if name == "help" {
             continue;
         }
-        assert!(h.contains(&format!("  mailtriage {name} ")), "no example of {name}");
+        assert!(
+            h.contains(&format!("  mailtriage {name} ")),
+            "no example of {name}"
+        );
     }
 }
 
@@ -279,8 +334,15 @@ fn an_input_that_is_not_an_exim_log_is_named() {
         b"Jan  2 03:04:05 mx sshd[99]: Accepted publickey for root\n",
     );
     let e = assert_one_line_error(&bin(&["summary", &syslog]));
-    assert!(e.contains("(0 of 1 line recognised); it looks like a syslog"), "{e}");
-    let binary = write(dir.path(), "a.out", b"\x7fELF\x02\x01\x01\0\0\0\0\0\0\0\0\0\n\x03\0");
+    assert!(
+        e.contains("(0 of 1 line recognised); it looks like a syslog"),
+        "{e}"
+    );
+    let binary = write(
+        dir.path(),
+        "a.out",
+        b"\x7fELF\x02\x01\x01\0\0\0\0\0\0\0\0\0\n\x03\0",
+    );
     let e = assert_one_line_error(&bin(&["summary", &binary]));
     assert!(e.contains("it is not text"), "{e}");
     // `lines --kind unrecognized` is how one looks at such a file: it still works.
@@ -299,7 +361,56 @@ fn counts_of_one_are_singular() {
     let list = write(dir.path(), "blocklist", b"2a01:238:20a:202::/64\n");
     let o = bin(&["block", "--blocklist", &list, "check", &seed()]);
     assert!(o.status.success(), "{}", stderr(&o));
-    assert!(stdout(&o).contains("1 message from 1 sender"), "{}", stdout(&o));
-    let o = bin(&["rejections", "--by", "net", "2a01:238:20a:202::/64", &seed()]);
+    assert!(
+        stdout(&o).contains("1 message from 1 sender"),
+        "{}",
+        stdout(&o)
+    );
+    let o = bin(&[
+        "rejections",
+        "--by",
+        "net",
+        "2a01:238:20a:202::/64",
+        &seed(),
+    ]);
     assert!(!stdout(&o).contains(" 1 rejections"), "{}", stdout(&o));
+}
+
+#[test]
+fn block_check_reads_logs_as_every_reading_command_does() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let list = write(dir.path(), "blocklist", b"2a01:238:20a:202::/64\n");
+    let h = help(&["block", "check"]);
+    for o in ["--no-mmap", "--max-memory", "--syslog-year", "--threads"] {
+        assert!(h.contains(o), "block check lacks {o}: {h}");
+    }
+    let o = bin(&[
+        "block",
+        "--blocklist",
+        &list,
+        "check",
+        "--no-mmap",
+        "--threads",
+        "1",
+        &seed(),
+    ]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert!(
+        stdout(&o).contains("1 message from 1 sender"),
+        "{}",
+        stdout(&o)
+    );
+    let postfix = write(
+        dir.path(),
+        "maillog",
+        b"Jan  2 03:04:05 mx postfix/smtpd[123]: connect from unknown[192.0.2.1]\n",
+    );
+    let o = bin(&["block", "--blocklist", &list, "check", &postfix]);
+    assert!(
+        stderr(&o).contains("does not look like an Exim main log"),
+        "{}",
+        stderr(&o)
+    );
+    let o = bin(&["block", "-q", "--blocklist", &list, "check", &postfix]);
+    assert!(stderr(&o).is_empty(), "{}", stderr(&o));
 }

@@ -11,8 +11,8 @@ use anyhow::{Context, bail};
 use clap::{Args, Subcommand, ValueEnum};
 
 use crate::blocklist::policy::{self, Level, Policy};
-use crate::text::plural;
 use crate::blocklist::{self, Blocklist, Entry, FactsViews, Format, OwnedFacts};
+use crate::text::plural;
 
 #[derive(Debug, Clone, Args)]
 pub struct BlockArgs {
@@ -100,9 +100,11 @@ pub enum BlockCommand {
     List,
     /// For each entry, the senders and number of arrived messages it matches in these logs
     Check {
-        /// Exim main logs, oldest first [default: as for `summary`]
+        /// Exim main logs, oldest first
         #[arg(value_name = "FILE")]
         files: Vec<PathBuf>,
+        #[command(flatten)]
+        read: super::ReadArgs,
     },
     /// Write the blocklist in a consumer's format. With -o, exits 0 when a file was written
     /// and 3 when every file already held the export (nothing written)
@@ -160,11 +162,17 @@ impl From<FormatArg> for Format {
 pub fn run(args: &BlockArgs) -> anyhow::Result<i32> {
     let stdout = std::io::stdout();
     let stderr = std::io::stderr();
+    // `check` reads the logs as every command that reads logs does (--no-mmap, …).
+    let opts = match &args.command {
+        BlockCommand::Check { read, .. } => read.options(),
+        _ => crate::model::LoadOptions::default(),
+    };
+    let quiet = args.quiet;
     run_with(
         args,
         &mut stdout.lock(),
         &mut stderr.lock(),
-        facts_from_logs,
+        |files: &[PathBuf]| read_facts(files, &opts, quiet),
     )
 }
 
@@ -173,7 +181,7 @@ pub fn run_with(
     args: &BlockArgs,
     out: &mut dyn Write,
     err: &mut dyn Write,
-    read_logs: fn(&[PathBuf]) -> anyhow::Result<LogFacts>,
+    read_logs: impl Fn(&[PathBuf]) -> anyhow::Result<LogFacts>,
 ) -> anyhow::Result<i32> {
     let location = blocklist::locate(args.blocklist.as_deref())?;
     let path = location.path.as_path();
@@ -198,7 +206,7 @@ pub fn run_with(
             rm(path, entry, out, warn)
         }
         BlockCommand::List => list(&open(path, args.create, warn)?, out),
-        BlockCommand::Check { files } => {
+        BlockCommand::Check { files, .. } => {
             let bl = open(path, args.create, warn)?;
             let logs = read_logs(files)?;
             let policy = args.safety.policy(&logs.server_addrs);
@@ -414,10 +422,28 @@ impl From<Vec<OwnedFacts>> for LogFacts {
 }
 
 pub fn facts_from_logs(files: &[PathBuf]) -> anyhow::Result<LogFacts> {
+    read_facts(files, &crate::model::LoadOptions::default(), false)
+}
+
+/// `facts_from_logs` with the load options given; warns (unless `quiet`) when the input
+/// does not look like an Exim main log, where every entry would match nothing.
+fn read_facts(
+    files: &[PathBuf],
+    opts: &crate::model::LoadOptions,
+    quiet: bool,
+) -> anyhow::Result<LogFacts> {
     if files.is_empty() {
         bail!("give at least one Exim main log file to check the blocklist against");
     }
-    let model = crate::model::load(files, &crate::model::LoadOptions::default(), &mut |_| {})?;
+    let model = crate::model::load(files, opts, &mut |_| {})?;
+    if let Some(msg) = super::sniff::not_exim(&model)
+        && !quiet
+    {
+        eprintln!(
+            "mailtriage: warning: {}",
+            crate::text::sanitize(msg.as_bytes())
+        );
+    }
     Ok(LogFacts {
         facts: facts_from_model(&model),
         server_addrs: model.interfaces.clone(),

@@ -94,6 +94,16 @@ pub struct FileArgs {
 /// (`mailtriage summary -q`) or before it (`mailtriage -q summary`).
 #[derive(Args, Debug, Clone, Default)]
 pub struct LoadArgs {
+    #[command(flatten)]
+    pub read: ReadArgs,
+    /// No progress on standard error.
+    #[arg(long, short)]
+    pub quiet: bool,
+}
+
+/// The load options without `-q`, for `block check`, whose `-q` is block's own.
+#[derive(Args, Debug, Clone, Default)]
+pub struct ReadArgs {
     /// Read files into memory instead of mapping them (a copy: a file truncated or
     /// rewritten by logrotate's copytruncate while mailtriage runs stays readable).
     #[arg(long)]
@@ -108,9 +118,48 @@ pub struct LoadArgs {
     /// Parser threads (default: one per core; one more thread builds the index).
     #[arg(long, value_name = "N")]
     pub threads: Option<usize>,
-    /// No progress on standard error.
-    #[arg(long, short)]
-    pub quiet: bool,
+}
+
+impl ReadArgs {
+    pub fn options(&self) -> LoadOptions {
+        let mut o = LoadOptions {
+            mmap: !self.no_mmap,
+            max_memory: self.max_memory,
+            ..LoadOptions::default()
+        };
+        if let Some(y) = self.syslog_year {
+            o.ctx = ParseContext { syslog_year: y };
+        }
+        if let Some(t) = self.threads {
+            o.threads = t.max(1);
+        }
+        o
+    }
+
+    /// These, with what the top level gave for what these leave unset.
+    pub fn or(&self, top: &ReadArgs) -> ReadArgs {
+        ReadArgs {
+            no_mmap: self.no_mmap || top.no_mmap,
+            max_memory: self.max_memory.or(top.max_memory),
+            syslog_year: self.syslog_year.or(top.syslog_year),
+            threads: self.threads.or(top.threads),
+        }
+    }
+}
+
+impl LoadArgs {
+    pub fn options(&self) -> LoadOptions {
+        self.read.options()
+    }
+
+    /// These, with what the top level gave (`mailtriage -q summary`) for what these
+    /// leave unset.
+    fn or(&self, top: &LoadArgs) -> LoadArgs {
+        LoadArgs {
+            read: self.read.or(&top.read),
+            quiet: self.quiet || top.quiet,
+        }
+    }
 }
 
 /// Where networks are cut: only for the commands that group by network or compute a block.
@@ -137,35 +186,6 @@ impl PrefixArgs {
         PrefixArgs {
             v4_prefix: self.v4_prefix.or(top.v4_prefix),
             v6_prefix: self.v6_prefix.or(top.v6_prefix),
-        }
-    }
-}
-
-impl LoadArgs {
-    pub fn options(&self) -> LoadOptions {
-        let mut o = LoadOptions {
-            mmap: !self.no_mmap,
-            max_memory: self.max_memory,
-            ..LoadOptions::default()
-        };
-        if let Some(y) = self.syslog_year {
-            o.ctx = ParseContext { syslog_year: y };
-        }
-        if let Some(t) = self.threads {
-            o.threads = t.max(1);
-        }
-        o
-    }
-
-    /// These, with what the top level gave (`mailtriage -q summary`) for what these
-    /// leave unset.
-    fn or(&self, top: &LoadArgs) -> LoadArgs {
-        LoadArgs {
-            no_mmap: self.no_mmap || top.no_mmap,
-            max_memory: self.max_memory.or(top.max_memory),
-            syslog_year: self.syslog_year.or(top.syslog_year),
-            threads: self.threads.or(top.threads),
-            quiet: self.quiet || top.quiet,
         }
     }
 }
@@ -524,6 +544,9 @@ impl Cli {
             }
             Some(Command::Block(b)) => {
                 b.quiet |= top.quiet;
+                if let block::BlockCommand::Check { read, .. } = &mut b.command {
+                    *read = read.or(&top.read);
+                }
                 if b.blocklist.is_none() {
                     b.blocklist = self.blocklist.clone();
                 }
@@ -674,8 +697,8 @@ fn run(cli: Cli) -> Result<i32> {
                 literal: a.literal,
                 ignore_case: a.ignore_case,
             };
-            let re = query::grep::compile(&a.pattern, &opts)
-                .map_err(|e| bad_pattern(&a.pattern, &e))?;
+            let re =
+                query::grep::compile(&a.pattern, &opts).map_err(|e| bad_pattern(&a.pattern, &e))?;
             let m = load_exim(&a.files.files, &a.load, WrongLog::Warn)?;
             let hits = query::grep(&m, &re);
             let found = output::grep(&mut out, &m, &hits, a.json, lines_mode)?;

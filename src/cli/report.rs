@@ -34,7 +34,11 @@ pub fn flatten(text: &str) -> String {
 /// pattern with a caret and `error: …` on its last line.
 pub fn regex_error(e: &regex::Error) -> String {
     let text = e.to_string();
-    let last = text.lines().rev().find(|l| !l.trim().is_empty()).unwrap_or("");
+    let last = text
+        .lines()
+        .rev()
+        .find(|l| !l.trim().is_empty())
+        .unwrap_or("");
     last.trim().trim_start_matches("error: ").to_string()
 }
 
@@ -60,8 +64,12 @@ mod tests {
     #[test]
     fn a_cause_already_quoted_is_not_repeated() {
         let io = std::io::Error::new(std::io::ErrorKind::UnexpectedEof, "unexpected end of file");
-        let e = anyhow::Error::new(io).context("x.gz: not a valid gzip file: unexpected end of file");
-        assert_eq!(one_line(&e), "x.gz: not a valid gzip file: unexpected end of file");
+        let e =
+            anyhow::Error::new(io).context("x.gz: not a valid gzip file: unexpected end of file");
+        assert_eq!(
+            one_line(&e),
+            "x.gz: not a valid gzip file: unexpected end of file"
+        );
         let e = anyhow::anyhow!("permission denied").context("reading /x");
         assert_eq!(one_line(&e), "reading /x: permission denied");
     }

@@ -71,7 +71,10 @@ fn postfix_tag(l: &[u8]) -> bool {
     l.windows(8).enumerate().any(|(i, w)| {
         w == b"postfix/" && {
             let rest = &l[i + 8..];
-            let name = rest.iter().take_while(|b| b.is_ascii_alphanumeric() || **b == b'-' || **b == b'/').count();
+            let name = rest
+                .iter()
+                .take_while(|b| b.is_ascii_alphanumeric() || **b == b'-' || **b == b'/')
+                .count();
             name > 0 && matches!(rest.get(name), Some(b'[' | b':'))
         }
     })

@@ -14,7 +14,9 @@ pub fn distance(a: &str, b: &str) -> usize {
         row[0] = i + 1;
         for (j, cb) in b.iter().enumerate() {
             let above = row[j + 1];
-            row[j + 1] = (diag + usize::from(ca != *cb)).min(row[j] + 1).min(above + 1);
+            row[j + 1] = (diag + usize::from(ca != *cb))
+                .min(row[j] + 1)
+                .min(above + 1);
             diag = above;
         }
     }

@@ -246,7 +246,11 @@ fn body<'a>(app: &App, ov: &BlockOverlay, width: usize, list: bool, theme: Theme
             Span::styled("! COLLATERAL ", warn),
             Span::raw(format!(
                 "{} in this network: {}",
-                plural(p.collateral_ips.len() as u64, "other sender", "other senders"),
+                plural(
+                    p.collateral_ips.len() as u64,
+                    "other sender",
+                    "other senders"
+                ),
                 first_few(&p.collateral_ips)
             )),
         ]));
@@ -257,7 +261,11 @@ fn body<'a>(app: &App, ov: &BlockOverlay, width: usize, list: bool, theme: Theme
             Span::raw(format!(
                 "{} passed DKIM for {}: {}",
                 plural(p.collateral_dkim_messages as u64, "message", "messages"),
-                plural(p.collateral_dkim_domains.len() as u64, "other domain", "other domains"),
+                plural(
+                    p.collateral_dkim_domains.len() as u64,
+                    "other domain",
+                    "other domains"
+                ),
                 first_few(&p.collateral_dkim_domains)
             )),
         ]));

@@ -118,12 +118,24 @@ fn columns(by: AggKey, mut room: u16) -> Vec<Col> {
     let (mut cols, optional) = if by == AggKey::DkimDomain {
         (
             vec![Col::SigPass, Col::SigFailOwn, Col::SigInv],
-            vec![Col::Aligned, Col::Ips, Col::Rcpts, Col::First, Col::Arrivals],
+            vec![
+                Col::Aligned,
+                Col::Ips,
+                Col::Rcpts,
+                Col::First,
+                Col::Arrivals,
+            ],
         )
     } else {
         (
             vec![Col::Pass, Col::Fail, Col::Inv, Col::None],
-            vec![Col::SigFail, Col::Ips, Col::Rcpts, Col::First, Col::Arrivals],
+            vec![
+                Col::SigFail,
+                Col::Ips,
+                Col::Rcpts,
+                Col::First,
+                Col::Arrivals,
+            ],
         )
     };
     for c in optional {
