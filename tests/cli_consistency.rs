@@ -41,7 +41,7 @@ fn help(args: &[&str]) -> String {
 
 /// One line of stderr, `mailtriage: ` first, no cause said twice.
 fn assert_one_line_error(o: &Output) -> String {
-    assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
+    assert_eq!(o.status.code(), Some(2), "{}", stderr(o));
     let e = stderr(o);
     assert_eq!(e.lines().count(), 1, "{e}");
     assert!(e.starts_with("mailtriage: "), "{e}");
