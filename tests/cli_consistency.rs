@@ -353,6 +353,8 @@ fn an_input_that_is_not_an_exim_log_is_named() {
     // An empty file is not an error.
     let empty = write(dir.path(), "empty", b"");
     assert_eq!(bin(&["summary", &empty]).status.code(), Some(0));
+    let blank = write(dir.path(), "blank", b"\n\n  \n");
+    assert_eq!(bin(&["summary", &blank]).status.code(), Some(0));
 }
 
 #[test]

@@ -20,10 +20,15 @@ pub enum Looks {
 }
 
 /// The one-line complaint when no line of a non-empty input was recognised; `None`
-/// for an Exim log (at least one line recognised) and for an empty input.
+/// for an Exim log (at least one line recognised) and for an empty or blank input.
 pub fn not_exim(m: &Model) -> Option<String> {
     let n = m.line_count() as u64;
     if n == 0 || m.kind_count(LineKind::Unrecognized) < n {
+        return None;
+    }
+    // Blank lines say nothing either way: a file of them is as empty as an empty file
+    // (and this pass runs only when nothing was recognised).
+    if (0..n as u32).all(|i| m.line(i).trim_ascii().is_empty()) {
         return None;
     }
     let sample: Vec<&[u8]> = (0..n.min(SAMPLE_LINES as u64) as u32)
