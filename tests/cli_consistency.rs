@@ -276,8 +276,16 @@ fn errors_are_one_line_and_say_each_cause_once() {
     assert!(e.contains("bad pattern `a[`"), "{e}");
     let e = assert_one_line_error(&bin(&["senders", "--family", "v5", &seed()]));
     assert!(e.contains("v5") && e.contains("ipv4"), "{e}");
+    assert!(e.contains("(see `mailtriage senders --help`)"), "{e}");
+    assert!(!e.contains("For more information"), "{e}");
     let e = assert_one_line_error(&bin(&["summary", "--bogus"]));
     assert!(e.contains("--bogus"), "{e}");
+    let e = assert_one_line_error(&bin(&["lines", &seed()]));
+    assert!(
+        e.contains("not provided: --kind <KIND> (see `mailtriage lines --help`)"),
+        "{e}"
+    );
+    assert!(!e.contains("<COMMAND>"), "{e}");
 }
 
 #[test]

@@ -750,6 +750,23 @@ fn report_panic(w: &mut dyn Write, text: &str) -> io::Result<()> {
     )
 }
 
+/// The help to point a usage error at: that of the subcommand given (`mailtriage
+/// block add --help`), else the top level's.
+fn help_command() -> String {
+    use clap::CommandFactory;
+    let mut cmd = Cli::command();
+    let mut words = vec!["mailtriage".to_string()];
+    for arg in std::env::args().skip(1) {
+        let Some(sub) = cmd.find_subcommand(&arg).cloned() else {
+            continue;
+        };
+        words.push(arg);
+        cmd = sub;
+    }
+    words.push("--help".to_string());
+    words.join(" ")
+}
+
 /// Runs the CLI and returns the process exit code.
 pub fn main() -> i32 {
     install_panic_report();
@@ -759,7 +776,7 @@ pub fn main() -> i32 {
         Err(e) => {
             eprintln!(
                 "mailtriage: {}",
-                crate::text::sanitize(report::clap_error(&e).as_bytes())
+                crate::text::sanitize(report::clap_error(&e, &help_command()).as_bytes())
             );
             return 2;
         }

@@ -42,19 +42,29 @@ pub fn regex_error(e: &regex::Error) -> String {
     last.trim().trim_start_matches("error: ").to_string()
 }
 
-/// A clap usage error on one line: its message and tip, without the usage block and the
-/// "For more information" line, and where to look instead.
-pub fn clap_error(e: &clap::Error) -> String {
+/// A clap usage error on one line: its message and tips, without the usage block and the
+/// "For more information" line, and where to look instead (`help`, as
+/// `mailtriage senders --help`).
+pub fn clap_error(e: &clap::Error, help: &str) -> String {
     let text = e.render().to_string();
-    let kept: Vec<&str> = text
-        .lines()
-        .map(str::trim)
-        .filter(|l| {
-            !l.is_empty() && !l.starts_with("Usage:") && !l.starts_with("For more information")
-        })
-        .map(|l| l.trim_start_matches("error: ").trim_start_matches("tip: "))
-        .collect();
-    format!("{} (see `mailtriage --help`)", kept.join("; "))
+    let mut msg = String::new();
+    for line in text.lines().map(str::trim) {
+        // The usage block comes after the message and its tips, and runs to the end.
+        if line.starts_with("Usage:") {
+            break;
+        }
+        if line.is_empty() || line.starts_with("For more information") {
+            continue;
+        }
+        let line = line
+            .trim_start_matches("error: ")
+            .trim_start_matches("tip: ");
+        if !msg.is_empty() {
+            msg.push_str(if msg.ends_with(':') { " " } else { "; " });
+        }
+        msg.push_str(line);
+    }
+    format!("{msg} (see `{help}`)")
 }
 
 #[cfg(test)]
@@ -82,5 +92,23 @@ mod tests {
             panic!("`(` is not a regex");
         };
         assert_eq!(regex_error(&e), "unclosed group");
+    }
+
+    #[test]
+    fn a_clap_error_keeps_its_message_and_tips_only() {
+        use clap::{Arg, Command};
+        let cmd = || {
+            Command::new("mailtriage")
+                .arg(Arg::new("kind").long("kind").required(true))
+                .override_usage("mailtriage [OPTIONS]\n       mailtriage <COMMAND>")
+        };
+        let e = cmd()
+            .try_get_matches_from(["mailtriage"])
+            .expect_err("missing");
+        let text = clap_error(&e, "mailtriage lines --help");
+        assert_eq!(
+            text,
+            "the following required arguments were not provided: --kind <kind> (see `mailtriage lines --help`)"
+        );
     }
 }
