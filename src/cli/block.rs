@@ -60,6 +60,28 @@ pub struct SafetyArgs {
 }
 
 impl SafetyArgs {
+    /// These, with what the top level gave (`mailtriage --no-host-addrs block add …`): a
+    /// minimum left at its default takes the top level's, addresses add up.
+    pub fn or(&self, top: &SafetyArgs) -> SafetyArgs {
+        let pick = |own: u8, top: u8, default: u8| if own == default { top } else { own };
+        let mut server_addrs = self.server_addrs.clone();
+        server_addrs.extend_from_slice(&top.server_addrs);
+        SafetyArgs {
+            min_v4_prefix: pick(
+                self.min_v4_prefix,
+                top.min_v4_prefix,
+                policy::DEFAULT_MIN_V4_PREFIX,
+            ),
+            min_v6_prefix: pick(
+                self.min_v6_prefix,
+                top.min_v6_prefix,
+                policy::DEFAULT_MIN_V6_PREFIX,
+            ),
+            server_addrs,
+            no_host_addrs: self.no_host_addrs || top.no_host_addrs,
+        }
+    }
+
     /// The policy with these settings, the given addresses and this host's own addresses.
     pub fn policy(&self, more_addrs: &[std::net::IpAddr]) -> Policy {
         let mut server_addrs = self.server_addrs.clone();

@@ -544,6 +544,7 @@ impl Cli {
             }
             Some(Command::Block(b)) => {
                 b.quiet |= top.quiet;
+                b.safety = b.safety.or(&self.safety);
                 if let block::BlockCommand::Check { read, .. } = &mut b.command {
                     *read = read.or(&top.read);
                 }
@@ -839,6 +840,26 @@ mod tests {
             };
             assert_eq!(b.blocklist, Some(PathBuf::from("/tmp/x")));
         }
+        // The safety options before `block` count too (they were global before).
+        let cli = Cli::try_parse_from([
+            "mailtriage",
+            "--no-host-addrs",
+            "--min-v4-prefix",
+            "12",
+            "block",
+            "--server-addr",
+            "192.0.2.1",
+            "add",
+            "192.0.2.0/24",
+        ])
+        .expect("parses")
+        .settle();
+        let Some(Command::Block(b)) = cli.command else {
+            panic!("block subcommand");
+        };
+        assert!(b.safety.no_host_addrs);
+        assert_eq!(b.safety.min_v4_prefix, 12);
+        assert_eq!(b.safety.server_addrs.len(), 1);
         let cli =
             Cli::try_parse_from(["mailtriage", "--blocklist", "/tmp/y", "log"]).expect("parses");
         assert_eq!(cli.blocklist, Some(PathBuf::from("/tmp/y")));
