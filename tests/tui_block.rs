@@ -189,7 +189,7 @@ fn an_empty_comment_still_writes_date_and_counts() {
     let today = chrono::Local::now().date_naive().format("%Y-%m-%d");
     assert_eq!(
         file(&t.path),
-        format!("192.0.2.10 # added {today}; 2 messages from 1 senders\n")
+        format!("192.0.2.10 # added {today}; 2 messages from 1 sender\n")
     );
 }
 

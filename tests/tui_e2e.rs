@@ -276,7 +276,7 @@ fn block_the_ipv6_sender_as_its_64_with_a_comment() {
                 .any(|l| l.contains("▶ network") && l.contains(" 2a01:238:20a:202::/64 "))
         })
         .expect("w widens to the /64");
-    assert!(s.contains("1 messages from 1 senders"), "{s}");
+    assert!(s.contains("1 message from 1 sender"), "{s}");
     t.keys(&["Enter"]);
     t.wait(|s| s.contains("comment (optional"))
         .expect("Enter asks for a comment");
@@ -292,7 +292,7 @@ fn block_the_ipv6_sender_as_its_64_with_a_comment() {
     let text = std::fs::read_to_string(&list).unwrap_or_default();
     assert!(
         text.starts_with("2a01:238:20a:202::/64 # added ")
-            && text.ends_with("; spam run; 1 messages from 1 senders\n"),
+            && text.ends_with("; spam run; 1 message from 1 sender\n"),
         "{text}"
     );
     // The marker takes two cells; the address is cut in its middle, marked.

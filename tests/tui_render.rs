@@ -269,11 +269,11 @@ fn block_preview_warns_about_collateral() {
         let s = screen(&a);
         assert!(s.contains("192.0.2.0/24"), "{s}");
         assert!(
-            s.contains("! COLLATERAL 1 other senders in this network: 192.0.2.20"),
+            s.contains("! COLLATERAL 1 other sender in this network: 192.0.2.20"),
             "{s}"
         );
         assert!(
-            s.contains("! COLLATERAL 1 messages passed DKIM for 1 other domains: bank.example"),
+            s.contains("! COLLATERAL 1 message passed DKIM for 1 other domain: bank.example"),
             "{s}"
         );
         insta::assert_snapshot!(format!("block_{w}x{h}_preview"), s);

@@ -37,12 +37,20 @@ pub fn tool_comment(
         parts.push(r);
     }
     match (messages, senders) {
-        (Some(m), Some(s)) => parts.push(format!("{m} messages from {s} senders")),
-        (Some(m), None) => parts.push(format!("{m} messages")),
-        (None, Some(s)) => parts.push(format!("{s} senders")),
+        (Some(m), Some(s)) => parts.push(format!("{} from {}", messages_n(m), senders_n(s))),
+        (Some(m), None) => parts.push(messages_n(m)),
+        (None, Some(s)) => parts.push(senders_n(s)),
         (None, None) => {}
     }
     sanitise_comment(&parts.join("; "))
+}
+
+fn messages_n(n: usize) -> String {
+    crate::text::plural(n as u64, "message", "messages")
+}
+
+fn senders_n(n: usize) -> String {
+    crate::text::plural(n as u64, "sender", "senders")
 }
 
 #[cfg(test)]

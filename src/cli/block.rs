@@ -12,6 +12,7 @@ use clap::{Args, Subcommand, ValueEnum};
 
 use crate::blocklist::policy::{self, Level, Policy};
 use crate::blocklist::{self, Blocklist, Entry, FactsViews, Format, OwnedFacts};
+use crate::text::plural;
 
 #[derive(Debug, Clone, Args)]
 pub struct BlockArgs {
@@ -41,24 +42,46 @@ pub struct BlockArgs {
 #[derive(Debug, Clone, Args)]
 pub struct SafetyArgs {
     /// Widest IPv4 network accepted without --force (0 allows any; /0 itself is never accepted)
-    #[arg(long, global = true, value_name = "BITS", default_value_t = policy::DEFAULT_MIN_V4_PREFIX,
+    #[arg(long, value_name = "BITS", default_value_t = policy::DEFAULT_MIN_V4_PREFIX,
           value_parser = clap::value_parser!(u8).range(0..=32))]
     pub min_v4_prefix: u8,
     /// Widest IPv6 network accepted without --force (0 allows any; /0 itself is never accepted)
-    #[arg(long, global = true, value_name = "BITS", default_value_t = policy::DEFAULT_MIN_V6_PREFIX,
+    #[arg(long, value_name = "BITS", default_value_t = policy::DEFAULT_MIN_V6_PREFIX,
           value_parser = clap::value_parser!(u8).range(0..=128))]
     pub min_v6_prefix: u8,
     /// An address of this mail server, besides those of this host's interfaces and the logs'
     /// I= fields; entries covering it need --force (repeatable)
-    #[arg(long = "server-addr", global = true, value_name = "ADDR")]
+    #[arg(long = "server-addr", value_name = "ADDR")]
     pub server_addrs: Vec<std::net::IpAddr>,
     /// Do not count this host's interface addresses as the server's (when the logs were copied
     /// from another machine)
-    #[arg(long, global = true)]
+    #[arg(long)]
     pub no_host_addrs: bool,
 }
 
 impl SafetyArgs {
+    /// These, with what the top level gave (`mailtriage --no-host-addrs block add …`): a
+    /// minimum left at its default takes the top level's, addresses add up.
+    pub fn or(&self, top: &SafetyArgs) -> SafetyArgs {
+        let pick = |own: u8, top: u8, default: u8| if own == default { top } else { own };
+        let mut server_addrs = self.server_addrs.clone();
+        server_addrs.extend_from_slice(&top.server_addrs);
+        SafetyArgs {
+            min_v4_prefix: pick(
+                self.min_v4_prefix,
+                top.min_v4_prefix,
+                policy::DEFAULT_MIN_V4_PREFIX,
+            ),
+            min_v6_prefix: pick(
+                self.min_v6_prefix,
+                top.min_v6_prefix,
+                policy::DEFAULT_MIN_V6_PREFIX,
+            ),
+            server_addrs,
+            no_host_addrs: self.no_host_addrs || top.no_host_addrs,
+        }
+    }
+
     /// The policy with these settings, the given addresses and this host's own addresses.
     pub fn policy(&self, more_addrs: &[std::net::IpAddr]) -> Policy {
         let mut server_addrs = self.server_addrs.clone();
@@ -80,6 +103,7 @@ impl SafetyArgs {
 pub enum BlockCommand {
     /// Add an entry: an IP address, a CIDR network, domain:NAME or dkim:NAME
     Add {
+        /// 192.0.2.7, 192.0.2.0/24, 2001:db8::/48, domain:example.com or dkim:example.com
         entry: String,
         /// Why; written after the date in the entry's comment
         #[arg(long)]
@@ -90,17 +114,24 @@ pub enum BlockCommand {
         force: bool,
     },
     /// Remove an entry (given in any spelling that normalises to it)
-    Rm { entry: String },
+    Rm {
+        /// The entry, as `list` shows it or in any spelling that normalises to it
+        entry: String,
+    },
     /// List entries with their line numbers; report lines that are not entries
     List,
     /// For each entry, the senders and number of arrived messages it matches in these logs
     Check {
+        /// Exim main logs, oldest first
         #[arg(value_name = "FILE")]
         files: Vec<PathBuf>,
+        #[command(flatten)]
+        read: super::ReadArgs,
     },
     /// Write the blocklist in a consumer's format. With -o, exits 0 when a file was written
     /// and 3 when every file already held the export (nothing written)
     Export {
+        /// The consumer's format
         #[arg(long, value_enum)]
         format: FormatArg,
         /// Output file (plain, nft, json) or directory (exim, postfix); written atomically,
@@ -153,11 +184,17 @@ impl From<FormatArg> for Format {
 pub fn run(args: &BlockArgs) -> anyhow::Result<i32> {
     let stdout = std::io::stdout();
     let stderr = std::io::stderr();
+    // `check` reads the logs as every command that reads logs does (--no-mmap, …).
+    let opts = match &args.command {
+        BlockCommand::Check { read, .. } => read.options(),
+        _ => crate::model::LoadOptions::default(),
+    };
+    let quiet = args.quiet;
     run_with(
         args,
         &mut stdout.lock(),
         &mut stderr.lock(),
-        facts_from_logs,
+        |files: &[PathBuf]| read_facts(files, &opts, quiet),
     )
 }
 
@@ -166,7 +203,7 @@ pub fn run_with(
     args: &BlockArgs,
     out: &mut dyn Write,
     err: &mut dyn Write,
-    read_logs: fn(&[PathBuf]) -> anyhow::Result<LogFacts>,
+    read_logs: impl Fn(&[PathBuf]) -> anyhow::Result<LogFacts>,
 ) -> anyhow::Result<i32> {
     let location = blocklist::locate(args.blocklist.as_deref())?;
     let path = location.path.as_path();
@@ -191,7 +228,7 @@ pub fn run_with(
             rm(path, entry, out, warn)
         }
         BlockCommand::List => list(&open(path, args.create, warn)?, out),
-        BlockCommand::Check { files } => {
+        BlockCommand::Check { files, .. } => {
             let bl = open(path, args.create, warn)?;
             let logs = read_logs(files)?;
             let policy = args.safety.policy(&logs.server_addrs);
@@ -339,11 +376,11 @@ pub fn write_check(
         let i = &row.impact;
         write!(
             out,
-            "{:>5}  {}  {} messages from {} senders",
+            "{:>5}  {}  {} from {}",
             row.line_no,
             row.entry,
-            i.messages,
-            i.sender_count()
+            plural(i.messages as u64, "message", "messages"),
+            plural(i.sender_count() as u64, "sender", "senders")
         )?;
         if !i.senders.is_empty() {
             // Sender keys are addresses or `query::key` text: already inert.
@@ -369,8 +406,9 @@ fn export(
         let names: Vec<String> = export.skipped.iter().map(ToString::to_string).collect();
         writeln!(
             warn,
-            "{} entries cannot be expressed in this format and were left out: {}",
-            names.len(),
+            "{} cannot be expressed in this format and {} left out: {}",
+            plural(names.len() as u64, "entry", "entries"),
+            if names.len() == 1 { "was" } else { "were" },
             names.join(", ")
         )?;
     }
@@ -406,10 +444,28 @@ impl From<Vec<OwnedFacts>> for LogFacts {
 }
 
 pub fn facts_from_logs(files: &[PathBuf]) -> anyhow::Result<LogFacts> {
+    read_facts(files, &crate::model::LoadOptions::default(), false)
+}
+
+/// `facts_from_logs` with the load options given; warns (unless `quiet`) when the input
+/// does not look like an Exim main log, where every entry would match nothing.
+fn read_facts(
+    files: &[PathBuf],
+    opts: &crate::model::LoadOptions,
+    quiet: bool,
+) -> anyhow::Result<LogFacts> {
     if files.is_empty() {
         bail!("give at least one Exim main log file to check the blocklist against");
     }
-    let model = crate::model::load(files, &crate::model::LoadOptions::default(), &mut |_| {})?;
+    let model = crate::model::load(files, opts, &mut |_| {})?;
+    if let Some(msg) = super::sniff::not_exim(&model)
+        && !quiet
+    {
+        eprintln!(
+            "mailtriage: warning: {}",
+            crate::text::sanitize(msg.as_bytes())
+        );
+    }
     Ok(LogFacts {
         facts: facts_from_model(&model),
         server_addrs: model.interfaces.clone(),

@@ -4,6 +4,9 @@
 pub mod block;
 mod docs;
 mod output;
+mod report;
+mod sniff;
+mod suggest;
 
 use std::io::{self, IsTerminal, Write};
 use std::path::PathBuf;
@@ -31,61 +34,93 @@ Examples:
   mailtriage summary mainlog.1 mainlog          totals for two rotations
   mailtriage senders --family ipv6 --dkim fail  IPv6 senders whose DKIM failed
   mailtriage senders --by net --sort dkim-fail --limit 20 --json
-  mailtriage show 1QFOdo-0001zq-E9 mainlog      every line of one message
   mailtriage senders --sort rejections --limit 10
+  mailtriage show 1QFOdo-0001zq-E9 mainlog      every line of one message
   mailtriage rejections 45.137.21.5 mainlog     why one client was turned away
   mailtriage grep -i 'peter' mainlog            whole transactions, like exigrep
+  mailtriage lines --kind unrecognized -n mainlog   what was not understood
+  mailtriage block add 192.0.2.0/24 --comment 'snowshoe'
+  mailtriage block check mainlog                what each entry would have blocked
+  mailtriage block export --format nft -o /etc/nftables.d/mailtriage.nft
   mailtriage completions bash > ~/.local/share/bash-completion/completions/mailtriage
-  mailtriage man | man -l -                     this manual as a man page";
+  mailtriage man | man -l -                     this manual as a man page
+
+Subcommands come before their files (`mailtriage summary FILE`, not `mailtriage FILE
+summary`). Exit status: 0 results, 1 nothing found (grep, lines, show, rejections,
+senders), 2 an error (also: no line of the input looks like an Exim main log, for summary
+and senders); block: 0 written, 1 rm of a missing entry, 2 error, 3 export unchanged.";
 
 #[derive(Parser, Debug)]
-#[command(name = "mailtriage", version, about = "Triage Exim main logs from a terminal", long_about = LONG_ABOUT, after_help = AFTER_HELP)]
+#[command(
+    name = "mailtriage",
+    version,
+    about = "Triage Exim main logs from a terminal",
+    long_about = LONG_ABOUT,
+    after_help = AFTER_HELP,
+    override_usage = "mailtriage [OPTIONS] [FILE]...\n       mailtriage <COMMAND> [OPTIONS] [ARGS]..."
+)]
 pub struct Cli {
     #[command(subcommand)]
     pub command: Option<Command>,
-    /// Log files to open in the interactive view (see also the subcommands).
+    /// Log files to open in the interactive view, oldest first; `-` is standard input
     #[arg(value_name = "FILE")]
     pub files: Vec<PathBuf>,
     #[command(flatten)]
     pub load: LoadArgs,
+    #[command(flatten)]
+    pub prefix: PrefixArgs,
+    /// Blocklist file the interactive view marks senders from and adds entries to (the same
+    /// option as `block --blocklist`) [default: as for `block`; `mailtriage block path` says
+    /// which file]
+    #[arg(long, value_name = "PATH")]
+    pub blocklist: Option<PathBuf>,
     /// The block safety rules the interactive view's `b` follows, as `block` does.
     #[command(flatten)]
     pub safety: block::SafetyArgs,
 }
 
+/// The log files of a subcommand, each with its help (one definition, so every command
+/// documents them alike).
 #[derive(Args, Debug, Clone)]
+pub struct FileArgs {
+    /// Exim main logs, oldest first (rotations, gzip, `-` for standard input)
+    /// [default: the first of /var/log/exim4/mainlog, /var/log/exim/main.log,
+    /// /var/spool/exim/log/mainlog]
+    #[arg(value_name = "FILE")]
+    pub files: Vec<PathBuf>,
+}
+
+/// How logs are read: every command that reads logs takes these, after its name
+/// (`mailtriage summary -q`) or before it (`mailtriage -q summary`).
+#[derive(Args, Debug, Clone, Default)]
 pub struct LoadArgs {
+    #[command(flatten)]
+    pub read: ReadArgs,
+    /// No progress on standard error.
+    #[arg(long, short)]
+    pub quiet: bool,
+}
+
+/// The load options without `-q`, for `block check`, whose `-q` is block's own.
+#[derive(Args, Debug, Clone, Default)]
+pub struct ReadArgs {
     /// Read files into memory instead of mapping them (a copy: a file truncated or
     /// rewritten by logrotate's copytruncate while mailtriage runs stays readable).
-    #[arg(long, global = true)]
+    #[arg(long)]
     pub no_mmap: bool,
     /// Most memory a load may take (e.g. 4G, 500M): decompressed and read bytes
     /// plus the index [default: 3/4 of the available memory]
-    #[arg(long, global = true, value_name = "SIZE", value_parser = model::budget::parse_size)]
+    #[arg(long, value_name = "SIZE", value_parser = model::budget::parse_size)]
     pub max_memory: Option<u64>,
     /// Year for syslog-prefixed lines, which carry none (default: this year).
-    #[arg(long, global = true, value_name = "YEAR")]
+    #[arg(long, value_name = "YEAR")]
     pub syslog_year: Option<i32>,
-    /// Prefix length of IPv4 networks for `--by net`.
-    #[arg(long, global = true, default_value_t = 24, value_parser = clap::value_parser!(u8).range(0..=32))]
-    pub v4_prefix: u8,
-    /// Prefix length of IPv6 networks for `--by net`.
-    #[arg(long, global = true, default_value_t = 64, value_parser = clap::value_parser!(u8).range(0..=128))]
-    pub v6_prefix: u8,
     /// Parser threads (default: one per core; one more thread builds the index).
-    #[arg(long, global = true, value_name = "N")]
+    #[arg(long, value_name = "N")]
     pub threads: Option<usize>,
-    /// No progress on standard error.
-    #[arg(long, short, global = true)]
-    pub quiet: bool,
-    /// Blocklist file the interactive view marks senders from and adds entries to (the same
-    /// option as `block --blocklist`) [default: as for `block`; `mailtriage block path` says
-    /// which file]
-    #[arg(long, global = true, value_name = "PATH")]
-    pub blocklist: Option<PathBuf>,
 }
 
-impl LoadArgs {
+impl ReadArgs {
     pub fn options(&self) -> LoadOptions {
         let mut o = LoadOptions {
             mmap: !self.no_mmap,
@@ -101,10 +136,56 @@ impl LoadArgs {
         o
     }
 
+    /// These, with what the top level gave for what these leave unset.
+    pub fn or(&self, top: &ReadArgs) -> ReadArgs {
+        ReadArgs {
+            no_mmap: self.no_mmap || top.no_mmap,
+            max_memory: self.max_memory.or(top.max_memory),
+            syslog_year: self.syslog_year.or(top.syslog_year),
+            threads: self.threads.or(top.threads),
+        }
+    }
+}
+
+impl LoadArgs {
+    pub fn options(&self) -> LoadOptions {
+        self.read.options()
+    }
+
+    /// These, with what the top level gave (`mailtriage -q summary`) for what these
+    /// leave unset.
+    fn or(&self, top: &LoadArgs) -> LoadArgs {
+        LoadArgs {
+            read: self.read.or(&top.read),
+            quiet: self.quiet || top.quiet,
+        }
+    }
+}
+
+/// Where networks are cut: only for the commands that group by network or compute a block.
+#[derive(Args, Debug, Clone, Default)]
+pub struct PrefixArgs {
+    /// Prefix length of IPv4 networks for `--by net` [default: 24]
+    #[arg(long, value_name = "BITS", value_parser = clap::value_parser!(u8).range(0..=32))]
+    pub v4_prefix: Option<u8>,
+    /// Prefix length of IPv6 networks for `--by net` [default: 64]
+    #[arg(long, value_name = "BITS", value_parser = clap::value_parser!(u8).range(0..=128))]
+    pub v6_prefix: Option<u8>,
+}
+
+impl PrefixArgs {
     pub fn prefix(&self) -> NetPrefix {
         NetPrefix {
-            v4: self.v4_prefix,
-            v6: self.v6_prefix,
+            v4: self.v4_prefix.unwrap_or(24),
+            v6: self.v6_prefix.unwrap_or(64),
+        }
+    }
+
+    /// These, with what the top level gave for what these leave unset.
+    fn or(&self, top: &PrefixArgs) -> PrefixArgs {
+        PrefixArgs {
+            v4_prefix: self.v4_prefix.or(top.v4_prefix),
+            v6_prefix: self.v6_prefix.or(top.v6_prefix),
         }
     }
 }
@@ -113,11 +194,13 @@ impl LoadArgs {
 pub enum Command {
     /// Totals: lines, messages (arrivals, rejected after DATA, without arrival), arrivals by IP family and by DKIM status.
     Summary {
-        #[arg(value_name = "FILE")]
-        files: Vec<PathBuf>,
+        #[command(flatten)]
+        files: FileArgs,
         /// Print JSON instead of text.
         #[arg(long)]
         json: bool,
+        #[command(flatten)]
+        load: LoadArgs,
     },
     /// One row per sender aggregate (address, network, host, sender, domain).
     Senders(SendersArgs),
@@ -125,11 +208,13 @@ pub enum Command {
     Show {
         /// Message id (16 or 23 characters).
         msgid: String,
-        #[arg(value_name = "FILE")]
-        files: Vec<PathBuf>,
+        #[command(flatten)]
+        files: FileArgs,
         /// Only the message's lines, as logged (no list of signatures after them).
         #[arg(long)]
         lines_only: bool,
+        #[command(flatten)]
+        load: LoadArgs,
     },
     /// One sender's rejections, failed logins and protocol errors, each with time,
     /// stage, recipient or sender, reason category and Exim's reason; then the
@@ -155,15 +240,17 @@ pub enum Command {
     },
     /// Lines of one kind, e.g. `--kind unrecognized` to see what was not understood.
     Lines {
-        #[arg(value_name = "FILE")]
-        files: Vec<PathBuf>,
+        #[command(flatten)]
+        files: FileArgs,
         /// Line kind (repeatable): arrival, delivery, dkim, rejection, session,
-        /// auth_failure, unrecognized, … (see README).
-        #[arg(long, required = true, value_parser = parse_kind)]
+        /// auth-failure, unrecognized, … (see README).
+        #[arg(long, required = true, value_name = "KIND", value_parser = kind_parser())]
         kind: Vec<LineKind>,
         /// Prefix each line with FILE:LINE.
         #[arg(long, short = 'n')]
         line_numbers: bool,
+        #[command(flatten)]
+        load: LoadArgs,
     },
 }
 
@@ -187,28 +274,53 @@ fn filter_of(
         f.time = Some(range);
     }
     if let Some(p) = regex {
-        let re = query::grep::compile(p, &GrepOptions::default())
-            .with_context(|| format!("bad pattern `{p}`"))?;
+        let re =
+            query::grep::compile(p, &GrepOptions::default()).map_err(|e| bad_pattern(p, &e))?;
         f.matches = Some(std::sync::Arc::new(query::grep(m, &re)));
     }
     Ok(f)
 }
 
-fn parse_kind(s: &str) -> Result<LineKind, String> {
-    LineKind::ALL
-        .iter()
-        .copied()
-        .find(|k| k.name() == s)
-        .ok_or_else(|| {
-            let names: Vec<&str> = LineKind::ALL.iter().map(|k| k.name()).collect();
-            format!("unknown kind `{s}`; one of: {}", names.join(", "))
-        })
+/// A pattern that does not compile, as one line: the pattern and the regex crate's
+/// reason without its diagram.
+fn bad_pattern(p: &str, e: &regex::Error) -> anyhow::Error {
+    anyhow::anyhow!(
+        "bad pattern `{p}`: {} (Rust regex syntax; -l takes it as literal text)",
+        report::regex_error(e)
+    )
+}
+
+/// A line kind as the command line spells it: hyphens like every other value
+/// (`delivery-more`, as `--by dkim-domain`).
+pub fn kind_flag(k: LineKind) -> String {
+    k.name().replace('_', "-")
+}
+
+/// `--kind` values: the hyphenated names, and the underscore names the model uses (and
+/// older versions took) as hidden aliases so old scripts keep working.
+fn kind_parser() -> impl clap::builder::TypedValueParser<Value = LineKind> {
+    use clap::builder::{PossibleValue, PossibleValuesParser, TypedValueParser};
+    let values = LineKind::ALL.iter().map(|k| {
+        let v = PossibleValue::new(kind_flag(*k));
+        if k.name().contains('_') {
+            v.alias(k.name())
+        } else {
+            v
+        }
+    });
+    PossibleValuesParser::new(values).map(|s: String| {
+        LineKind::ALL
+            .iter()
+            .copied()
+            .find(|k| kind_flag(*k) == s)
+            .unwrap_or(LineKind::Unrecognized)
+    })
 }
 
 #[derive(Args, Debug)]
 pub struct SendersArgs {
-    #[arg(value_name = "FILE")]
-    pub files: Vec<PathBuf>,
+    #[command(flatten)]
+    pub files: FileArgs,
     /// What makes a sender.
     #[arg(long, value_enum, default_value_t = AggKey::Ip)]
     pub by: AggKey,
@@ -227,6 +339,7 @@ pub struct SendersArgs {
     /// matches (the TUI's `r`, exigrep semantics).
     #[arg(long, value_name = "PATTERN")]
     pub regex: Option<String>,
+    /// Order of the rows, largest first (`last`: most recent first).
     #[arg(long, value_enum, default_value_t = SortKey::Messages)]
     pub sort: SortKey,
     /// At most N rows.
@@ -238,14 +351,18 @@ pub struct SendersArgs {
     /// Print CSV with a header row.
     #[arg(long)]
     pub csv: bool,
+    #[command(flatten)]
+    pub prefix: PrefixArgs,
+    #[command(flatten)]
+    pub load: LoadArgs,
 }
 
 #[derive(Args, Debug)]
 pub struct RejectionsArgs {
     /// The sender, as `senders` prints its key (an address, a network, a host…).
     pub key: String,
-    #[arg(value_name = "FILE")]
-    pub files: Vec<PathBuf>,
+    #[command(flatten)]
+    pub files: FileArgs,
     /// What makes a sender (as for `senders`).
     #[arg(long, value_enum, default_value_t = AggKey::Ip)]
     pub by: AggKey,
@@ -265,14 +382,18 @@ pub struct RejectionsArgs {
     /// Print CSV with a header row, one rejection a row.
     #[arg(long)]
     pub csv: bool,
+    #[command(flatten)]
+    pub prefix: PrefixArgs,
+    #[command(flatten)]
+    pub load: LoadArgs,
 }
 
 #[derive(Args, Debug)]
 pub struct GrepArgs {
     /// Regular expression (Rust regex syntax), or text with -l.
     pub pattern: String,
-    #[arg(value_name = "FILE")]
-    pub files: Vec<PathBuf>,
+    #[command(flatten)]
+    pub files: FileArgs,
     /// Match PATTERN as literal text.
     #[arg(short = 'l', long)]
     pub literal: bool,
@@ -282,11 +403,17 @@ pub struct GrepArgs {
     /// Print JSON: one object per transaction or standalone line.
     #[arg(long)]
     pub json: bool,
+    #[command(flatten)]
+    pub load: LoadArgs,
 }
 
 #[derive(Debug, Clone, Copy, clap::ValueEnum)]
 pub enum FamilyArg {
+    /// IPv4 clients (also `v4`, as the interactive view shows it)
+    #[value(alias = "v4")]
     Ipv4,
+    /// IPv6 clients (also `v6`)
+    #[value(alias = "v6")]
     Ipv6,
 }
 
@@ -364,6 +491,81 @@ pub fn load(files: &[PathBuf], args: &LoadArgs) -> Result<Model> {
     Ok(m)
 }
 
+/// What a command does with an input in which no line looks like Exim's.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum WrongLog {
+    /// Totals of nothing read as "a quiet day": an error (exit 2).
+    Fail,
+    /// The lines are still what was asked for (`lines --kind unrecognized`): a warning.
+    Warn,
+}
+
+/// `load`, then the check that the input is an Exim main log at all.
+fn load_exim(files: &[PathBuf], args: &LoadArgs, wrong: WrongLog) -> Result<Model> {
+    let m = load(files, args)?;
+    if let Some(msg) = sniff::not_exim(&m) {
+        match wrong {
+            WrongLog::Fail => bail!("{msg}"),
+            WrongLog::Warn if !args.quiet => eprintln!(
+                "mailtriage: warning: {}",
+                crate::text::sanitize(msg.as_bytes())
+            ),
+            WrongLog::Warn => {}
+        }
+    }
+    Ok(m)
+}
+
+/// The exit status of a command that lists what it found: 0 something, 1 nothing (as grep).
+fn found(any: bool) -> i32 {
+    if any { 0 } else { 1 }
+}
+
+impl Cli {
+    /// Options given before the subcommand (`mailtriage -q summary`) count as if given
+    /// after it, where the subcommand takes them.
+    pub fn settle(mut self) -> Cli {
+        let (top, prefix) = (&self.load, &self.prefix);
+        match &mut self.command {
+            None | Some(Command::Completions { .. } | Command::Man { .. }) => {}
+            Some(
+                Command::Summary { load, .. }
+                | Command::Show { load, .. }
+                | Command::Lines { load, .. },
+            ) => *load = load.or(top),
+            Some(Command::Grep(a)) => a.load = a.load.or(top),
+            Some(Command::Senders(a)) => {
+                a.load = a.load.or(top);
+                a.prefix = a.prefix.or(prefix);
+            }
+            Some(Command::Rejections(a)) => {
+                a.load = a.load.or(top);
+                a.prefix = a.prefix.or(prefix);
+            }
+            Some(Command::Block(b)) => {
+                b.quiet |= top.quiet;
+                b.safety = b.safety.or(&self.safety);
+                if let block::BlockCommand::Check { read, .. } = &mut b.command {
+                    *read = read.or(&top.read);
+                }
+                if b.blocklist.is_none() {
+                    b.blocklist = self.blocklist.clone();
+                }
+            }
+        }
+        self
+    }
+
+    /// The subcommands' names, for "did you mean".
+    fn subcommand_names() -> Vec<String> {
+        use clap::CommandFactory;
+        Cli::command()
+            .get_subcommands()
+            .map(|c| c.get_name().to_string())
+            .collect()
+    }
+}
+
 /// After printing raw lines: a log truncated or rewritten meanwhile may have
 /// given some of them from the new file, so the run fails instead of passing.
 fn unchanged(m: &Model) -> Result<()> {
@@ -386,22 +588,27 @@ fn run(cli: Cli) -> Result<i32> {
     };
     match cli.command {
         None => {
+            let names = Cli::subcommand_names();
+            let names: Vec<&str> = names.iter().map(String::as_str).collect();
+            if let Some(msg) = suggest::misplaced_subcommand(&cli.files, &names) {
+                bail!("{msg}");
+            }
             let files = resolve_files(&cli.files, cli.load.quiet)?;
             crate::tui::run(
                 files,
                 cli.load.options(),
-                cli.load.prefix(),
-                cli.load.blocklist.clone(),
+                cli.prefix.prefix(),
+                cli.blocklist.clone(),
                 cli.safety.policy(&[]),
             )?;
         }
-        Some(Command::Summary { files, json }) => {
-            let m = load(&files, &cli.load)?;
+        Some(Command::Summary { files, json, load }) => {
+            let m = load_exim(&files.files, &load, WrongLog::Fail)?;
             output::summary(&mut out, &query::summary(&m), json)?;
         }
         Some(Command::Senders(a)) => {
-            let m = load(&a.files, &cli.load)?;
-            let g = query::Grouping::new(&m, a.by, cli.load.prefix());
+            let m = load_exim(&a.files.files, &a.load, WrongLog::Fail)?;
+            let g = query::Grouping::new(&m, a.by, a.prefix.prefix());
             let f = filter_of(&m, a.family, a.dkim, a.time.as_deref(), a.regex.as_deref())?;
             let mut rows = query::group(&m, &g, &f, true);
             query::sort_rows(&mut rows, a.sort);
@@ -423,15 +630,20 @@ fn run(cli: Cli) -> Result<i32> {
                     output::Format::Text
                 },
             )?;
+            if rows.is_empty() {
+                out.flush()?;
+                return Ok(1);
+            }
         }
         Some(Command::Show {
             msgid,
             files,
             lines_only,
+            load,
         }) => {
             let id = MsgId::parse(msgid.trim().as_bytes())
                 .with_context(|| format!("`{msgid}` is not an Exim message id (like 1QFOdo-0001zq-E9 or 1smkL5-00000000e65-24eQ)"))?;
-            let m = load(&files, &cli.load)?;
+            let m = load_exim(&files.files, &load, WrongLog::Warn)?;
             let Some(i) = m.find_message(id) else {
                 eprintln!("mailtriage: message {id} is not in the given logs");
                 return Ok(1);
@@ -444,8 +656,8 @@ fn run(cli: Cli) -> Result<i32> {
             unchanged(&m)?;
         }
         Some(Command::Rejections(a)) => {
-            let m = load(&a.files, &cli.load)?;
-            let g = query::Grouping::new(&m, a.by, cli.load.prefix());
+            let m = load_exim(&a.files.files, &a.load, WrongLog::Warn)?;
+            let g = query::Grouping::new(&m, a.by, a.prefix.prefix());
             // The filters `senders` applies, so the list is what its row counts.
             let f = filter_of(&m, a.family, None, a.time.as_deref(), a.regex.as_deref())?;
             // Recipient labels are lowercased: `Ceo@Example.org` finds `ceo@example.org`.
@@ -478,20 +690,22 @@ fn run(cli: Cli) -> Result<i32> {
                 },
             )?;
             unchanged(&m)?;
+            out.flush()?;
+            return Ok(self::found(!rows.is_empty()));
         }
         Some(Command::Grep(a)) => {
             let opts = GrepOptions {
                 literal: a.literal,
                 ignore_case: a.ignore_case,
             };
-            let re = query::grep::compile(&a.pattern, &opts)
-                .with_context(|| format!("bad pattern `{}`", a.pattern))?;
-            let m = load(&a.files, &cli.load)?;
+            let re =
+                query::grep::compile(&a.pattern, &opts).map_err(|e| bad_pattern(&a.pattern, &e))?;
+            let m = load_exim(&a.files.files, &a.load, WrongLog::Warn)?;
             let hits = query::grep(&m, &re);
             let found = output::grep(&mut out, &m, &hits, a.json, lines_mode)?;
             out.flush()?;
             unchanged(&m)?;
-            return Ok(if found { 0 } else { 1 });
+            return Ok(self::found(found));
         }
         Some(Command::Block(a)) => {
             out.flush()?;
@@ -503,10 +717,13 @@ fn run(cli: Cli) -> Result<i32> {
             files,
             kind,
             line_numbers,
+            load,
         }) => {
-            let m = load(&files, &cli.load)?;
-            output::lines(&mut out, &m, &kind, line_numbers, lines_mode)?;
+            let m = load_exim(&files.files, &load, WrongLog::Warn)?;
+            let any = output::lines(&mut out, &m, &kind, line_numbers, lines_mode)?;
+            out.flush()?;
             unchanged(&m)?;
+            return Ok(found(any));
         }
     }
     out.flush()?;
@@ -534,10 +751,37 @@ fn report_panic(w: &mut dyn Write, text: &str) -> io::Result<()> {
     )
 }
 
+/// The help to point a usage error at: that of the subcommand given (`mailtriage
+/// block add --help`), else the top level's.
+fn help_command() -> String {
+    use clap::CommandFactory;
+    let mut cmd = Cli::command();
+    let mut words = vec!["mailtriage".to_string()];
+    for arg in std::env::args().skip(1) {
+        let Some(sub) = cmd.find_subcommand(&arg).cloned() else {
+            continue;
+        };
+        words.push(arg);
+        cmd = sub;
+    }
+    words.push("--help".to_string());
+    words.join(" ")
+}
+
 /// Runs the CLI and returns the process exit code.
 pub fn main() -> i32 {
     install_panic_report();
-    let cli = Cli::parse();
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli.settle(),
+        Err(e) if !e.use_stderr() => e.exit(),
+        Err(e) => {
+            eprintln!(
+                "mailtriage: {}",
+                crate::text::sanitize(report::clap_error(&e, &help_command()).as_bytes())
+            );
+            return 2;
+        }
+    };
     match run(cli) {
         Ok(code) => code,
         Err(e) => {
@@ -550,7 +794,7 @@ pub fn main() -> i32 {
             // File names and log text reach error messages; a terminal shows them inert.
             eprintln!(
                 "mailtriage: {}",
-                crate::text::sanitize_lines(&format!("{e:#}"))
+                crate::text::sanitize(report::one_line(&e).as_bytes())
             );
             2
         }
@@ -590,14 +834,34 @@ mod tests {
             ["mailtriage", "--blocklist", "/tmp/x", "block", "list"],
             ["mailtriage", "block", "--blocklist", "/tmp/x", "list"],
         ] {
-            let cli = Cli::try_parse_from(args).expect("parses");
+            let cli = Cli::try_parse_from(args).expect("parses").settle();
             let Some(Command::Block(b)) = cli.command else {
                 panic!("block subcommand");
             };
             assert_eq!(b.blocklist, Some(PathBuf::from("/tmp/x")));
         }
+        // The safety options before `block` count too (they were global before).
+        let cli = Cli::try_parse_from([
+            "mailtriage",
+            "--no-host-addrs",
+            "--min-v4-prefix",
+            "12",
+            "block",
+            "--server-addr",
+            "192.0.2.1",
+            "add",
+            "192.0.2.0/24",
+        ])
+        .expect("parses")
+        .settle();
+        let Some(Command::Block(b)) = cli.command else {
+            panic!("block subcommand");
+        };
+        assert!(b.safety.no_host_addrs);
+        assert_eq!(b.safety.min_v4_prefix, 12);
+        assert_eq!(b.safety.server_addrs.len(), 1);
         let cli =
             Cli::try_parse_from(["mailtriage", "--blocklist", "/tmp/y", "log"]).expect("parses");
-        assert_eq!(cli.load.blocklist, Some(PathBuf::from("/tmp/y")));
+        assert_eq!(cli.blocklist, Some(PathBuf::from("/tmp/y")));
     }
 }

@@ -12,7 +12,7 @@ use crate::query::rejections::Span;
 use crate::query::{
     AggKey, LineMatches, Reason, RejectionRow, SenderRow, SigTally, Stage, Summary,
 };
-use crate::text::{csv, json, sanitize};
+use crate::text::{csv, json, plural, sanitize};
 
 /// How whole log lines are written: as the log's bytes (into a pipe or a file, so
 /// the output is the log itself) or sanitised (onto a terminal).
@@ -395,9 +395,18 @@ pub fn rejections(
             let counted = rows.iter().filter(|r| r.is_rejection()).count();
             writeln!(
                 out,
-                "{counted} rejections, {} failed logins, {} protocol errors",
-                rows.iter().filter(|r| r.stage == Stage::Auth).count(),
-                rows.iter().filter(|r| r.stage == Stage::Protocol).count()
+                "{}, {}, {}",
+                plural(counted as u64, "rejection", "rejections"),
+                plural(
+                    rows.iter().filter(|r| r.stage == Stage::Auth).count() as u64,
+                    "failed login",
+                    "failed logins"
+                ),
+                plural(
+                    rows.iter().filter(|r| r.stage == Stage::Protocol).count() as u64,
+                    "protocol error",
+                    "protocol errors"
+                )
             )?;
             for c in reasons {
                 writeln!(out, "  {:>6}  {}", c.count, c.reason.as_str())?;
@@ -539,17 +548,19 @@ pub fn lines(
     kinds: &[crate::parse::LineKind],
     numbers: bool,
     mode: Lines,
-) -> io::Result<()> {
+) -> io::Result<bool> {
+    let mut any = false;
     for (i, k) in m.line_kind.iter().enumerate() {
         if !kinds.contains(k) {
             continue;
         }
+        any = true;
         if numbers && let Some((name, n)) = m.line_place(i as u32) {
             write!(out, "{}:{n}: ", sanitize(name.as_bytes()))?;
         }
         write_line(out, m.line(i as u32), mode)?;
     }
-    Ok(())
+    Ok(any)
 }
 
 #[cfg(test)]

@@ -195,6 +195,18 @@ fn io_error(path: &str, e: io::Error) -> SourceError {
 
 const GZIP_MAGIC: [u8; 2] = [0x1f, 0x8b];
 
+/// Whether `open` would get past the file system: the file exists, is not a directory
+/// and can be opened. The interactive view asks before it takes the terminal over.
+pub fn probe(path: &Path) -> Result<(), SourceError> {
+    let name = path.display().to_string();
+    let meta = std::fs::metadata(path).map_err(|e| io_error(&name, e))?;
+    if meta.is_dir() {
+        return Err(SourceError::Directory { path: name });
+    }
+    File::open(path).map_err(|e| io_error(&name, e))?;
+    Ok(())
+}
+
 /// Maps or reads one input. `-` is stdin. Gzip is recognised by its magic bytes,
 /// whatever the name: a `.gz` name on plain text is read as text.
 pub fn open(path: &Path, allow_mmap: bool, budget: &mut Budget) -> Result<Bytes, SourceError> {

@@ -24,6 +24,8 @@ pub enum AggKey {
     Host,
     Sender,
     Domain,
+    /// Also `dkim_domain`, the spelling of older versions.
+    #[value(alias = "dkim_domain")]
     DkimDomain,
     /// Each distinct recipient of a message (ASCII case ignored), and the
     /// recipient a `RCPT` rejection names: who is being targeted.
@@ -77,6 +79,8 @@ pub enum SortKey {
     Messages,
     Bytes,
     Last,
+    /// Also `dkim_fail`, the spelling of older versions.
+    #[value(alias = "dkim_fail")]
     DkimFail,
     /// Rejections (then failed logins): the clients an admin blocks first.
     Rejections,

@@ -12,6 +12,12 @@ mod terminal;
 pub use class::is_unsafe;
 pub use terminal::{sanitize, sanitize_lines, unsanitize};
 
+/// `1 entry`, `2 entries`: a count with its noun in the right number, for every
+/// message a person reads (the CLI's text and the TUI's).
+pub fn plural(n: u64, one: &str, many: &str) -> String {
+    format!("{n} {}", if n == 1 { one } else { many })
+}
+
 /// Undoes Exim's `string_printing` escapes (`\"`, `\\`, `\n`, `\ooo`) in a quoted
 /// value such as a subject. The result is raw bytes: sanitize before display.
 pub fn unescape_exim(b: &[u8]) -> Vec<u8> {

@@ -65,9 +65,8 @@ pub fn run(
     blocklist: Option<PathBuf>,
     block_policy: crate::blocklist::Policy,
 ) -> anyhow::Result<()> {
-    terminal::check()?;
-    let keys = KeyMap::load_user()?;
-    // A missing file is reported before the screen is taken over.
+    // A missing file is reported before the screen is taken over, and before the
+    // terminal is asked for: a wrong path is the error to fix first.
     // `-` is standard input (keys then come from the terminal, /dev/tty), which
     // cannot be the terminal too: the log and the keys would fight over it.
     for p in &paths {
@@ -79,11 +78,14 @@ pub fn run(
             }
             continue;
         }
-        std::fs::metadata(p).with_context(|| format!("{}: cannot open", p.display()))?;
+        // The error `summary` would give (no such file, a directory, permission).
+        crate::model::source::probe(p)?;
     }
     if paths.is_empty() {
         anyhow::bail!("no log file given");
     }
+    terminal::check()?;
+    let keys = KeyMap::load_user()?;
     let files = paths.iter().map(|p| p.display().to_string()).collect();
     let mut app = App::new(keys, files, prefix, opts.ctx);
     app.open_blocklist(blocklist);

@@ -5,6 +5,8 @@
 use std::fmt::Display;
 
 use ratatui::Frame;
+
+use crate::text::plural;
 use ratatui::layout::Rect;
 use ratatui::style::Modifier;
 use ratatui::text::{Line, Span};
@@ -230,8 +232,10 @@ fn body<'a>(app: &App, ov: &BlockOverlay, width: usize, list: bool, theme: Theme
     lines.push(field(
         "matches",
         format!(
-            "{} messages from {} senders (addresses) to {} recipients",
-            p.messages, p.senders, p.recipients
+            "{} from {} (addresses) to {}",
+            plural(p.messages as u64, "message", "messages"),
+            plural(p.senders as u64, "sender", "senders"),
+            plural(p.recipients as u64, "recipient", "recipients")
         ),
         theme,
     ));
@@ -241,8 +245,12 @@ fn body<'a>(app: &App, ov: &BlockOverlay, width: usize, list: bool, theme: Theme
         lines.push(Line::from(vec![
             Span::styled("! COLLATERAL ", warn),
             Span::raw(format!(
-                "{} other senders in this network: {}",
-                p.collateral_ips.len(),
+                "{} in this network: {}",
+                plural(
+                    p.collateral_ips.len() as u64,
+                    "other sender",
+                    "other senders"
+                ),
                 first_few(&p.collateral_ips)
             )),
         ]));
@@ -251,9 +259,13 @@ fn body<'a>(app: &App, ov: &BlockOverlay, width: usize, list: bool, theme: Theme
         lines.push(Line::from(vec![
             Span::styled("! COLLATERAL ", warn),
             Span::raw(format!(
-                "{} messages passed DKIM for {} other domains: {}",
-                p.collateral_dkim_messages,
-                p.collateral_dkim_domains.len(),
+                "{} passed DKIM for {}: {}",
+                plural(p.collateral_dkim_messages as u64, "message", "messages"),
+                plural(
+                    p.collateral_dkim_domains.len() as u64,
+                    "other domain",
+                    "other domains"
+                ),
                 first_few(&p.collateral_dkim_domains)
             )),
         ]));
