@@ -182,6 +182,30 @@ fn export_refuses_to_empty_an_output_in_every_format_unless_allow_empty() {
     }
 }
 
+#[test]
+fn the_refusal_counts_the_entries_it_protects_in_words() {
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let one = tmp.path().join("one");
+    fs::write(&one, "192.0.2.1\n").expect("write");
+    let empty = tmp.path().join("empty");
+    fs::write(&empty, "# nothing yet\n").expect("write");
+    let out = tmp.path().join("out.txt");
+    let args = [
+        "export",
+        "--format",
+        "plain",
+        "-o",
+        out.to_str().expect("utf8"),
+    ];
+    assert_eq!(block(tmp.path(), &one, &args).status.code(), Some(0));
+    let o = block(tmp.path(), &empty, &args);
+    assert!(
+        stderr(&o).contains("which holds 1 entry,"),
+        "{}",
+        stderr(&o)
+    );
+}
+
 /// The bytes of a file, or of every file in a directory, in name order.
 fn snapshot(path: &Path) -> Vec<(String, Vec<u8>)> {
     if path.is_dir() {

@@ -16,7 +16,8 @@ use super::replace::write_atomic;
 #[derive(Debug, thiserror::Error)]
 pub enum PublishError {
     #[error(
-        "refusing to replace {path}, which holds {had} entries, with an export that holds none; check the blocklist (`mailtriage block path`, `mailtriage block list`), or pass --allow-empty if it is meant to block nothing"
+        "refusing to replace {path}, which holds {}, with an export that holds none; check the blocklist (`mailtriage block path`, `mailtriage block list`), or pass --allow-empty if it is meant to block nothing",
+        crate::text::plural(*had as u64, "entry", "entries")
     )]
     WouldEmpty { path: PathBuf, had: usize },
     #[error("cannot read {path} to compare it with the export: {error}")]
