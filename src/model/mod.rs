@@ -9,6 +9,7 @@ pub mod budget;
 pub mod build;
 pub mod compact;
 pub mod fault;
+pub mod follow;
 mod huge;
 pub mod intern;
 pub mod lines;
