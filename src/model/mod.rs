@@ -13,6 +13,7 @@ pub mod follow;
 mod huge;
 pub mod intern;
 pub mod lines;
+pub mod live;
 pub mod load;
 pub mod source;
 
@@ -325,6 +326,16 @@ impl Model {
         self.sources.get(i.checked_sub(1)?)
     }
 
+    /// The names of the files read, in order: a followed file read in pieces is
+    /// named once (a rotation or truncation starts it again).
+    pub fn files(&self) -> Vec<String> {
+        self.sources
+            .iter()
+            .filter(|s| !s.continues())
+            .map(|s| s.name.clone())
+            .collect()
+    }
+
     /// Inputs known to have been truncated or rewritten since they were mapped
     /// (no system call; `check_sources` looks at the files).
     pub fn changed_sources(&self) -> impl Iterator<Item = &Source> {
@@ -382,8 +393,14 @@ impl Model {
     /// counted from 1 (as `FILE:N`).
     pub fn line_place(&self, i: u32) -> Option<(&str, usize)> {
         let start = self.line_start.get(i as usize)?;
-        let src = self.source_of(start)?;
-        let first = self.line_start.partition_point(|x| x < src.base);
+        let mut at = self.sources.partition_point(|s| s.base <= start).checked_sub(1)?;
+        let src = self.sources.get(at)?;
+        // A followed file's pieces are one file: count from its first piece.
+        while at > 0 && self.sources.get(at).is_some_and(Source::continues) {
+            at -= 1;
+        }
+        let base = self.sources.get(at).map_or(src.base, |s| s.base);
+        let first = self.line_start.partition_point(|x| x < base);
         Some((src.name.as_str(), (i as usize).saturating_sub(first) + 1))
     }
 

@@ -91,6 +91,9 @@ pub struct Source {
     pub base: u64,
     /// Shown instead of each line once the file changed under its map.
     notice: Vec<u8>,
+    /// More of the same file as the source before it (a followed file comes in
+    /// pieces): its lines are numbered on from there, and it is no file of its own.
+    continues: bool,
 }
 
 impl Source {
@@ -101,7 +104,19 @@ impl Source {
             data,
             base,
             notice,
+            continues: false,
         }
+    }
+
+    /// This source as more of the file the source before it came from.
+    pub fn continuing(mut self) -> Source {
+        self.continues = true;
+        self
+    }
+
+    /// Whether this source is more of the file before it (see `continuing`).
+    pub fn continues(&self) -> bool {
+        self.continues
     }
 
     /// The loaded bytes; empty once the file changed under its map (see `changed`).
