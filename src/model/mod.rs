@@ -393,7 +393,10 @@ impl Model {
     /// counted from 1 (as `FILE:N`).
     pub fn line_place(&self, i: u32) -> Option<(&str, usize)> {
         let start = self.line_start.get(i as usize)?;
-        let mut at = self.sources.partition_point(|s| s.base <= start).checked_sub(1)?;
+        let mut at = self
+            .sources
+            .partition_point(|s| s.base <= start)
+            .checked_sub(1)?;
         let src = self.sources.get(at)?;
         // A followed file's pieces are one file: count from its first piece.
         while at > 0 && self.sources.get(at).is_some_and(Source::continues) {
