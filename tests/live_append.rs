@@ -99,11 +99,14 @@ fn answers(m: &Model) -> Vec<String> {
 
 /// `data` written to a file in pieces of the given sizes, each followed by a
 /// poll whose lines are appended to a live model.
-fn appended(data: &[u8], cuts: &[usize]) -> Model {
+fn appended(data: &[u8], cuts: &[usize], merge: bool) -> Model {
     let dir = tempfile::tempdir().expect("tempdir");
     let path = dir.path().join("mainlog");
     let mut file = std::fs::File::create(&path).expect("create");
     let mut live = Live::new(opts());
+    if !merge {
+        live.merge_up_to = 0;
+    }
     let mut follower = Follower::new(&path);
     let poll = |live: &mut Live, follower: &mut Follower| loop {
         let p = follower.poll();
@@ -141,30 +144,37 @@ fn every_log_appended_in_pieces_equals_it_loaded_whole() {
     for (name, data) in logs() {
         let a = answers(&whole(&data));
         let cuts: Vec<usize> = (0..data.len() / 97 + 1).map(|i| 1 + i * 37 % 500).collect();
-        let live = appended(&data, &cuts);
-        // Really in pieces: many sources, one file.
-        assert!(live.sources.len() > 1, "{name}: {}", live.sources.len());
-        assert_eq!(live.files(), ["mainlog"]);
-        let b = answers(&live);
-        assert_eq!(a.len(), b.len(), "{name}");
-        for (x, y) in a.iter().zip(&b) {
-            assert_eq!(x, y, "{name}");
+        for merge in [false, true] {
+            let live = appended(&data, &cuts, merge);
+            // Really in pieces unless gathered: many sources, one file.
+            assert!(
+                merge || live.sources.len() > 1,
+                "{name}: {}",
+                live.sources.len()
+            );
+            assert_eq!(live.files(), ["mainlog"]);
+            let b = answers(&live);
+            assert_eq!(a.len(), b.len(), "{name}");
+            for (x, y) in a.iter().zip(&b) {
+                assert_eq!(x, y, "{name}");
+            }
         }
     }
 }
 
 proptest! {
-    #![proptest_config(ProptestConfig { cases: 8, ..ProptestConfig::default() })]
+    #![proptest_config(ProptestConfig { cases: 24, ..ProptestConfig::default() })]
 
     #[test]
     fn random_pieces_equal_a_whole_load(
         which in 0usize..3,
+        merge in any::<bool>(),
         cuts in proptest::collection::vec(1usize..6000, 1..200),
     ) {
         let logs = logs();
         let (name, data) = &logs[which % logs.len()];
         let a = answers(&whole(data));
-        let b = answers(&appended(data, &cuts));
+        let b = answers(&appended(data, &cuts, merge));
         prop_assert_eq!(a.len(), b.len(), "{}", name);
         for (x, y) in a.iter().zip(&b) {
             prop_assert_eq!(x, y, "{}", name);

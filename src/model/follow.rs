@@ -125,7 +125,7 @@ impl Follower {
             return out;
         }
         if size > open.pos {
-            match self.read_some(&mut out.lines) {
+            match self.read_some(&mut out.lines, size) {
                 Ok(full) => out.more = !full,
                 Err(e) => {
                     out.change = Some(Change::Error(e.to_string()));
@@ -172,7 +172,7 @@ impl Follower {
     /// Reads the open file to its end, whatever the byte limit.
     fn drain(&mut self, out: &mut Poll) {
         loop {
-            match self.read_some(&mut out.lines) {
+            match self.read_some(&mut out.lines, 0) {
                 Ok(true) => return,
                 Ok(false) => {}
                 Err(e) => {
@@ -229,7 +229,9 @@ impl Follower {
     /// Reads up to `max_bytes` from the position, appends the complete lines to
     /// `lines` and keeps the rest as the partial line. `Ok(true)` at the end of
     /// the file.
-    fn read_some(&mut self, lines: &mut Vec<u8>) -> io::Result<bool> {
+    /// `size` is the file's size as last seen: the buffer is made that big (a
+    /// buffer is zeroed before a read, so a fixed big one would cost at every poll).
+    fn read_some(&mut self, lines: &mut Vec<u8>, size: u64) -> io::Result<bool> {
         let Some(open) = self.open.as_mut() else {
             return Ok(true);
         };
@@ -240,7 +242,9 @@ impl Follower {
         let mut at_end = false;
         while got < limit {
             let start = buf.len();
-            let want = (limit - got).min(1 << 20);
+            // What the file had when looked at, else (it grew since) 64 KiB bites.
+            let expected = size.saturating_sub(open.pos).min(1 << 30) as usize;
+            let want = (limit - got).min(expected.max(64 << 10));
             buf.resize(start + want, 0);
             let n = loop {
                 match open.file.read_at(&mut buf[start..], open.pos) {
@@ -256,7 +260,8 @@ impl Follower {
             buf.truncate(start + n);
             open.pos += n as u64;
             got += n;
-            if n == 0 {
+            // A regular file reads short only at its end.
+            if n < want {
                 at_end = true;
                 break;
             }

@@ -16,6 +16,10 @@ use super::load::{self, LoadError, LoadOptions, Progress, Stop};
 use super::source::{Bytes, SourceError};
 use super::{Builder, Model, NONE, Source};
 
+/// Appends of one file are gathered into one source up to this size; then a new
+/// piece starts (so growing one never copies more than this).
+const MERGE_UP_TO: usize = 16 << 20;
+
 /// What one append added.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Appended {
@@ -40,6 +44,9 @@ pub struct Live {
     budget: Budget,
     /// The global offset the next append starts at.
     end: u64,
+    /// Appends of one file are gathered into its last source while it stays
+    /// under this size (0: every append a source of its own).
+    pub merge_up_to: usize,
 }
 
 impl Live {
@@ -69,6 +76,7 @@ impl Live {
             opts,
             budget,
             end,
+            merge_up_to: MERGE_UP_TO,
         }
     }
 
@@ -121,11 +129,27 @@ impl Live {
             len,
         );
         // The lines folded so far stay reachable whatever stopped the rest.
-        let mut src = Source::new(name.to_string(), Bytes::Owned(bytes), self.end);
-        if continues && self.b.model.sources.last().is_some_and(|s| s.name == name) {
-            src = src.continuing();
+        // More of the same file goes into its last piece while that is small:
+        // a source per poll would cost a name and a notice each, for hours.
+        let last = self.b.model.sources.last_mut();
+        let same_file = continues && last.as_ref().is_some_and(|s| s.name == name);
+        match last {
+            Some(Source {
+                data: Bytes::Owned(v),
+                ..
+            }) if same_file && v.len() + bytes.len() <= self.merge_up_to => {
+                let before = v.capacity();
+                v.extend_from_slice(&bytes);
+                self.budget.read = self.budget.read - held + (v.capacity() - before) as u64;
+            }
+            _ => {
+                let mut src = Source::new(name.to_string(), Bytes::Owned(bytes), self.end);
+                if same_file {
+                    src = src.continuing();
+                }
+                self.b.model.sources.push(src);
+            }
         }
-        self.b.model.sources.push(src);
         self.end += len;
         self.b.settle();
         match indexed {
