@@ -117,6 +117,8 @@ impl Feed {
         let name = crate::text::sanitize(self.name.as_bytes());
         let what = match c {
             Change::Opened if !self.gone => return,
+            // A file at a path reported gone is its reappearance, said as that.
+            Change::Rotated if self.gone => return,
             Change::Opened => "appeared again; following it".to_string(),
             Change::Rotated => "was rotated; reading the new file from its start".to_string(),
             Change::Truncated => {
