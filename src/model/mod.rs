@@ -3,7 +3,8 @@
 //!
 //! Owns no presentation: the TUI and CLI read it through `query`. Lines are offsets
 //! into the sources (never copied), strings are interned, ids are integers. The
-//! model is appendable (`Builder::push`) so a live follow can extend it later.
+//! model is appendable: `live::Live` keeps a load's builder and folds in the
+//! lines `follow::Follower` reads from a growing file.
 
 pub mod budget;
 pub mod build;

@@ -5,8 +5,9 @@
 //! which leaves a mapped file intact; `copytruncate` shrinks or rewrites it under
 //! us. A shrink is survived (`fault` maps zeros over the vanished pages) and both
 //! are detected (`Source::check`), after which the source's text is replaced by a
-//! notice: bytes of a new file are never shown as lines of the old one. A later
-//! reader of growing files (live follow) fits beside `Mapped` as another `Bytes`.
+//! notice: bytes of a new file are never shown as lines of the old one. A file
+//! followed as it grows is never mapped: `follow` reads it, and `live` keeps
+//! what was read as `Owned` sources that continue one another.
 
 use std::fs::File;
 use std::io::{self, BufReader, Read};
