@@ -3,6 +3,7 @@
 
 pub mod block;
 mod docs;
+mod follow;
 mod output;
 mod report;
 mod sniff;
@@ -351,6 +352,14 @@ pub struct SendersArgs {
     /// Print CSV with a header row.
     #[arg(long)]
     pub csv: bool,
+    /// Keep reading the last FILE as it grows (through rotation and truncation) and
+    /// print the table again when lines came in; stop with Ctrl-C or SIGTERM (exit 0).
+    #[arg(long)]
+    pub follow: bool,
+    /// With --follow: print the table at most every SECONDS, when something changed
+    /// [default: 5]
+    #[arg(long, value_name = "SECONDS", requires = "follow", value_parser = clap::value_parser!(u64).range(1..))]
+    pub every: Option<u64>,
     #[command(flatten)]
     pub prefix: PrefixArgs,
     #[command(flatten)]
@@ -403,6 +412,11 @@ pub struct GrepArgs {
     /// Print JSON: one object per transaction or standalone line.
     #[arg(long)]
     pub json: bool,
+    /// Keep reading the last FILE as it grows (through rotation and truncation):
+    /// each matching transaction is printed once complete (its `Completed` line, or
+    /// rejected after DATA); unfinished ones when stopped by Ctrl-C or SIGTERM (exit 0).
+    #[arg(long)]
+    pub follow: bool,
     #[command(flatten)]
     pub load: LoadArgs,
 }
@@ -606,31 +620,17 @@ fn run(cli: Cli) -> Result<i32> {
             let m = load_exim(&files.files, &load, WrongLog::Fail)?;
             output::summary(&mut out, &query::summary(&m), json)?;
         }
+        Some(Command::Senders(a)) if a.follow => {
+            let files = resolve_files(&a.files.files, a.load.quiet)?;
+            let every = std::time::Duration::from_secs(a.every.unwrap_or(5));
+            out.flush()?;
+            return follow::senders(&files, &a.load, every, &mut |w, m| {
+                print_senders(w, m, &a).map(|_| ())
+            });
+        }
         Some(Command::Senders(a)) => {
             let m = load_exim(&a.files.files, &a.load, WrongLog::Fail)?;
-            let g = query::Grouping::new(&m, a.by, a.prefix.prefix());
-            let f = filter_of(&m, a.family, a.dkim, a.time.as_deref(), a.regex.as_deref())?;
-            let mut rows = query::group(&m, &g, &f, true);
-            query::sort_rows(&mut rows, a.sort);
-            if let Some(n) = a.limit {
-                rows.truncate(n);
-            }
-            if a.json {
-                query::fill_reasons(&m, &g, &f, &mut rows, 5);
-            }
-            output::senders(
-                &mut out,
-                &rows,
-                a.by,
-                if a.json {
-                    output::Format::Json
-                } else if a.csv {
-                    output::Format::Csv
-                } else {
-                    output::Format::Text
-                },
-            )?;
-            if rows.is_empty() {
+            if !print_senders(&mut out, &m, &a)? {
                 out.flush()?;
                 return Ok(1);
             }
@@ -700,6 +700,11 @@ fn run(cli: Cli) -> Result<i32> {
             };
             let re =
                 query::grep::compile(&a.pattern, &opts).map_err(|e| bad_pattern(&a.pattern, &e))?;
+            if a.follow {
+                let files = resolve_files(&a.files.files, a.load.quiet)?;
+                out.flush()?;
+                return follow::grep(&files, &a.load, &re, a.json, lines_mode);
+            }
             let m = load_exim(&a.files.files, &a.load, WrongLog::Warn)?;
             let hits = query::grep(&m, &re);
             let found = output::grep(&mut out, &m, &hits, a.json, lines_mode)?;
@@ -728,6 +733,31 @@ fn run(cli: Cli) -> Result<i32> {
     }
     out.flush()?;
     Ok(0)
+}
+
+/// One `senders` table of `m` under `a`'s grouping, filters, sort and format;
+/// whether it had a row.
+fn print_senders(out: &mut dyn Write, m: &Model, a: &SendersArgs) -> Result<bool> {
+    let g = query::Grouping::new(m, a.by, a.prefix.prefix());
+    let f = filter_of(m, a.family, a.dkim, a.time.as_deref(), a.regex.as_deref())?;
+    let mut rows = query::group(m, &g, &f, true);
+    query::sort_rows(&mut rows, a.sort);
+    if let Some(n) = a.limit {
+        rows.truncate(n);
+    }
+    if a.json {
+        query::fill_reasons(m, &g, &f, &mut rows, 5);
+    }
+    let fmt = if a.json {
+        output::Format::Json
+    } else if a.csv {
+        output::Format::Csv
+    } else {
+        output::Format::Text
+    };
+    let mut out = out;
+    output::senders(&mut out, &rows, a.by, fmt)?;
+    Ok(!rows.is_empty())
 }
 
 /// Panic reports go through the terminal sanitizer too: a failed string slice

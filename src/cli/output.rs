@@ -500,6 +500,37 @@ pub fn signature_text(s: &crate::query::SigView<'_>) -> String {
 
 /// Prints matching transactions whole (then a blank line) and matching lines
 /// without an id alone, in log order. Returns whether anything matched.
+/// One item of `grep`'s output: message `msg`'s whole transaction, or the
+/// standalone line `line` when `msg` is `None`.
+pub fn grep_item(
+    out: &mut impl Write,
+    m: &Model,
+    msg: Option<u32>,
+    line: u32,
+    as_json: bool,
+    mode: Lines,
+) -> io::Result<()> {
+    if as_json {
+        let (id, lines): (Option<String>, Vec<String>) = match msg {
+            None => (None, vec![json::text(m.line(line))]),
+            Some(msg) => (
+                Some(m.messages[msg as usize].id.to_string()),
+                m.message_lines(msg)
+                    .map(|l| json::text(m.line(l)))
+                    .collect(),
+            ),
+        };
+        json::to_writer(&mut *out, &json!({ "message": id, "lines": lines }))?;
+        writeln!(out)?;
+    } else if let Some(msg) = msg {
+        transaction(out, m, m.message_lines(msg), mode)?;
+        writeln!(out)?;
+    } else {
+        write_line(out, m.line(line), mode)?;
+    }
+    Ok(())
+}
+
 pub fn grep(
     out: &mut impl Write,
     m: &Model,
@@ -518,25 +549,7 @@ pub fn grep(
             continue;
         }
         found = true;
-        if as_json {
-            let (id, lines): (Option<String>, Vec<String>) = if standalone {
-                (None, vec![json::text(m.line(line))])
-            } else {
-                (
-                    Some(m.messages[msg as usize].id.to_string()),
-                    m.message_lines(msg)
-                        .map(|l| json::text(m.line(l)))
-                        .collect(),
-                )
-            };
-            json::to_writer(&mut *out, &json!({ "message": id, "lines": lines }))?;
-            writeln!(out)?;
-        } else if standalone {
-            write_line(out, m.line(line), mode)?;
-        } else {
-            transaction(out, m, m.message_lines(msg), mode)?;
-            writeln!(out)?;
-        }
+        grep_item(out, m, (!standalone).then_some(msg), line, as_json, mode)?;
     }
     Ok(found)
 }

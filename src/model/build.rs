@@ -189,8 +189,15 @@ impl Builder {
     }
 
     pub fn finish(mut self) -> Model {
-        self.model.interfaces.sort_unstable();
+        self.settle();
         self.model
+    }
+
+    /// Puts in order what folding leaves unordered (the server's interfaces), so
+    /// `model` reads as a finished one; folding may go on after it (a live
+    /// follow appends, settles, is read, appends again).
+    pub fn settle(&mut self) {
+        self.model.interfaces.sort_unstable();
     }
 
     fn global_ip(&mut self, ip: IpAddr) -> u32 {

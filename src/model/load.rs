@@ -140,6 +140,24 @@ pub fn index_source(
             .min(usize::try_from(room.saturating_mul(100)).unwrap_or(usize::MAX)),
     );
     let ctx = opts.ctx;
+    if let [(s, e)] = pieces[..] {
+        // One piece (a live append, a small file): no thread to start.
+        let chunk = parse_chunk(&data[s..e], &ctx, &mut Compactor::default());
+        let lines = (b.model.line_start.len() + chunk.recs.len()) as u64;
+        if lines >= u32::MAX as u64 - 1 {
+            return Err(Stop::TooManyLines);
+        }
+        if !budget.can_index(lines) {
+            return Err(Stop::OverBudget);
+        }
+        b.absorb(&mut Lane::default(), &chunk, base + s as u64);
+        progress(Progress {
+            bytes_done: done_before + e as u64,
+            bytes_total: total,
+            lines: b.model.line_start.len() as u64,
+        });
+        return Ok(());
+    }
     let mut stop = Ok(());
     std::thread::scope(|scope| {
         let mut receivers = Vec::with_capacity(threads);
@@ -188,6 +206,18 @@ pub fn load(
     opts: &LoadOptions,
     progress: &mut dyn FnMut(Progress),
 ) -> Result<Model, LoadError> {
+    let (b, _) = load_builder(paths, opts, progress)?;
+    release_free_memory();
+    Ok(b.finish())
+}
+
+/// As `load`, but the builder is returned unfinished with the budget it has
+/// used, so more lines can be appended (`live::Live`).
+pub fn load_builder(
+    paths: &[PathBuf],
+    opts: &LoadOptions,
+    progress: &mut dyn FnMut(Progress),
+) -> Result<(Builder, Budget), LoadError> {
     let mut budget = Budget::new(Limit::new(opts.max_memory));
     let mut sources = Vec::with_capacity(paths.len());
     for p in paths {
@@ -229,8 +259,7 @@ pub fn load(
         bytes_total: total,
         lines: b.model.line_start.len() as u64,
     });
-    release_free_memory();
-    Ok(b.finish())
+    Ok((b, budget))
 }
 
 /// Hands the memory the workers freed (their tables, parsed chunks) back to the

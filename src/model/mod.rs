@@ -3,15 +3,18 @@
 //!
 //! Owns no presentation: the TUI and CLI read it through `query`. Lines are offsets
 //! into the sources (never copied), strings are interned, ids are integers. The
-//! model is appendable (`Builder::push`) so a live follow can extend it later.
+//! model is appendable: `live::Live` keeps a load's builder and folds in the
+//! lines `follow::Follower` reads from a growing file.
 
 pub mod budget;
 pub mod build;
 pub mod compact;
 pub mod fault;
+pub mod follow;
 mod huge;
 pub mod intern;
 pub mod lines;
+pub mod live;
 pub mod load;
 pub mod source;
 
@@ -324,6 +327,16 @@ impl Model {
         self.sources.get(i.checked_sub(1)?)
     }
 
+    /// The names of the files read, in order: a followed file read in pieces is
+    /// named once (a rotation or truncation starts it again).
+    pub fn files(&self) -> Vec<String> {
+        self.sources
+            .iter()
+            .filter(|s| !s.continues())
+            .map(|s| s.name.clone())
+            .collect()
+    }
+
     /// Inputs known to have been truncated or rewritten since they were mapped
     /// (no system call; `check_sources` looks at the files).
     pub fn changed_sources(&self) -> impl Iterator<Item = &Source> {
@@ -381,8 +394,17 @@ impl Model {
     /// counted from 1 (as `FILE:N`).
     pub fn line_place(&self, i: u32) -> Option<(&str, usize)> {
         let start = self.line_start.get(i as usize)?;
-        let src = self.source_of(start)?;
-        let first = self.line_start.partition_point(|x| x < src.base);
+        let mut at = self
+            .sources
+            .partition_point(|s| s.base <= start)
+            .checked_sub(1)?;
+        let src = self.sources.get(at)?;
+        // A followed file's pieces are one file: count from its first piece.
+        while at > 0 && self.sources.get(at).is_some_and(Source::continues) {
+            at -= 1;
+        }
+        let base = self.sources.get(at).map_or(src.base, |s| s.base);
+        let first = self.line_start.partition_point(|x| x < base);
         Some((src.name.as_str(), (i as usize).saturating_sub(first) + 1))
     }
 

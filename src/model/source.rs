@@ -5,8 +5,9 @@
 //! which leaves a mapped file intact; `copytruncate` shrinks or rewrites it under
 //! us. A shrink is survived (`fault` maps zeros over the vanished pages) and both
 //! are detected (`Source::check`), after which the source's text is replaced by a
-//! notice: bytes of a new file are never shown as lines of the old one. A later
-//! reader of growing files (live follow) fits beside `Mapped` as another `Bytes`.
+//! notice: bytes of a new file are never shown as lines of the old one. A file
+//! followed as it grows is never mapped: `follow` reads it, and `live` keeps
+//! what was read as `Owned` sources that continue one another.
 
 use std::fs::File;
 use std::io::{self, BufReader, Read};
@@ -91,6 +92,9 @@ pub struct Source {
     pub base: u64,
     /// Shown instead of each line once the file changed under its map.
     notice: Vec<u8>,
+    /// More of the same file as the source before it (a followed file comes in
+    /// pieces): its lines are numbered on from there, and it is no file of its own.
+    continues: bool,
 }
 
 impl Source {
@@ -101,7 +105,19 @@ impl Source {
             data,
             base,
             notice,
+            continues: false,
         }
+    }
+
+    /// This source as more of the file the source before it came from.
+    pub fn continuing(mut self) -> Source {
+        self.continues = true;
+        self
+    }
+
+    /// Whether this source is more of the file before it (see `continuing`).
+    pub fn continues(&self) -> bool {
+        self.continues
     }
 
     /// The loaded bytes; empty once the file changed under its map (see `changed`).

@@ -59,7 +59,7 @@ pub struct Summary {
 
 pub fn summary(m: &Model) -> Summary {
     let mut s = Summary {
-        files: m.sources.iter().map(|s| s.name.clone()).collect(),
+        files: m.files(),
         lines: m.line_count() as u64,
         unrecognized_lines: m.kind_count(LineKind::Unrecognized),
         messages: m.messages.len() as u64,

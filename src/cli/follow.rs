@@ -1,0 +1,260 @@
+//! `grep --follow` and `senders --follow`: the last file given is followed as it
+//! grows (through rotation and truncation, see `model::follow`), the others are
+//! loaded once. Both run until Ctrl-C or SIGTERM and then end with exit 0.
+
+use std::io::{self, Write};
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::time::{Duration, Instant};
+
+use anyhow::{Context, Result, bail};
+use rustc_hash::FxHashSet;
+
+use super::{LoadArgs, output};
+use crate::model::follow::{Change, Follower};
+use crate::model::live::{Appended, Live};
+use crate::model::{Model, NONE, flags};
+
+/// How often the followed file is looked at: a `fstat` and a `stat` each time.
+const POLL: Duration = Duration::from_millis(200);
+
+/// Set by Ctrl-C (SIGINT) and SIGTERM: the loops end and print what is left.
+fn stop_flag() -> Result<Arc<AtomicBool>> {
+    let stop = Arc::new(AtomicBool::new(false));
+    for sig in [signal_hook::consts::SIGINT, signal_hook::consts::SIGTERM] {
+        signal_hook::flag::register(sig, Arc::clone(&stop))
+            .context("cannot install signal handlers")?;
+    }
+    Ok(stop)
+}
+
+/// Sleeps `d`, waking early when asked to stop. `false` once stopping.
+fn nap(stop: &AtomicBool, d: Duration) -> bool {
+    let until = Instant::now() + d;
+    while !stop.load(Ordering::Relaxed) {
+        let left = until.saturating_duration_since(Instant::now());
+        if left.is_zero() {
+            return true;
+        }
+        std::thread::sleep(left.min(Duration::from_millis(50)));
+    }
+    false
+}
+
+/// The followed file and the model it feeds.
+struct Feed {
+    live: Live,
+    follower: Follower,
+    name: String,
+    /// The next bytes start a file (first read, or after a rotation/truncation).
+    fresh: bool,
+    /// The path was reported gone: its reappearance is news.
+    gone: bool,
+    quiet: bool,
+}
+
+impl Feed {
+    fn open(files: &[PathBuf], load: &LoadArgs) -> Result<Feed> {
+        let Some((last, older)) = files.split_last() else {
+            bail!("--follow needs a file");
+        };
+        check_followable(last)?;
+        let live = Live::load(older, load.options(), &mut |_| {})?;
+        Ok(Feed {
+            live,
+            follower: Follower::new(last),
+            name: last.display().to_string(),
+            fresh: true,
+            gone: false,
+            quiet: load.quiet,
+        })
+    }
+
+    /// Reads all that was appended and folds it in; what it added.
+    fn step(&mut self) -> Result<Appended> {
+        let mut all: Option<Appended> = None;
+        loop {
+            let p = self.follower.poll();
+            if !p.lines.is_empty() {
+                let a = self.live.append(&self.name, p.lines, !self.fresh)?;
+                self.fresh = false;
+                all = Some(match all {
+                    None => a,
+                    Some(mut x) => {
+                        x.lines.end = a.lines.end;
+                        x.new_messages.end = a.new_messages.end;
+                        x.touched.extend(a.touched);
+                        x.touched.sort_unstable();
+                        x.touched.dedup();
+                        x
+                    }
+                });
+            }
+            if let Some(c) = &p.change {
+                if matches!(c, Change::Opened | Change::Rotated | Change::Truncated) {
+                    self.fresh = true;
+                }
+                self.report(c);
+                match c {
+                    Change::Deleted => self.gone = true,
+                    Change::Opened => self.gone = false,
+                    _ => {}
+                }
+            }
+            if !p.more {
+                break;
+            }
+        }
+        Ok(all.unwrap_or_default())
+    }
+
+    /// Says on standard error what happened to the file (not its first opening).
+    fn report(&self, c: &Change) {
+        if self.quiet {
+            return;
+        }
+        let name = crate::text::sanitize(self.name.as_bytes());
+        let what = match c {
+            Change::Opened if !self.gone => return,
+            // A file at a path reported gone is its reappearance, said as that.
+            Change::Rotated if self.gone => return,
+            Change::Opened => "appeared again; following it".to_string(),
+            Change::Rotated => "was rotated; reading the new file from its start".to_string(),
+            Change::Truncated => {
+                "was truncated; what was read is kept, reading from its new start".to_string()
+            }
+            Change::Deleted => "is gone; what was read is kept, waiting for a new file".to_string(),
+            Change::Error(e) => format!("cannot be read ({e}); trying again"),
+        };
+        eprintln!("mailtriage: {name} {what}");
+    }
+}
+
+/// A file can be followed when it is there and readable, and not standard input
+/// or gzip (a compressed file does not grow line by line).
+fn check_followable(path: &Path) -> Result<()> {
+    let name = path.display().to_string();
+    if name == "-" {
+        bail!("standard input cannot be followed; give the log's path");
+    }
+    // Missing, unreadable or a directory: the same one-line errors as a load.
+    crate::model::source::probe(path)?;
+    let mut magic = [0u8; 2];
+    if let Ok(f) = std::fs::File::open(path) {
+        use std::os::unix::fs::FileExt;
+        if f.read_exact_at(&mut magic, 0).is_ok() && magic == [0x1f, 0x8b] {
+            bail!(
+                "{name}: a gzip file does not grow; follow the live log, give this one before it"
+            );
+        }
+    }
+    Ok(())
+}
+
+/// Whether a message's transaction is over: its `Completed` line came, or it
+/// was rejected after DATA (such a message never arrives, so never completes).
+fn complete(m: &Model, msg: u32) -> bool {
+    m.messages.get(msg as usize).is_some_and(|x| {
+        x.has(flags::COMPLETED) || (x.has(flags::REJECTED) && !x.has(flags::ARRIVED))
+    })
+}
+
+/// `grep --follow`: each transaction with a matching line, printed once it is
+/// complete; a matching line of no message at once; the unfinished ones at the end.
+pub fn grep(
+    files: &[PathBuf],
+    load: &LoadArgs,
+    re: &regex::bytes::Regex,
+    as_json: bool,
+    mode: output::Lines,
+) -> Result<i32> {
+    let stop = stop_flag()?;
+    let mut feed = Feed::open(files, load)?;
+    let mut out = io::BufWriter::new(io::stdout().lock());
+    // Matched, not printed yet / printed: a transaction goes out once.
+    let mut waiting: FxHashSet<u32> = FxHashSet::default();
+    let mut printed: FxHashSet<u32> = FxHashSet::default();
+    // The files loaded once come first, as new lines.
+    let mut a = {
+        let m = feed.live.model();
+        let n = m.line_count() as u32;
+        let mut touched: Vec<u32> = m.line_msg.iter().copied().filter(|&x| x != NONE).collect();
+        touched.sort_unstable();
+        touched.dedup();
+        Appended {
+            lines: 0..n,
+            new_messages: 0..m.messages.len() as u32,
+            touched,
+        }
+    };
+    let mut stopping = false;
+    loop {
+        let m = feed.live.model();
+        for l in a.lines.clone() {
+            if !re.is_match(m.line(l)) {
+                continue;
+            }
+            match m.line_msg.get(l as usize).copied() {
+                Some(NONE) | None => output::grep_item(&mut out, m, None, l, as_json, mode)?,
+                Some(msg) if !printed.contains(&msg) => {
+                    waiting.insert(msg);
+                }
+                Some(_) => {}
+            }
+        }
+        for &msg in &a.touched {
+            if waiting.contains(&msg) && complete(m, msg) {
+                output::grep_item(&mut out, m, Some(msg), 0, as_json, mode)?;
+                waiting.remove(&msg);
+                printed.insert(msg);
+            }
+        }
+        out.flush()?;
+        if stopping {
+            break;
+        }
+        // Asked to stop: what was written before the signal is read, then the end.
+        stopping = !nap(&stop, POLL);
+        a = feed.step()?;
+    }
+    // Stopped: what matched and has not completed, in log order.
+    let m = feed.live.model();
+    let mut rest: Vec<u32> = waiting.into_iter().collect();
+    rest.sort_unstable_by_key(|&msg| m.messages[msg as usize].first_line);
+    for msg in rest {
+        output::grep_item(&mut out, m, Some(msg), 0, as_json, mode)?;
+    }
+    out.flush()?;
+    Ok(0)
+}
+
+/// `senders --follow`: the table again every `every` when lines came in since
+/// it was printed last; `print` writes one table of the model.
+pub fn senders(
+    files: &[PathBuf],
+    load: &LoadArgs,
+    every: Duration,
+    print: &mut dyn FnMut(&mut dyn Write, &Model) -> Result<()>,
+) -> Result<i32> {
+    let stop = stop_flag()?;
+    let mut feed = Feed::open(files, load)?;
+    let mut out = io::BufWriter::new(io::stdout().lock());
+    // First what is there, then the table; then one table per period with news.
+    feed.step()?;
+    print(&mut out, feed.live.model())?;
+    out.flush()?;
+    let mut last = Instant::now();
+    let mut changed = false;
+    while nap(&stop, POLL) {
+        changed |= !feed.step()?.is_empty();
+        if changed && last.elapsed() >= every {
+            writeln!(out)?;
+            print(&mut out, feed.live.model())?;
+            out.flush()?;
+            last = Instant::now();
+            changed = false;
+        }
+    }
+    Ok(0)
+}
