@@ -756,7 +756,7 @@ fn print_senders(out: &mut dyn Write, m: &Model, a: &SendersArgs) -> Result<bool
         output::Format::Text
     };
     let mut out = out;
-    output::senders(&mut out, &rows, a.by, fmt)?;
+    output::senders(&mut out, &rows, a.by, fmt, a.follow)?;
     Ok(!rows.is_empty())
 }
 

@@ -100,7 +100,7 @@ fn sig(r: &SenderRow, f: fn(&SigTally) -> u64) -> String {
 
 /// Every column, in CSV order (the `signatures` ones are empty except under
 /// `dkim-domain`).
-const COLUMNS: [Column; 24] = [
+const COLUMNS: [Column; 26] = [
     ("family", "FAMILY", 7, true, |r| r.family.to_string()),
     ("messages", "MSGS", 8, false, |r| r.messages.to_string()),
     ("bytes", "BYTES", 12, false, |r| r.bytes.to_string()),
@@ -152,12 +152,16 @@ const COLUMNS: [Column; 24] = [
     }),
     ("arrivals", "ARR", 8, false, |r| r.arrivals.to_string()),
     ("clients", "IPS", 6, false, |r| r.clients.to_string()),
+    ("recent_5m", "5MIN", 6, false, |r| r.recent_5m.to_string()),
+    ("recent_1h", "1HOUR", 6, false, |r| r.recent_1h.to_string()),
 ];
 
 /// The text table's columns for a key: under `dkim-domain` the domain's own
 /// signatures take the place of the per-message DKIM columns (their `IPS` is
 /// `clients`); under `ip` there is no `IPS`, always 1.
-fn text_columns(by: AggKey) -> Vec<&'static Column> {
+/// `recent`: with the last-5-minutes and last-hour counts after the messages (what
+/// `senders --follow` watches).
+fn text_columns(by: AggKey, recent: bool) -> Vec<&'static Column> {
     let names: &[&str] = if by == AggKey::DkimDomain {
         &[
             "family",
@@ -199,6 +203,10 @@ fn text_columns(by: AggKey) -> Vec<&'static Column> {
             "last",
         ]
     };
+    let mut names = names.to_vec();
+    if recent {
+        names.splice(2..2, ["recent_5m", "recent_1h"]);
+    }
     names
         .iter()
         .filter(|n| by != AggKey::Ip || **n != "clients")
@@ -252,6 +260,7 @@ pub fn senders(
     rows: &[SenderRow],
     by: AggKey,
     fmt: Format,
+    recent: bool,
 ) -> io::Result<()> {
     match fmt {
         Format::Json => {
@@ -277,7 +286,7 @@ pub fn senders(
                 .max()
                 .unwrap_or(0)
                 .clamp(by.as_str().len(), 60);
-            let cols = text_columns(by);
+            let cols = text_columns(by, recent);
             let headings: Vec<String> = cols.iter().map(|c| c.1.to_string()).collect();
             writeln!(
                 out,

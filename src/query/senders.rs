@@ -231,6 +231,11 @@ pub struct SenderRow {
     /// addresses of the messages that carried the domain's signatures
     /// (`SigTally::clients`).
     pub clients: u64,
+    /// Of `messages`, those of the last 5 minutes and the last hour before the log's
+    /// newest timestamp (not the wall clock: a log read after the fact still says
+    /// what was happening at its end). What `senders --follow` watches.
+    pub recent_5m: u64,
+    pub recent_1h: u64,
     #[serde(serialize_with = "ser_time")]
     pub first: Option<i64>,
     #[serde(serialize_with = "ser_time")]
@@ -531,6 +536,8 @@ struct Acc {
     other: bool,
     recipients: u64,
     clients: u64,
+    recent_5m: u64,
+    recent_1h: u64,
 }
 
 impl Acc {
@@ -557,6 +564,11 @@ pub fn group(m: &Model, g: &Grouping, f: &Filter, distinct: bool) -> Vec<SenderR
     let mut keep = vec![false; if recipients { m.messages.len() } else { 0 }];
     // (group, client address) of every counted message and event, when asked.
     let mut client_pairs: Vec<u64> = Vec::new();
+    let newest = m.last_time.unwrap_or(i64::MIN);
+    let (since_5m, since_1h) = (
+        newest.saturating_sub(5 * 60_000),
+        newest.saturating_sub(3_600_000),
+    );
     for i in 0..m.messages.len() {
         if !message_passes(m, f, i as u32) {
             continue;
@@ -569,6 +581,8 @@ pub fn group(m: &Model, g: &Grouping, f: &Filter, distinct: bool) -> Vec<SenderR
         for &gid in g.groups_of(i as u32) {
             let a = &mut acc[gid as usize];
             a.messages += 1;
+            a.recent_5m += u64::from(msg.time >= since_5m);
+            a.recent_1h += u64::from(msg.time >= since_1h);
             if msg.has(flags::ARRIVED) {
                 a.arrivals += 1;
                 a.bytes += msg.size as u64;
@@ -691,6 +705,8 @@ pub fn group(m: &Model, g: &Grouping, f: &Filter, distinct: bool) -> Vec<SenderR
             recipients: a.recipients,
             // The signatures' own count: the same addresses, counted once already.
             clients: sig_of(i).map_or(a.clients, |t| if distinct { t.clients } else { 0 }),
+            recent_5m: a.recent_5m,
+            recent_1h: a.recent_1h,
             first: a.first,
             last: a.last,
             group: i as u32,
