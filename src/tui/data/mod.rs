@@ -22,44 +22,20 @@ pub use fit::{SHOWN_CHARS, compact, count_fit, fit_cells, human_bytes, shown, sh
 pub use fuzzy::Fuzzy;
 pub use rejection::{rejection_detail, stage_label, who};
 
-/// Distinct recipients of every message, as a compressed index (built once per
-/// model, since `Model::recipients` is in line order, not message order).
-pub struct RecipientIndex {
-    start: Vec<u32>,
-    addrs: Vec<u32>,
-}
+/// Distinct recipients of every message (built once per model, since
+/// `Model::recipients` is in line order, not message order): the query module's
+/// regrouping by message, read distinct.
+pub struct RecipientIndex(crate::query::parties::RecipientsByMessage);
 
 impl RecipientIndex {
     pub fn new(m: &Model) -> RecipientIndex {
-        let n = m.messages.len();
-        let mut start = vec![0u32; n + 1];
-        for r in &m.recipients {
-            if let Some(c) = start.get_mut(r.msg as usize + 1) {
-                *c += 1;
-            }
-        }
-        for i in 0..n {
-            start[i + 1] += start[i];
-        }
-        let mut fill = start.clone();
-        let mut addrs = vec![NONE; m.recipients.len()];
-        for r in &m.recipients {
-            if let Some(at) = fill.get_mut(r.msg as usize) {
-                addrs[*at as usize] = r.addr;
-                *at += 1;
-            }
-        }
-        RecipientIndex { start, addrs }
+        RecipientIndex(crate::query::parties::RecipientsByMessage::new(m))
     }
 
     /// Distinct recipients of a message, in the order first named.
     pub fn of(&self, msg: u32) -> Vec<u32> {
-        let i = msg as usize;
-        let (Some(&a), Some(&b)) = (self.start.get(i), self.start.get(i + 1)) else {
-            return Vec::new();
-        };
         let mut out: Vec<u32> = Vec::new();
-        for &r in &self.addrs[a as usize..b as usize] {
+        for &r in self.0.of(msg) {
             if r != NONE && !out.contains(&r) {
                 out.push(r);
             }
