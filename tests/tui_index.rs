@@ -72,6 +72,7 @@ fn fast_aggregates_equal_the_query_module() {
                                 r.messages_sig_fail,
                                 r.messages_sig_invalid,
                                 r.signatures.clone(),
+                                (r.recent_5m, r.recent_1h),
                             )
                         })
                         .collect();
@@ -90,6 +91,7 @@ fn fast_aggregates_equal_the_query_module() {
                                 r.messages_sig_fail,
                                 r.messages_sig_invalid,
                                 r.signatures.clone(),
+                                (r.recent_5m, r.recent_1h),
                             )
                         })
                         .collect();

@@ -78,6 +78,11 @@ pub struct Cli {
     /// The block safety rules the interactive view's `b` follows, as `block` does.
     #[command(flatten)]
     pub safety: block::SafetyArgs,
+    /// Read the last file once instead of following it as it grows (the interactive view
+    /// follows a plain file by default, through rotation and truncation; `.gz` files and
+    /// standard input are always read once)
+    #[arg(long)]
+    pub no_follow: bool,
 }
 
 /// The log files of a subcommand, each with its help (one definition, so every command
@@ -614,6 +619,7 @@ fn run(cli: Cli) -> Result<i32> {
                 cli.prefix.prefix(),
                 cli.blocklist.clone(),
                 cli.safety.policy(&[]),
+                !cli.no_follow,
             )?;
         }
         Some(Command::Summary { files, json, load }) => {

@@ -22,6 +22,7 @@ use crate::parse::{DkimStatus, Event, LineKind, MsgId, SigResult, time};
 /// `tag << 32 | index` words, `EMPTY` where free. The tag (the hash's high half)
 /// settles almost every probe without reading the message; a lookup touches one
 /// cache line of the table, which loading prefetches a few lines ahead.
+#[derive(Clone)]
 pub struct MsgIndex {
     slots: Vec<u64>,
     len: usize,

@@ -8,7 +8,7 @@ use rustc_hash::FxBuildHasher;
 
 pub const NONE: u32 = u32::MAX;
 
-#[derive(Default)]
+#[derive(Default, Clone)]
 pub struct Interner {
     bytes: Vec<u8>,
     /// End offset of each string in `bytes`. 64-bit: more than 4 GiB of distinct

@@ -4,7 +4,7 @@
 
 const BLOCK_LINES: usize = 1 << 16;
 
-#[derive(Default)]
+#[derive(Default, Clone)]
 pub struct LineStarts {
     /// (first line of the block, its global offset), in line order.
     blocks: Vec<(u32, u64)>,

@@ -10,6 +10,7 @@
 
 use std::ops::Range;
 use std::path::PathBuf;
+use std::sync::Arc;
 
 use super::budget::{Budget, Limit};
 use super::load::{self, LoadError, LoadOptions, Progress, Stop};
@@ -84,6 +85,13 @@ impl Live {
         &self.b.model
     }
 
+    /// A copy of the model as it stands, for a reader on another thread while
+    /// appends go on here. The text is shared; the indexes are copied (about a
+    /// third of the model's size in bytes per message, see `Model`).
+    pub fn snapshot(&self) -> Model {
+        self.b.model.clone()
+    }
+
     pub fn into_model(self) -> Model {
         self.b.finish()
     }
@@ -133,21 +141,35 @@ impl Live {
         // a source per poll would cost a name and a notice each, for hours.
         let last = self.b.model.sources.last_mut();
         let same_file = continues && last.as_ref().is_some_and(|s| s.name == name);
-        match last {
-            Some(Source {
-                data: Bytes::Owned(v),
-                ..
-            }) if same_file && v.len() + bytes.len() <= self.merge_up_to => {
-                let before = v.capacity();
-                v.extend_from_slice(&bytes);
-                self.budget.read = self.budget.read - held + (v.capacity() - before) as u64;
+        let grow = last.filter(|s| {
+            same_file
+                && matches!(&s.data, Bytes::Owned(v) if v.len() + bytes.len() <= self.merge_up_to)
+        });
+        match grow {
+            Some(last) => {
+                // A snapshot being read elsewhere holds the piece: it keeps its copy and
+                // this one grows a copy of its own (at most `merge_up_to` bytes).
+                if Arc::get_mut(last).is_none()
+                    && let Some(copy) = last.owned_copy()
+                {
+                    *last = Arc::new(copy);
+                }
+                if let Some(Source {
+                    data: Bytes::Owned(v),
+                    ..
+                }) = Arc::get_mut(last)
+                {
+                    let before = v.capacity();
+                    v.extend_from_slice(&bytes);
+                    self.budget.read = self.budget.read - held + (v.capacity() - before) as u64;
+                }
             }
-            _ => {
+            None => {
                 let mut src = Source::new(name.to_string(), Bytes::Owned(bytes), self.end);
                 if same_file {
                     src = src.continuing();
                 }
-                self.b.model.sources.push(src);
+                self.b.model.sources.push(Arc::new(src));
             }
         }
         self.end += len;

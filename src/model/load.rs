@@ -6,7 +6,7 @@
 //! workers run ahead by a bounded number of chunks.
 
 use std::path::PathBuf;
-use std::sync::mpsc;
+use std::sync::{Arc, mpsc};
 
 use super::budget::{Budget, Limit};
 use super::build::Lane;
@@ -244,7 +244,9 @@ pub fn load_builder(
             }
         }
         let len = bytes.len() as u64;
-        b.model.sources.push(Source::new(name, data, base));
+        b.model
+            .sources
+            .push(Arc::new(Source::new(name, data, base)));
         base += len;
     }
     // A file truncated or rewritten while it was indexed gave lines that are not
@@ -283,9 +285,11 @@ pub fn from_bytes(name: &str, data: Vec<u8>, opts: &LoadOptions) -> Model {
         origin: super::budget::Origin::Flag,
     });
     let _ = index_source(&mut b, &data, 0, opts, &budget, &mut |_| {}, 0, total);
-    b.model
-        .sources
-        .push(Source::new(name.to_string(), source::Bytes::Owned(data), 0));
+    b.model.sources.push(Arc::new(Source::new(
+        name.to_string(),
+        source::Bytes::Owned(data),
+        0,
+    )));
     b.finish()
 }
 

@@ -289,9 +289,11 @@ impl Model {
     }
 }
 
-#[derive(Default)]
+/// `Clone` is for the live view: a copy is cheap next to a load (the text is
+/// shared, `Arc<Source>`), so one thread can append while another reads a snapshot.
+#[derive(Default, Clone)]
 pub struct Model {
-    pub sources: Vec<Source>,
+    pub sources: Vec<std::sync::Arc<Source>>,
     /// Global offset of each line's first byte.
     pub line_start: lines::LineStarts,
     pub line_kind: Vec<LineKind>,
@@ -324,7 +326,7 @@ impl Model {
 
     fn source_of(&self, start: u64) -> Option<&Source> {
         let i = self.sources.partition_point(|s| s.base <= start);
-        self.sources.get(i.checked_sub(1)?)
+        self.sources.get(i.checked_sub(1)?).map(|s| &**s)
     }
 
     /// The names of the files read, in order: a followed file read in pieces is
@@ -340,7 +342,7 @@ impl Model {
     /// Inputs known to have been truncated or rewritten since they were mapped
     /// (no system call; `check_sources` looks at the files).
     pub fn changed_sources(&self) -> impl Iterator<Item = &Source> {
-        self.sources.iter().filter(|s| s.changed())
+        self.sources.iter().map(|s| &**s).filter(|s| s.changed())
     }
 
     /// Looks at every mapped input (an `fstat` and two small reads each) and
@@ -400,7 +402,7 @@ impl Model {
             .checked_sub(1)?;
         let src = self.sources.get(at)?;
         // A followed file's pieces are one file: count from its first piece.
-        while at > 0 && self.sources.get(at).is_some_and(Source::continues) {
+        while at > 0 && self.sources.get(at).is_some_and(|s| s.continues()) {
             at -= 1;
         }
         let base = self.sources.get(at).map_or(src.base, |s| s.base);
@@ -517,7 +519,7 @@ impl Model {
 
     /// Bytes of the heap this model holds (the mapped files not included).
     pub fn heap_bytes(&self) -> usize {
-        let owned: usize = self.sources.iter().map(Source::heap_bytes).sum();
+        let owned: usize = self.sources.iter().map(|s| s.heap_bytes()).sum();
         owned
             + self.line_start.capacity_bytes()
             + self.line_kind.capacity()

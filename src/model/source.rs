@@ -98,6 +98,21 @@ pub struct Source {
 }
 
 impl Source {
+    /// A copy of a source read into memory (`None` for a mapped one, which is
+    /// never appended to).
+    pub(crate) fn owned_copy(&self) -> Option<Source> {
+        let Bytes::Owned(v) = &self.data else {
+            return None;
+        };
+        Some(Source {
+            name: self.name.clone(),
+            data: Bytes::Owned(v.clone()),
+            base: self.base,
+            notice: self.notice.clone(),
+            continues: self.continues,
+        })
+    }
+
     pub fn new(name: String, data: Bytes, base: u64) -> Source {
         let notice = format!("[{name} changed on disk since it was loaded]").into_bytes();
         Source {

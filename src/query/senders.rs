@@ -84,15 +84,19 @@ pub enum SortKey {
     DkimFail,
     /// Rejections (then failed logins): the clients an admin blocks first.
     Rejections,
+    /// Messages of the last 5 minutes before the log's newest line, then of the
+    /// last hour: who is sending now.
+    Recent,
 }
 
 impl SortKey {
-    pub const ALL: [SortKey; 5] = [
+    pub const ALL: [SortKey; 6] = [
         SortKey::Messages,
         SortKey::Bytes,
         SortKey::Last,
         SortKey::DkimFail,
         SortKey::Rejections,
+        SortKey::Recent,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -102,6 +106,7 @@ impl SortKey {
             SortKey::Last => "last",
             SortKey::DkimFail => "dkim-fail",
             SortKey::Rejections => "rejections",
+            SortKey::Recent => "recent",
         }
     }
 
@@ -853,6 +858,10 @@ pub fn sort_rows(rows: &mut [SenderRow], by: SortKey) {
                 .cmp(&a.rejections)
                 .then(b.auth_failures.cmp(&a.auth_failures))
                 .then(b.protocol_errors.cmp(&a.protocol_errors)),
+            SortKey::Recent => b
+                .recent_5m
+                .cmp(&a.recent_5m)
+                .then(b.recent_1h.cmp(&a.recent_1h)),
         };
         primary
             .then(b.messages.cmp(&a.messages))

@@ -46,6 +46,8 @@ pub struct App {
     /// The sender history view (`H`), when open.
     pub history: Option<HistoryView>,
     pub block: Blocker,
+    /// Following a growing log (`None`: read once).
+    pub live: Option<super::following::LiveView>,
     pub prompt: Option<Prompt>,
     pub help: Help,
 
@@ -71,6 +73,7 @@ impl App {
             lines: None,
             history: None,
             block: Blocker::default(),
+            live: None,
             prompt: None,
             help: Help::default(),
             focus: Pane::Senders,
@@ -121,6 +124,7 @@ impl App {
     /// Regroups, filters and sorts from scratch, keeping the selected sender if
     /// it is still there.
     pub fn regroup(&mut self) {
+        self.tell_feed();
         let Some(m) = self.logs.model.clone() else {
             return;
         };
@@ -228,6 +232,7 @@ impl App {
             return true;
         }
         self.notice = None;
+        self.unmark();
         match self.keys.action(k) {
             Some(a) => self.act(a),
             // Any key closes help, even one bound to nothing.
@@ -315,6 +320,7 @@ impl App {
         match a {
             Action::Quit => return self.quit = true,
             Action::Help => return self.help.show(),
+            Action::Pause => return self.toggle_pause(),
             _ => {}
         }
         if self.block.is_open() {

@@ -52,6 +52,9 @@ pub struct GroupIndex {
     rcpt_start: Vec<u32>,
     rcpts: Vec<u32>,
     rcpt_ids: u32,
+    /// The model's line count when this was built: a followed log that grew since
+    /// needs another (`Logs::add_grouping`).
+    pub built_on: usize,
 }
 
 impl GroupIndex {
@@ -136,7 +139,14 @@ impl GroupIndex {
             rcpt_start,
             rcpts,
             rcpt_ids,
+            built_on: m.line_count(),
         }
+    }
+
+    /// The group labelled `label`, if there is one (a scan: once per refresh).
+    pub fn group_of_label(&self, label: &str) -> Option<u32> {
+        let n = self.flat_at.len().saturating_sub(1);
+        (0..n as u32).find(|&g| self.label(g) == label)
     }
 
     pub fn by(&self) -> AggKey {
@@ -208,6 +218,10 @@ pub struct Agg {
     pub clients: u64,
     pub first: Option<i64>,
     pub last: Option<i64>,
+    /// Messages of the last 5 minutes and hour before the log's newest time
+    /// (`SenderRow::recent_5m`, `recent_1h`).
+    pub recent_5m: u64,
+    pub recent_1h: u64,
     v4: bool,
     v6: bool,
     unknown: bool,
@@ -222,50 +236,6 @@ impl Agg {
             (false, false, _) => "unknown",
             _ => "mixed",
         }
-    }
-}
-
-/// Running totals of one group.
-#[derive(Clone, Copy, Default)]
-struct Tally {
-    bytes: u64,
-    first: i64,
-    last: i64,
-    messages: u32,
-    arrivals: u32,
-    rejections: u32,
-    auth_failures: u32,
-    protocol_errors: u32,
-    dkim: [u32; 4],
-    sig_fail: u32,
-    sig_invalid: u32,
-    sig_bad: u32,
-    /// `F_V4`, `F_V6`, and `SEEN` once `first`/`last` hold a time.
-    bits: u16,
-}
-
-const SEEN: u16 = 128;
-
-impl Tally {
-    fn seen(&mut self, time: i64, fam_bits: u16) {
-        if self.bits & SEEN == 0 {
-            self.first = time;
-            self.last = time;
-        } else {
-            self.first = self.first.min(time);
-            self.last = self.last.max(time);
-        }
-        self.bits |= SEEN | (fam_bits & (F_V4 | F_V6 | F_UNKNOWN));
-    }
-
-    fn merge(&mut self, o: &Tally) {
-        if o.bits & SEEN != 0 {
-            self.seen(o.first, o.bits);
-            self.seen(o.last, o.bits);
-        }
-        self.rejections += o.rejections;
-        self.auth_failures += o.auth_failures;
-        self.protocol_errors += o.protocol_errors;
     }
 }
 
@@ -343,6 +313,11 @@ pub fn aggregate(m: &Model, ix: &GroupIndex, f: &Filter) -> Vec<Agg> {
                 .as_ref()
                 .is_some_and(|x| !x.messages.contains(ix.msgs[k])))
     };
+    let newest = m.last_time.unwrap_or(i64::MIN);
+    let (since_5m, since_1h) = (
+        newest.saturating_sub(5 * 60_000),
+        newest.saturating_sub(3_600_000),
+    );
     let mut out = Vec::new();
     for gid in 0..n {
         let (a, b) = (ix.start[gid] as usize, ix.start[gid + 1] as usize);
@@ -374,6 +349,8 @@ pub fn aggregate(m: &Model, ix: &GroupIndex, f: &Filter) -> Vec<Agg> {
                 clients += 1;
             }
             t.messages += 1;
+            t.recent_5m += u32::from(time >= since_5m);
+            t.recent_1h += u32::from(time >= since_1h);
             if arrived {
                 t.arrivals += 1;
                 t.bytes += ix.sizes[k] as u64;
@@ -439,6 +416,8 @@ pub fn aggregate(m: &Model, ix: &GroupIndex, f: &Filter) -> Vec<Agg> {
             clients: sig.map_or(clients, |s| s.clients),
             first: seen.then_some(t.first),
             last: seen.then_some(t.last),
+            recent_5m: t.recent_5m as u64,
+            recent_1h: t.recent_1h as u64,
             v4: t.bits & F_V4 != 0,
             v6: t.bits & F_V6 != 0,
             unknown: t.bits & F_UNKNOWN != 0,
@@ -467,11 +446,13 @@ pub fn sort_aggs(rows: &mut [Agg], by: SortKey, ix: &GroupIndex) {
                 // A signing domain by its own signatures (`query::dkim_fail_key`).
                 SortKey::DkimFail => sig.map_or(a.dkim.fail + a.dkim.invalid, |s| s.fail),
                 SortKey::Rejections => a.rejections,
+                SortKey::Recent => a.recent_5m,
             };
             // Rejections tie-break on failed logins, then protocol errors (as the CLI).
             let (second, third) = match by {
                 SortKey::Rejections => (a.auth_failures, a.protocol_errors),
                 SortKey::DkimFail => (sig.map_or(0, |s| s.invalid), 0),
+                SortKey::Recent => (a.recent_1h, 0),
                 _ => (0, 0),
             };
             let rank = ix.rank.get(a.group as usize).copied().unwrap_or(u32::MAX);

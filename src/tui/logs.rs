@@ -37,7 +37,12 @@ impl Loaded {
     /// What the loader derives from a model at once: the first key's grouping, the
     /// recipients and the summary (the other groupings follow in the background).
     pub fn build(model: Arc<Model>, prefix: NetPrefix) -> Loaded {
-        let first = Arc::new(Grouping::new(&model, AggKey::Ip, prefix));
+        Loaded::build_for(model, AggKey::Ip, prefix)
+    }
+
+    /// The same with key `by`'s grouping (a refresh builds the one on screen).
+    pub fn build_for(model: Arc<Model>, by: AggKey, prefix: NetPrefix) -> Loaded {
+        let first = Arc::new(Grouping::new(&model, by, prefix));
         let first = Arc::new(GroupIndex::new(&model, first, prefix));
         Loaded {
             recipients: Arc::new(RecipientIndex::new(&model)),
@@ -108,9 +113,31 @@ impl Logs {
     }
 
     /// A grouping built in the background after the load (a `net` one only while its
-    /// prefix lengths are still the ones in force).
+    /// prefix lengths are still the ones in force; none built on an older state of a
+    /// followed log).
     pub fn add_grouping(&mut self, g: Arc<GroupIndex>) {
+        if self
+            .model
+            .as_ref()
+            .is_some_and(|m| g.built_on != m.line_count())
+        {
+            return;
+        }
         self.groupings.entry(g.by()).or_insert(g);
+    }
+
+    /// A followed log grew: everything built on the old state goes (the other keys'
+    /// groupings and the line indexes are built again when asked for).
+    pub fn refresh(&mut self, l: Loaded) {
+        self.groupings.clear();
+        self.totals.clear();
+        self.lines = None;
+        for g in l.groupings {
+            self.groupings.insert(g.by(), g);
+        }
+        self.model = Some(l.model);
+        self.summary = Some(l.summary);
+        self.recipients = Some(l.recipients);
     }
 
     /// The index of key `by` (`net` cut at `prefix`); built here if the background has not

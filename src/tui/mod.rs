@@ -9,10 +9,13 @@ pub mod backend;
 pub mod block;
 pub mod components;
 pub mod data;
+pub mod feed;
+pub mod following;
 pub mod guard;
 pub mod index;
 pub mod keys;
 pub mod layout;
+pub mod live;
 pub mod logs;
 mod middle;
 pub mod render;
@@ -49,7 +52,30 @@ pub enum Msg {
     LoadFailed(String),
     Grouping(Arc<GroupIndex>),
     BlockFacts(Arc<block::BlockFacts>),
+    /// The followed log grew: new data, ready to show.
+    Refresh(Box<feed::Refresh>),
+    Rate(feed::Rate),
+    /// Lines read while paused.
+    Waiting(u64),
+    /// What happened to the followed file (rotated, truncated, gone).
+    Notice(String),
     Signal(i32),
+}
+
+impl From<feed::Event> for Msg {
+    fn from(e: feed::Event) -> Msg {
+        use feed::Event as E;
+        match e {
+            E::Progress(p) => Msg::Progress(p),
+            E::Loaded(l) => Msg::Loaded(l),
+            E::Grouping(g) => Msg::Grouping(g),
+            E::Refresh(r) => Msg::Refresh(r),
+            E::Rate(r) => Msg::Rate(r),
+            E::Waiting(n) => Msg::Waiting(n),
+            E::Notice(n) => Msg::Notice(n),
+            E::Failed(e) => Msg::LoadFailed(e),
+        }
+    }
 }
 
 /// Opens the TUI over `paths`. Returns once the user quits; the terminal is
@@ -58,12 +84,15 @@ pub enum Msg {
 /// the signal.
 /// `blocklist` is the file `b` writes and the markers come from; `None` means the location
 /// `blocklist::locate` picks, as for every `block` subcommand.
+/// `follow`: the last file keeps being read as it grows, when it is a regular,
+/// uncompressed file (`feed::followable`); the others are read once.
 pub fn run(
     paths: Vec<PathBuf>,
     opts: LoadOptions,
     prefix: NetPrefix,
     blocklist: Option<PathBuf>,
     block_policy: crate::blocklist::Policy,
+    follow: bool,
 ) -> anyhow::Result<()> {
     // A missing file is reported before the screen is taken over, and before the
     // terminal is asked for: a wrong path is the error to fix first.
@@ -91,6 +120,13 @@ pub fn run(
     app.open_blocklist(blocklist);
     app.block.policy = block_policy;
     let theme = Theme::from_env();
+    let followed = paths
+        .last()
+        .filter(|p| follow && p.as_os_str() != "-" && feed::followable(p))
+        .cloned();
+    let control = followed
+        .as_ref()
+        .map(|p| app.start_live(p.display().to_string()));
 
     let (tx, rx) = mpsc::channel();
     spawn_signals(tx.clone())?;
@@ -99,7 +135,15 @@ pub fn run(
         let size = tui.size()?;
         app.resize(size.width, size.height);
         tui.draw(|f| render::render(f, &app, theme))?;
-        spawn_loader(paths, opts, prefix, tx.clone());
+        match (followed, control) {
+            (Some(last), Some(control)) => {
+                let older = paths[..paths.len() - 1].to_vec();
+                let to_screen = tx.clone();
+                let send: feed::Send = Box::new(move |e| to_screen.send(Msg::from(e)).is_ok());
+                feed::spawn(older, last, opts, control, send);
+            }
+            _ => spawn_loader(paths, opts, prefix, tx.clone()),
+        }
         spawn_input(tx);
         event_loop(&mut tui, &mut app, theme, &rx)
     })();
@@ -219,6 +263,13 @@ fn handle(app: &mut App, msg: Msg) -> anyhow::Result<After> {
         Msg::BlockFacts(f) => {
             app.block.add_facts(f);
             After::Nothing
+        }
+        Msg::Refresh(r) => redraw(app.refreshed(*r)),
+        Msg::Rate(r) => redraw(app.set_rate(r)),
+        Msg::Waiting(n) => redraw(app.set_waiting(n)),
+        Msg::Notice(n) => {
+            app.notice = Some(n);
+            After::Redraw
         }
         Msg::Signal(libc::SIGTSTP) => After::Suspend,
         Msg::Signal(libc::SIGCONT) => After::Repaint,

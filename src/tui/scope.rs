@@ -18,6 +18,9 @@ pub struct Scope {
     pub filter: Filter,
     pub regex: Option<String>,
     pub time_text: Option<String>,
+    /// Following a growing log: the sort cycle has `recent` (a log read once keeps
+    /// the cycle it had, `S` going straight back to rejections).
+    pub live: bool,
 }
 
 impl Default for Scope {
@@ -29,6 +32,7 @@ impl Default for Scope {
             filter: Filter::default(),
             regex: None,
             time_text: None,
+            live: false,
         }
     }
 }
@@ -118,10 +122,16 @@ impl Scope {
             }
             Action::Sort => {
                 self.sort = self.sort.next();
+                if self.sort == SortKey::Recent && !self.live {
+                    self.sort = self.sort.next();
+                }
                 Some(Change::Order)
             }
             Action::SortBack => {
                 self.sort = self.sort.prev();
+                if self.sort == SortKey::Recent && !self.live {
+                    self.sort = self.sort.prev();
+                }
                 Some(Change::Order)
             }
             _ => None,

@@ -45,6 +45,11 @@ impl Theme {
         }
     }
 
+    /// What a followed log's last refresh brought (with a `+` before a sender).
+    pub fn fresh(self) -> Style {
+        self.fg(Color::Green).add_modifier(Modifier::BOLD)
+    }
+
     pub fn column_titles(self) -> Style {
         Style::new().add_modifier(Modifier::BOLD | Modifier::UNDERLINED)
     }

@@ -112,6 +112,11 @@ impl Blocker {
     }
 
     /// Facts built in the background after the load; a `b` pressed earlier built its own.
+    /// The log grew: the facts are built again on the next use.
+    pub fn facts_stale(&mut self) {
+        self.facts = None;
+    }
+
     pub fn add_facts(&mut self, f: Arc<BlockFacts>) {
         self.facts.get_or_insert(f);
     }

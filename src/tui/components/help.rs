@@ -84,7 +84,7 @@ pub fn entries(keys: &KeyMap) -> Vec<(String, &'static str)> {
             ),
             Action::Sort => (
                 pair(Action::Sort, Action::SortBack),
-                "sort: messages, bytes, last seen, DKIM fail (back)",
+                "sort: msgs bytes last dkim-fail rej; live: recent",
             ),
             Action::Down => (pair(Action::Down, Action::Up), "move down / up"),
             Action::PageDown => (pair(Action::PageDown, Action::PageUp), "page down / up"),

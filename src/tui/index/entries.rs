@@ -121,3 +121,49 @@ pub(super) fn by_group(n: usize, group_of: &[u32]) -> (Vec<u32>, Vec<u32>) {
     }
     (start, items)
 }
+
+/// Running totals of one group.
+#[derive(Clone, Copy, Default)]
+pub(super) struct Tally {
+    pub(super) bytes: u64,
+    pub(super) first: i64,
+    pub(super) last: i64,
+    pub(super) messages: u32,
+    pub(super) arrivals: u32,
+    pub(super) rejections: u32,
+    pub(super) auth_failures: u32,
+    pub(super) protocol_errors: u32,
+    pub(super) dkim: [u32; 4],
+    pub(super) sig_fail: u32,
+    pub(super) sig_invalid: u32,
+    pub(super) sig_bad: u32,
+    pub(super) recent_5m: u32,
+    pub(super) recent_1h: u32,
+    /// `F_V4`, `F_V6`, and `SEEN` once `first`/`last` hold a time.
+    pub(super) bits: u16,
+}
+
+pub(super) const SEEN: u16 = 128;
+
+impl Tally {
+    pub(super) fn seen(&mut self, time: i64, fam_bits: u16) {
+        if self.bits & SEEN == 0 {
+            self.first = time;
+            self.last = time;
+        } else {
+            self.first = self.first.min(time);
+            self.last = self.last.max(time);
+        }
+        self.bits |= SEEN | (fam_bits & (F_V4 | F_V6 | F_UNKNOWN));
+    }
+
+    pub(super) fn merge(&mut self, o: &Tally) {
+        if o.bits & SEEN != 0 {
+            self.seen(o.first, o.bits);
+            self.seen(o.last, o.bits);
+        }
+        self.rejections += o.rejections;
+        self.auth_failures += o.auth_failures;
+        self.protocol_errors += o.protocol_errors;
+    }
+}

@@ -38,13 +38,14 @@ pub enum Action {
     Zoom,
     PrefixV6,
     PrefixV4,
+    Pause,
     Help,
     Quit,
 }
 
 impl Action {
     /// In the order the help overlay lists them.
-    pub const ALL: [Action; 38] = [
+    pub const ALL: [Action; 39] = [
         Action::Down,
         Action::Up,
         Action::PageDown,
@@ -81,6 +82,7 @@ impl Action {
         Action::Zoom,
         Action::PrefixV6,
         Action::PrefixV4,
+        Action::Pause,
         Action::Help,
         Action::Quit,
     ];
@@ -124,6 +126,7 @@ impl Action {
             Action::Zoom => "zoom",
             Action::PrefixV6 => "v6_prefix",
             Action::PrefixV4 => "v4_prefix",
+            Action::Pause => "pause",
             Action::Help => "help",
             Action::Quit => "quit",
         }
@@ -146,7 +149,9 @@ impl Action {
             Action::GroupBy => {
                 "group by: ip, net, host, sender, domain, recipient, auth, dkim-domain"
             }
-            Action::Sort => "sort: messages, bytes, last seen, DKIM failures",
+            Action::Sort => {
+                "sort: messages, bytes, last seen, DKIM failures, rejections; following: recent"
+            }
             Action::FamilyBack => "family filter, the other way round",
             Action::DkimBack => "DKIM filter, the other way round",
             Action::GroupByBack => "group by, the other way round",
@@ -169,6 +174,7 @@ impl Action {
             Action::Zoom => "zoom the focused pane to the whole screen and back",
             Action::PrefixV6 => "group by net, next IPv6 prefix: /64 /56 /48 /32 /128",
             Action::PrefixV4 => "group by net, next IPv4 prefix: /24 /16 /32",
+            Action::Pause => "pause / resume a followed log (lines are still read)",
             Action::Help => "this help",
             Action::Quit => "quit",
         }

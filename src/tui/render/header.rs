@@ -30,6 +30,13 @@ pub fn render(frame: &mut Frame, area: Rect, app: &App, theme: Theme) {
         Span::styled("mailtriage ", theme.title()),
         Span::raw(names),
     ]];
+    // Following: the marker and what arrives, right after the names (a word, not only
+    // a colour, so it reads with NO_COLOR).
+    if let Some(l) = &app.live
+        && !app.logs.is_loading()
+    {
+        items.push(live_item(app, l, theme));
+    }
     // A log truncated or rewritten since it was mapped: right after the title, where a
     // narrow screen does not leave it out.
     if let Some(m) = &app.logs.model {
@@ -110,6 +117,31 @@ pub fn render(frame: &mut Frame, area: Rect, app: &App, theme: Theme) {
     }
     let lines = super::flow::flow(items, area.width as usize, area.height as usize);
     frame.render_widget(Paragraph::new(lines), area);
+}
+
+/// `live 20k lines/s 4.5k msgs/min`, or `paused 5k new lines (Space resumes)`.
+fn live_item<'a>(app: &App, l: &crate::tui::following::LiveView, theme: Theme) -> Vec<Span<'a>> {
+    let c = crate::tui::data::compact;
+    if l.paused {
+        let key = app.keys.first(crate::tui::keys::Action::Pause);
+        return vec![
+            Span::styled("paused", theme.warn()),
+            Span::raw(format!(
+                " {} new {} ({key} resumes)",
+                c(l.waiting),
+                if l.waiting == 1 { "line" } else { "lines" }
+            )),
+        ];
+    }
+    let mut v = vec![Span::styled("live", theme.pass())];
+    if l.rate.lines_per_s > 0.0 {
+        v.push(Span::raw(format!(
+            " {} lines/s {} msgs/min",
+            c(l.rate.lines_per_s.round() as u64),
+            c(l.rate.messages_per_min.round() as u64)
+        )));
+    }
+    v
 }
 
 /// A file's name without its directories, as the header shows it.

@@ -133,7 +133,10 @@ pub fn render(frame: &mut Frame, area: Rect, app: &App, theme: Theme, wide: bool
             if spam {
                 cells.push(spam_cell(m.spam_score(i), theme));
             }
-            let row = Row::new(cells);
+            let mut row = Row::new(cells);
+            if app.live.as_ref().is_some_and(|l| l.is_fresh(i)) {
+                row = row.style(theme.fresh());
+            }
             Some(if pos == app.messages.list.selected {
                 row.style(theme.selected(focused))
             } else {

@@ -29,6 +29,10 @@ const W_ALIGNED: u16 = 4;
 const W_IPS: u16 = 4;
 const W_ARR: u16 = 5;
 const W_RCPT: u16 = 4;
+/// `5m` / `1h`: messages of the last 5 minutes / hour, while following.
+const W_RECENT: u16 = 4;
+/// `last seen` as `HH:MM` where a followed log's `5m` column needs the room.
+const W_SEEN_SHORT: u16 = 5;
 /// `first seen` / `last seen`: `MM-DD HH:MM`.
 const W_SEEN: u16 = 11;
 /// An optional column is shown only if the key column keeps this many cells (what
@@ -57,6 +61,9 @@ enum Col {
     /// Distinct recipients.
     Rcpts,
     First,
+    /// Messages of the last 5 minutes / hour before the log's newest time.
+    Recent5m,
+    Recent1h,
 }
 
 impl Col {
@@ -72,6 +79,8 @@ impl Col {
             Col::Ips => "ips",
             Col::Rcpts => "rcpt",
             Col::First => "first seen",
+            Col::Recent5m => "5m",
+            Col::Recent1h => "1h",
         }
     }
 
@@ -87,6 +96,7 @@ impl Col {
             Col::Ips => W_IPS,
             Col::Rcpts => W_RCPT,
             Col::First => W_SEEN,
+            Col::Recent5m | Col::Recent1h => W_RECENT,
         }
     }
 
@@ -106,6 +116,8 @@ impl Col {
             Col::Ips => r.clients,
             Col::Rcpts => r.recipients,
             Col::First => 0,
+            Col::Recent5m => r.recent_5m,
+            Col::Recent1h => r.recent_1h,
         }
     }
 }
@@ -114,8 +126,10 @@ impl Col {
 /// optional ones, which are added in priority order while it keeps `KEY_KEEP_W`
 /// cells (a column that does not fit leaves room for a narrower one after it).
 /// No `ips` under `ip`: there it is always 1.
-fn columns(by: AggKey, mut room: u16) -> Vec<Col> {
-    let (mut cols, optional) = if by == AggKey::DkimDomain {
+/// `live`: a followed log shows `5m` always (before the status columns) and `1h`
+/// first among the optional ones.
+fn columns(by: AggKey, mut room: u16, live: bool) -> Vec<Col> {
+    let (mut cols, mut optional) = if by == AggKey::DkimDomain {
         (
             vec![Col::SigPass, Col::SigFailOwn, Col::SigInv],
             vec![
@@ -138,13 +152,23 @@ fn columns(by: AggKey, mut room: u16) -> Vec<Col> {
             ],
         )
     };
+    if live {
+        cols.insert(0, Col::Recent5m);
+        optional.insert(0, Col::Recent1h);
+    }
     for c in optional {
         let need = c.width() + 1;
         if (c != Col::Ips || by != AggKey::Ip) && room >= KEY_KEEP_W + need {
             room -= need;
-            // `arr` goes before the status columns, which add up to it.
+            // `arr` goes before the status columns, which add up to it; `1h` after `5m`.
             if c == Col::Arrivals {
-                cols.insert(0, c);
+                let at = cols
+                    .iter()
+                    .take_while(|c| matches!(c, Col::Recent5m | Col::Recent1h))
+                    .count();
+                cols.insert(at, c);
+            } else if c == Col::Recent1h {
+                cols.insert(1, c);
             } else {
                 cols.push(c);
             }
@@ -221,17 +245,23 @@ pub fn render(frame: &mut Frame, area: Rect, app: &App, theme: Theme, wide: bool
         return;
     }
     let spark_w = crate::tui::layout::spark_cells(body.width as usize) as u16;
-    let last_w: u16 = W_SEEN;
+    let live = app.live.is_some();
+    // Following, under 100 columns `last seen` is today's `HH:MM`: that pays for `5m`.
+    let short_seen = live && body.width < 100;
+    let last_w: u16 = if short_seen { W_SEEN_SHORT } else { W_SEEN };
     // The key column is as wide as its widest key on screen, up to what the others leave
     // (one cell between columns): at 200 columns it is not 130 cells of blanks.
     let by_domain = app.scope.by == AggKey::DkimDomain;
     let base = 3 + W_MSGS + W_BYTES + W_REJ + last_w + spark_w + 6;
-    let status: u16 = if by_domain {
+    let mut status: u16 = if by_domain {
         W_PASS + W_FAIL + W_INV + 3
     } else {
         W_PASS + W_FAIL + W_INV + W_NONE + 4
     };
-    let cols = columns(app.scope.by, body.width.saturating_sub(base + status));
+    if live {
+        status += W_RECENT + 1;
+    }
+    let cols = columns(app.scope.by, body.width.saturating_sub(base + status), live);
     let show_first = cols.contains(&Col::First);
     let cols: Vec<Col> = cols.into_iter().filter(|c| *c != Col::First).collect();
     let fixed: u16 = base
@@ -239,6 +269,15 @@ pub fn render(frame: &mut Frame, area: Rect, app: &App, theme: Theme, wide: bool
         + if show_first { W_SEEN + 1 } else { 0 };
     let room = body.width.saturating_sub(fixed);
     let focused = app.focus == Pane::Senders;
+    // A sender whose newest message came with the last refresh of a followed log.
+    let fresh = |gid: u32| {
+        app.live.as_ref().is_some_and(|l| {
+            app.senders
+                .index()
+                .and_then(|ix| ix.messages(gid).last())
+                .is_some_and(|&m| l.is_fresh(m))
+        })
+    };
     let height = body.height.saturating_sub(1) as usize;
     let offset = visible_offset(app.senders.list.offset, app.senders.list.selected, height);
     let widest = app
@@ -253,12 +292,17 @@ pub fn render(frame: &mut Frame, area: Rect, app: &App, theme: Theme, wide: bool
                 2
             } else {
                 0
-            };
+            } + if fresh(r.group) { 2 } else { 0 };
             unicode_width::UnicodeWidthStr::width(app.label(r)) + mark
         })
         .max()
         .unwrap_or(0);
     let key_w = room.min((widest as u16).max(KEY_MIN_W));
+    let seen_text = |t: i64| {
+        let t = short_time(t);
+        let from = if short_seen { 11 } else { 5 };
+        t.get(from..).unwrap_or_default().to_string()
+    };
     let rows: Vec<Row> = app
         .senders
         .shown
@@ -274,10 +318,7 @@ pub fn render(frame: &mut Frame, area: Rect, app: &App, theme: Theme, wide: bool
                 "mixed" => "mix",
                 _ => "-",
             };
-            let seen = |t: Option<i64>| {
-                t.map(|t| short_time(t).get(5..).unwrap_or_default().to_string())
-                    .unwrap_or_default()
-            };
+            let seen = |t: Option<i64>| t.map(seen_text).unwrap_or_default();
             let last = seen(r.last);
             let spark = app
                 .senders
@@ -291,11 +332,16 @@ pub fn render(frame: &mut Frame, area: Rect, app: &App, theme: Theme, wide: bool
             };
             let fail_style = if failing { theme.fail() } else { theme.dim() };
             let blocked = app.senders.cover(r.group).is_some();
-            let room = key_w.saturating_sub(if blocked { 2 } else { 0 });
+            let new = fresh(r.group);
+            let marks = if blocked { 2 } else { 0 } + if new { 2 } else { 0 };
+            let room = key_w.saturating_sub(marks);
             let mut key = key_line(app, app.label(r), room as usize, theme);
             if blocked {
                 // A letter, not only a colour, so the marker survives NO_COLOR.
                 key.spans.insert(0, Span::styled("B ", theme.fail()));
+            }
+            if new {
+                key.spans.insert(0, Span::styled("+ ", theme.fresh()));
             }
             let mut cells = vec![
                 Cell::from(key),
