@@ -2,6 +2,9 @@
 //! logs (escape sequences, invalid UTF-8, multi-byte and zero-width text, long lines, `H=`
 //! tricks, odd domains, empty files), driving `App` and rendering every step through
 //! `TestBackend`. Seeded and reproducible: a failure prints the seed, case and step.
+//! Half the cases follow the log: it arrives in random pieces of whole lines between
+//! the keys (sometimes as a new file, as after a rotation), each swapped in as the
+//! feed thread would (`App::refreshed`), with `Space` pausing among the keys.
 //!
 //! `cargo test` runs a short campaign (20 k steps). The long one, by hand:
 //! `MAILTRIAGE_FUZZ_STEPS=1000000 cargo test --release --test tui_fuzz -- --ignored --nocapture`
@@ -9,10 +12,13 @@
 
 use std::panic::{AssertUnwindSafe, catch_unwind};
 
+use mailtriage::model::live::Live;
 use mailtriage::model::{self, LoadOptions};
 use mailtriage::query::NetPrefix;
 use mailtriage::tui::app::App;
+use mailtriage::tui::feed::Refresh;
 use mailtriage::tui::keys::KeyMap;
+use mailtriage::tui::logs::Loaded;
 use mailtriage::tui::render::render;
 use mailtriage::tui::theme::Theme;
 use ratatui::Terminal;
@@ -376,14 +382,55 @@ fn campaign(seed: u64, steps: u64) {
     println!("tui fuzz: {done} steps over {case} logs from seed {seed}");
 }
 
+/// The log cut after whole lines into 1 to 8 pieces.
+fn pieces(r: &mut Rng, data: &[u8]) -> Vec<Vec<u8>> {
+    let ends: Vec<usize> = data
+        .iter()
+        .enumerate()
+        .filter(|(_, b)| **b == b'\n')
+        .map(|(i, _)| i + 1)
+        .collect();
+    let mut cuts: Vec<usize> = (0..r.below(8))
+        .filter_map(|_| ends.get(r.below(ends.len().max(1))).copied())
+        .collect();
+    cuts.sort_unstable();
+    cuts.dedup();
+    let mut out = Vec::new();
+    let mut at = 0;
+    for c in cuts.into_iter().chain([data.len()]) {
+        if c > at {
+            out.push(data[at..c].to_vec());
+            at = c;
+        }
+    }
+    out
+}
+
 fn run_case(case_seed: u64, steps: u64, blocklist: &std::path::Path) {
     let mut r = Rng(case_seed);
-    let data = log(&mut r);
+    let mut data = log(&mut r);
+    if data.last().is_some_and(|&b| b != b'\n') {
+        data.push(b'\n');
+    }
     let opts = LoadOptions {
         threads: 1,
         ..LoadOptions::default()
     };
-    let model = model::load::from_bytes("fuzz.log", data, &opts);
+    let following = r.chance(50);
+    let mut rest = if following {
+        pieces(&mut r, &data)
+    } else {
+        Vec::new()
+    };
+    rest.reverse();
+    let mut live = Live::new(opts.clone());
+    let model = if following {
+        let first = rest.pop().unwrap_or_default();
+        live.append("fuzz.log", first, false).expect("append");
+        live.snapshot()
+    } else {
+        model::load::from_bytes("fuzz.log", data, &opts)
+    };
     let (w, h) = size(&mut r);
     let mut app = App::with_model(
         KeyMap::defaults().expect("default keys"),
@@ -391,6 +438,9 @@ fn run_case(case_seed: u64, steps: u64, blocklist: &std::path::Path) {
         NetPrefix::default(),
         (w, h),
     );
+    if following {
+        app.start_live("fuzz.log".into());
+    }
     app.open_blocklist(Some(blocklist.to_path_buf()));
     let theme = Theme {
         color: r.chance(50),
@@ -403,6 +453,18 @@ fn run_case(case_seed: u64, steps: u64, blocklist: &std::path::Path) {
         if huge || r.chance(3) {
             let (w, h) = size(&mut r);
             app.resize(w, h);
+        } else if following && !rest.is_empty() && r.chance(5) {
+            let piece = rest.pop().unwrap_or_default();
+            let before = live.model().messages.len() as u32;
+            let a = live
+                .append("fuzz.log", piece, !r.chance(20))
+                .expect("append");
+            let m = std::sync::Arc::new(live.snapshot());
+            app.refreshed(Refresh {
+                loaded: Loaded::build_for(m, app.scope.by, app.scope.prefix),
+                lines: a.lines.len() as u64,
+                new_from: before,
+            });
         } else if r.chance(2) {
             // A bracketed paste: hostile bytes as text, into a prompt or nowhere.
             let text = String::from_utf8_lossy(&hostile(&mut r)).into_owned();

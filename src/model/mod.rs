@@ -17,6 +17,7 @@ pub mod lines;
 pub mod live;
 pub mod load;
 pub mod source;
+pub mod watch;
 
 use std::net::IpAddr;
 

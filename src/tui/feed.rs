@@ -20,8 +20,15 @@ use crate::model::live::Live;
 use crate::model::{LoadOptions, Progress};
 use crate::query::{AggKey, NetPrefix};
 
-/// How often the file is looked at when nothing happens: a `fstat` and a `stat`.
+/// How often the file is looked at without change notifications (`model::watch`):
+/// a `fstat` and a `stat` each time.
 const POLL: Duration = Duration::from_millis(200);
+/// With notifications: the longest wait for one (a file system that sends none, such
+/// as NFS written from another host, is still read this often).
+const CEILING: Duration = Duration::from_secs(1);
+/// Fewest time between two reads: a writer flushing every line would otherwise
+/// wake the feed for each.
+const GATHER: Duration = Duration::from_millis(50);
 /// Fewest time between two refreshes of the screen's data.
 const EVERY: Duration = Duration::from_millis(500);
 /// The append rate is measured over this window.
@@ -262,7 +269,15 @@ fn follow(mut feed: Feed, control: &Control, tx: &Send) {
     let mut rate = Rate::default();
     let mut rate_sent = Instant::now();
     let mut waiting_sent = 0u64;
+    let watch = crate::model::watch::Watch::new(feed.follower.path());
+    let ceiling = if watch.notifies() { CEILING } else { POLL };
+    let mut last_read = Instant::now();
     loop {
+        let since = last_read.elapsed();
+        if since < GATHER {
+            std::thread::sleep(GATHER - since);
+        }
+        last_read = Instant::now();
         let mut notices = Vec::new();
         let stepped = feed.step(&mut notices);
         for n in notices {
@@ -314,7 +329,13 @@ fn follow(mut feed: Feed, control: &Control, tx: &Send) {
                 continue;
             }
         }
-        std::thread::sleep(POLL);
+        // Woken by a change; or, with lines waiting for their refresh, when it is due.
+        let most = if feed.pending_lines > 0 && !w.paused {
+            EVERY.saturating_sub(now.duration_since(last_refresh))
+        } else {
+            ceiling
+        };
+        watch.wait(most.max(GATHER));
     }
 }
 
