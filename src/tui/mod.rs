@@ -58,8 +58,11 @@ pub enum Msg {
 /// the signal.
 /// `blocklist` is the file `b` writes and the markers come from; `None` means the location
 /// `blocklist::locate` picks, as for every `block` subcommand.
+/// `notes` are what the command line found about the inputs (rotations
+/// reordered, a gap in a set): the first status-line notice.
 pub fn run(
     paths: Vec<PathBuf>,
+    notes: Vec<String>,
     opts: LoadOptions,
     prefix: NetPrefix,
     blocklist: Option<PathBuf>,
@@ -90,6 +93,17 @@ pub fn run(
     let mut app = App::new(keys, files, prefix, opts.ctx);
     app.open_blocklist(blocklist);
     app.block.policy = block_policy;
+    if !notes.is_empty() {
+        // After the blocklist's own notice, which is about a file the view writes.
+        let blocklist = app.notice.take();
+        app.notice = Some(
+            notes
+                .into_iter()
+                .chain(blocklist)
+                .collect::<Vec<_>>()
+                .join("; "),
+        );
+    }
     let theme = Theme::from_env();
 
     let (tx, rx) = mpsc::channel();
