@@ -247,3 +247,32 @@ fn follow_refuses_what_cannot_grow() {
         .expect("run");
     assert_eq!(o.status.code(), Some(2));
 }
+
+#[test]
+fn a_globbed_set_follows_the_live_file_not_the_last_name_given() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let log = dir.path().join("mainlog");
+    let old = dir.path().join("mainlog.1");
+    let older = dir.path().join("mainlog.2");
+    let lines = demo_lines();
+    std::fs::write(&older, lines[..150].concat()).expect("write");
+    std::fs::write(&old, lines[150..300].concat()).expect("write");
+    append(&log, lines[300..400].concat());
+    // `mainlog*` in lexical order: the live file comes first.
+    let names: Vec<&str> = [&log, &old, &older]
+        .iter()
+        .map(|p| p.to_str().expect("utf8 path"))
+        .collect();
+    let mut args = vec!["grep", "--follow", "<="];
+    args.extend(&names);
+    let child = spawn(&args);
+    child.wait_for("first transaction", |t| t.contains("<="));
+    append(&log, lines[400..].concat());
+    std::thread::sleep(Duration::from_millis(600));
+    let (code, out, err) = stop(child, libc::SIGTERM);
+    assert_eq!(code, 0, "{err}");
+    assert!(err.contains("oldest first"), "{err}");
+    // What grew was read: the same transactions as grep over the set in order.
+    let want = grep_once("<=", &[&older, &old, &log]);
+    assert_eq!(blocks(&out), blocks(&want));
+}

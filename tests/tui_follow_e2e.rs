@@ -267,3 +267,49 @@ fn no_follow_reads_once() {
     let s = t.wait_for("not following");
     assert!(s.contains("not following"), "{s}");
 }
+
+#[test]
+fn a_globbed_rotation_set_is_read_oldest_first_and_follows_the_live_file() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let log = dir.path().join("mainlog");
+    let old = dir.path().join("mainlog.1");
+    let oldest = dir.path().join("mainlog.2.gz");
+    let all = demo_lines();
+    // Cut inside transactions, so messages span the files: read in the wrong order,
+    // deliveries would come before their arrivals and the counts would differ.
+    let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::fast());
+    gz.write_all(all[..700].concat().as_bytes()).expect("gzip");
+    std::fs::write(&oldest, gz.finish().expect("gzip")).expect("write .gz");
+    append(&old, &all[700..1400]);
+    append(&log, &all[1400..2000]);
+    // The reference: one plain file of the lines in the order they were logged.
+    let whole = dir.path().join("whole");
+    let expect = |upto: usize| {
+        std::fs::write(&whole, all[..upto].concat()).expect("write");
+        summary(&[&whole])
+    };
+    let bin = env!("CARGO_BIN_EXE_mailtriage");
+    // `mainlog*` as a shell expands it: the live file first, the oldest last.
+    let cmd = format!(
+        "{bin} --blocklist {} {} {} {}; sleep 30",
+        dir.path().join("bl").display(),
+        log.display(),
+        old.display(),
+        oldest.display()
+    );
+    let Some(t) = Tmux::start("follow-glob", (120, 40), &cmd) else {
+        return;
+    };
+    let s = t
+        .wait(|s| s.contains(" live") && header_counts(s).is_some())
+        .unwrap_or_else(|s| panic!("the TUI did not open following:\n{s}"));
+    assert!(
+        s.contains("oldest first"),
+        "the reordering is not said:\n{s}"
+    );
+    wait_counts(&t, expect(2000), Duration::from_secs(5));
+    // What grows is `mainlog`, not the last name given.
+    append(&log, &all[2000..2600]);
+    let took = wait_counts(&t, expect(2600), Duration::from_secs(3));
+    assert!(took < Duration::from_secs(1), "took {took:?}");
+}

@@ -457,7 +457,9 @@ fn read_facts(
     if files.is_empty() {
         bail!("give at least one Exim main log file to check the blocklist against");
     }
-    let model = crate::model::load(files, opts, &mut |_| {})?;
+    // A message's lines link up only when the rotations are read oldest first.
+    let files = super::resolve_files(files, quiet)?;
+    let model = crate::model::load(&files, opts, &mut |_| {})?;
     if let Some(msg) = super::sniff::not_exim(&model)
         && !quiet
     {

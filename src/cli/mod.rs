@@ -464,17 +464,33 @@ impl From<DkimArg> for DkimStatus {
     }
 }
 
-/// Resolves the files to read: the given ones, or the first default log found.
+/// Resolves the files to read: the given ones, rotations oldest first (see
+/// `model::rotation`), saying on standard error when they were reordered or a
+/// rotation is missing; or the first default log found.
 pub fn resolve_files(files: &[PathBuf], quiet: bool) -> Result<Vec<PathBuf>> {
+    let (files, notes) = resolve_noted(files, quiet)?;
+    if !quiet {
+        for n in notes {
+            eprintln!("mailtriage: {n}");
+        }
+    }
+    Ok(files)
+}
+
+/// `resolve_files`, the notes on the order returned instead of printed (the
+/// interactive view shows them in its status line).
+pub fn resolve_noted(files: &[PathBuf], quiet: bool) -> Result<(Vec<PathBuf>, Vec<String>)> {
     if !files.is_empty() {
-        return Ok(files.to_vec());
+        let o = model::rotation::order(files);
+        let notes = o.notes();
+        return Ok((o.paths, notes));
     }
     match source::default_log() {
         Some(p) => {
             if !quiet {
                 eprintln!("mailtriage: reading {}", p.display());
             }
-            Ok(vec![p])
+            Ok((vec![p], Vec::new()))
         }
         None => bail!(
             "no log file given and none found at {}; pass one, e.g. `mailtriage /path/to/mainlog`",
@@ -612,9 +628,10 @@ fn run(cli: Cli) -> Result<i32> {
             if let Some(msg) = suggest::misplaced_subcommand(&cli.files, &names) {
                 bail!("{msg}");
             }
-            let files = resolve_files(&cli.files, cli.load.quiet)?;
+            let (files, notes) = resolve_noted(&cli.files, cli.load.quiet)?;
             crate::tui::run(
                 files,
+                notes,
                 cli.load.options(),
                 cli.prefix.prefix(),
                 cli.blocklist.clone(),

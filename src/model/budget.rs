@@ -7,6 +7,7 @@
 //! those live in the page cache, not in our heap.
 
 use std::fmt;
+use std::sync::atomic::{AtomicU64, Ordering};
 
 /// Heap per indexed line: 13 bytes of per-line tables (start, kind, message,
 /// next), doubled for the spare capacity of a growing vector, plus the line's
@@ -115,6 +116,115 @@ impl Budget {
     }
 }
 
+/// What indexing asks of a budget, whether it is one load's own (`Budget`) or
+/// shared with readers still running (`Shared`).
+pub trait Room {
+    /// Whether `lines` indexed lines fit beside the bytes held. A shared budget
+    /// also sets them aside, so readers do not take their room meanwhile.
+    fn index(&self, lines: u64) -> bool;
+    /// Bytes neither held nor set aside: what an index may reserve tables for.
+    fn free(&self) -> u64;
+}
+
+impl Room for Budget {
+    fn index(&self, lines: u64) -> bool {
+        self.can_index(lines)
+    }
+
+    fn free(&self) -> u64 {
+        self.limit.bytes.saturating_sub(self.read)
+    }
+}
+
+/// The budget of a load whose inputs are read on several threads while the
+/// first ones are indexed: a reader claims bytes before it allocates them, so
+/// together the readers never pass the limit, nor take the room of lines
+/// already indexed.
+#[derive(Debug)]
+pub struct Shared {
+    pub limit: Limit,
+    read: AtomicU64,
+    /// `LINE_COST` times the lines indexed so far.
+    lines: AtomicU64,
+}
+
+impl Shared {
+    pub fn new(limit: Limit) -> Shared {
+        Shared {
+            limit,
+            read: AtomicU64::new(0),
+            lines: AtomicU64::new(0),
+        }
+    }
+
+    /// Bytes of inputs held now.
+    pub fn read(&self) -> u64 {
+        self.read.load(Ordering::Acquire)
+    }
+
+    /// Takes up to `want` bytes, as many as are left; returns how many (0: none).
+    pub fn claim(&self, want: u64) -> u64 {
+        let mut cur = self.read.load(Ordering::Acquire);
+        loop {
+            let used = cur.saturating_add(self.lines.load(Ordering::Acquire));
+            let grant = want.min(self.limit.bytes.saturating_sub(used));
+            if grant == 0 {
+                return 0;
+            }
+            match self.read.compare_exchange_weak(
+                cur,
+                cur + grant,
+                Ordering::AcqRel,
+                Ordering::Acquire,
+            ) {
+                Ok(_) => return grant,
+                Err(now) => cur = now,
+            }
+        }
+    }
+
+    /// Counts bytes the allocator gave beyond a claim (a rounded-up capacity).
+    pub fn add(&self, n: u64) {
+        self.read.fetch_add(n, Ordering::AcqRel);
+    }
+
+    /// Returns bytes claimed but no longer held.
+    pub fn give_back(&self, n: u64) {
+        // Never below zero, even if a caller returns more than it claimed.
+        let _ = self
+            .read
+            .fetch_update(Ordering::AcqRel, Ordering::Acquire, |r| {
+                Some(r.saturating_sub(n))
+            });
+    }
+
+    /// The budget once the readers are done, for appends (`live`).
+    pub fn into_budget(self) -> Budget {
+        Budget {
+            limit: self.limit,
+            read: self.read.into_inner(),
+        }
+    }
+}
+
+impl Room for Shared {
+    fn index(&self, lines: u64) -> bool {
+        let cost = lines.saturating_mul(LINE_COST);
+        if self.read().saturating_add(cost) > self.limit.bytes {
+            return false;
+        }
+        self.lines.fetch_max(cost, Ordering::AcqRel);
+        true
+    }
+
+    fn free(&self) -> u64 {
+        let used = self
+            .read()
+            .saturating_add(self.lines.load(Ordering::Acquire));
+        self.limit.bytes.saturating_sub(used)
+    }
+}
+
 /// Parses `--max-memory`: a number of bytes with an optional K, M, G or T
 /// (powers of 1024; `KiB`, `MB` and lower case are read the same).
 pub fn parse_size(s: &str) -> Result<u64, String> {
@@ -206,5 +316,28 @@ mod tests {
         assert_eq!(l(8 << 20).raised(), "16M");
         assert_eq!(l(3 << 29).raised(), "3G");
         assert_eq!(l(17_000_000_000).raised(), "32G");
+    }
+
+    #[test]
+    fn readers_sharing_a_budget_never_pass_it_together() {
+        let s = Shared::new(Limit {
+            bytes: 1000,
+            origin: Origin::Flag,
+        });
+        std::thread::scope(|scope| {
+            for _ in 0..4 {
+                scope.spawn(|| while s.claim(7) > 0 {});
+            }
+        });
+        assert_eq!(s.read(), 1000);
+        assert_eq!(s.claim(1), 0);
+        s.give_back(400);
+        // Indexed lines take room the readers then cannot claim.
+        assert!(s.index(5));
+        assert_eq!(s.free(), 400 - 5 * LINE_COST);
+        assert_eq!(s.claim(1000), 400 - 5 * LINE_COST);
+        assert!(!s.index(100));
+        s.give_back(u64::MAX);
+        assert_eq!(s.into_budget().read, 0);
     }
 }

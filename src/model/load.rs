@@ -8,17 +8,20 @@
 use std::path::PathBuf;
 use std::sync::{Arc, mpsc};
 
-use super::budget::{Budget, Limit};
+use super::budget::{Budget, Limit, Room, Shared};
 use super::build::Lane;
 use super::compact::{ChunkOut, Compactor};
 use super::source::{self, SourceError};
-use super::{Builder, Model, Source};
+use super::{Builder, Model, Source, readahead};
 use crate::parse::{ParseContext, exim};
 
 #[derive(Debug, Clone)]
 pub struct LoadOptions {
     pub ctx: ParseContext,
     pub threads: usize,
+    /// Inputs opened (mapped, read, decompressed) at once, ahead of the parse;
+    /// 0 opens them one after another before any is parsed.
+    pub readers: usize,
     pub mmap: bool,
     pub chunk_bytes: usize,
     /// `--max-memory`: bytes a load may hold; `None` derives it from the
@@ -34,6 +37,11 @@ impl Default for LoadOptions {
                 syslog_year: chrono::Local::now().year(),
             },
             threads: std::thread::available_parallelism()
+                .map_or(2, |n| n.get())
+                .min(16),
+            // One decompressing per core: inflate is the other half of a
+            // rotation set's load, and it overlaps with the parse.
+            readers: std::thread::available_parallelism()
                 .map_or(2, |n| n.get())
                 .min(16),
             mmap: true,
@@ -125,7 +133,7 @@ pub fn index_source(
     data: &[u8],
     base: u64,
     opts: &LoadOptions,
-    budget: &Budget,
+    budget: &dyn Room,
     progress: &mut dyn FnMut(Progress),
     done_before: u64,
     total: u64,
@@ -134,7 +142,7 @@ pub fn index_source(
     let threads = opts.threads.max(1).min(pieces.len().max(1));
     // Not more room than the budget can ever fill (a huge map would otherwise
     // reserve tables for it up front, before any check).
-    let room = budget.limit.bytes.saturating_sub(budget.read) / super::budget::LINE_COST;
+    let room = budget.free() / super::budget::LINE_COST;
     b.reserve_for(
         data.len()
             .min(usize::try_from(room.saturating_mul(100)).unwrap_or(usize::MAX)),
@@ -147,7 +155,7 @@ pub fn index_source(
         if lines >= u32::MAX as u64 - 1 {
             return Err(Stop::TooManyLines);
         }
-        if !budget.can_index(lines) {
+        if !budget.index(lines) {
             return Err(Stop::OverBudget);
         }
         b.absorb(&mut Lane::default(), &chunk, base + s as u64);
@@ -183,7 +191,7 @@ pub fn index_source(
                 stop = Err(Stop::TooManyLines);
                 break;
             }
-            if !budget.can_index(lines) {
+            if !budget.index(lines) {
                 stop = Err(Stop::OverBudget);
                 break;
             }
@@ -213,24 +221,27 @@ pub fn load(
 
 /// As `load`, but the builder is returned unfinished with the budget it has
 /// used, so more lines can be appended (`live::Live`).
+///
+/// Inputs are opened ahead on `opts.readers` threads (`readahead`) and indexed
+/// as each one's turn comes, so the model, its line numbers and any error are
+/// those of reading the files one after another.
 pub fn load_builder(
     paths: &[PathBuf],
     opts: &LoadOptions,
     progress: &mut dyn FnMut(Progress),
 ) -> Result<(Builder, Budget), LoadError> {
-    let mut budget = Budget::new(Limit::new(opts.max_memory));
-    let mut sources = Vec::with_capacity(paths.len());
-    for p in paths {
-        sources.push((
-            p.display().to_string(),
-            source::open(p, opts.mmap, &mut budget)?,
-        ));
-    }
-    let total: u64 = sources.iter().map(|(_, d)| d.as_slice().len() as u64).sum();
+    let budget = Shared::new(Limit::new(opts.max_memory));
+    // Sizes to expect, for progress: replaced by the real one as each arrives.
+    let mut sizes: Vec<u64> = paths.iter().map(|p| source::expected_len(p)).collect();
     let mut b = Builder::new();
     let mut base = 0u64;
-    for (name, data) in sources {
+    let open = |p: &std::path::Path| source::open(p, opts.mmap, &budget);
+    readahead::in_order(paths, opts.readers, &open, &mut |i, opened| {
+        let data = opened?;
+        let name = paths[i].display().to_string();
         let bytes = data.as_slice();
+        sizes[i] = bytes.len() as u64;
+        let total = sizes.iter().sum();
         let indexed = index_source(&mut b, bytes, base, opts, &budget, progress, base, total);
         match indexed {
             Ok(()) => {}
@@ -248,7 +259,8 @@ pub fn load_builder(
             .sources
             .push(Arc::new(Source::new(name, data, base)));
         base += len;
-    }
+        Ok(())
+    })?;
     // A file truncated or rewritten while it was indexed gave lines that are not
     // its own: say so rather than return them as the log.
     if let Some(s) = b.model.sources.iter().find(|s| s.check()) {
@@ -257,11 +269,11 @@ pub fn load_builder(
         });
     }
     progress(Progress {
-        bytes_done: total,
-        bytes_total: total,
+        bytes_done: base,
+        bytes_total: base,
         lines: b.model.line_start.len() as u64,
     });
-    Ok((b, budget))
+    Ok((b, budget.into_budget()))
 }
 
 /// Hands the memory the workers freed (their tables, parsed chunks) back to the

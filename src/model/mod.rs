@@ -16,6 +16,8 @@ pub mod intern;
 pub mod lines;
 pub mod live;
 pub mod load;
+mod readahead;
+pub mod rotation;
 pub mod source;
 pub mod watch;
 

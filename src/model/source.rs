@@ -17,7 +17,7 @@ use std::sync::atomic::{AtomicBool, Ordering};
 
 use memmap2::Mmap;
 
-use super::budget::{Budget, Limit, human};
+use super::budget::{Limit, Shared, human};
 use super::fault;
 
 /// Bytes of the start and of the end of a mapped file kept to notice a rewrite.
@@ -240,7 +240,7 @@ pub fn probe(path: &Path) -> Result<(), SourceError> {
 
 /// Maps or reads one input. `-` is stdin. Gzip is recognised by its magic bytes,
 /// whatever the name: a `.gz` name on plain text is read as text.
-pub fn open(path: &Path, allow_mmap: bool, budget: &mut Budget) -> Result<Bytes, SourceError> {
+pub fn open(path: &Path, allow_mmap: bool, budget: &Shared) -> Result<Bytes, SourceError> {
     let name = path.display().to_string();
     if name == "-" {
         return read_stream(&name, io::stdin().lock(), 0, budget).map(Bytes::Owned);
@@ -250,16 +250,59 @@ pub fn open(path: &Path, allow_mmap: bool, budget: &mut Budget) -> Result<Bytes,
         return Err(SourceError::Directory { path: name });
     }
     let file = File::open(path).map_err(|e| io_error(&name, e))?;
-    if meta.is_file() && allow_mmap && meta.len() > 0 {
+    let mut hint = 0;
+    if meta.is_file() && meta.len() > 0 {
         // A regular file can be probed without moving its position.
-        let mut magic = [0u8; 2];
-        let gz = file.read_exact_at(&mut magic, 0).is_ok() && magic == GZIP_MAGIC;
-        if !gz && let Some(m) = map(&file) {
+        let gz = gzip_size(&file, meta.len());
+        if gz.is_none()
+            && allow_mmap
+            && let Some(m) = map(&file)
+        {
             return Ok(Bytes::Mapped(m));
         }
+        hint = gz.unwrap_or(meta.len());
     }
-    let hint = if meta.is_file() { meta.len() } else { 0 };
     read_stream(&name, file, hint, budget).map(Bytes::Owned)
+}
+
+/// Bytes `open` will hold or map for `path`, as far as it can tell without
+/// reading it: for gzip, the size its trailer gives. 0 for streams. For progress.
+pub fn expected_len(path: &Path) -> u64 {
+    // Looked at before opening: opening a FIFO would wait for its writer, and
+    // take what it writes from the real read.
+    match std::fs::metadata(path) {
+        Ok(m) if m.is_file() => File::open(path)
+            .ok()
+            .and_then(|f| gzip_size(&f, m.len()))
+            .unwrap_or(m.len()),
+        _ => 0,
+    }
+}
+
+/// For a gzip file of `len` bytes, the uncompressed size to expect: the size
+/// its last member's trailer gives (ISIZE) when plausible, else 4 times `len`
+/// (as the trailer is modulo 4 GiB and a file may hold several members).
+/// `None` if the file is no gzip.
+fn gzip_size(file: &File, len: u64) -> Option<u64> {
+    let mut magic = [0u8; 2];
+    if file.read_exact_at(&mut magic, 0).is_err() || magic != GZIP_MAGIC {
+        return None;
+    }
+    let mut trailer = [0u8; 4];
+    let isize = match len.checked_sub(4) {
+        Some(at) if file.read_exact_at(&mut trailer, at).is_ok() => {
+            u64::from(u32::from_le_bytes(trailer))
+        }
+        _ => 0,
+    };
+    // Deflate cannot shrink text below about 1/1032; a trailer beyond that, or
+    // below the compressed size, is wrapped or from another member.
+    let plausible = isize >= len / 2 && isize <= len.saturating_mul(1032);
+    Some(if plausible {
+        isize
+    } else {
+        len.saturating_mul(4)
+    })
 }
 
 /// Maps `file` under the SIGBUS guard; `None` (read it instead) when it cannot
@@ -289,11 +332,13 @@ fn map(file: &File) -> Option<Mapped> {
 /// Reads a stream whole within the budget, decompressing it if it starts with the
 /// gzip magic. The magic is sniffed by reading, never by seeking, so pipes and
 /// FIFOs lose no byte: the sniffed prefix is chained back in front of the rest.
+///
+/// `hint` is the size to expect once decompressed (see `gzip_size`).
 fn read_stream(
     name: &str,
     inner: impl Read,
     hint: u64,
-    budget: &mut Budget,
+    budget: &Shared,
 ) -> Result<Vec<u8>, SourceError> {
     let mut r = BufReader::with_capacity(64 << 10, inner);
     let mut prefix = [0u8; 2];
@@ -309,7 +354,7 @@ fn read_stream(
     let whole = (&prefix[..n]).chain(r);
     if prefix[..n] == GZIP_MAGIC {
         let mut gz = flate2::read::MultiGzDecoder::new(whole);
-        read_bounded(name, &mut gz, hint.saturating_mul(4), budget).map_err(|e| match e {
+        read_bounded(name, &mut gz, hint, budget).map_err(|e| match e {
             SourceError::Io { path, source } => SourceError::Gzip { path, source },
             other => other,
         })
@@ -321,18 +366,38 @@ fn read_stream(
 
 /// Reads to the end, growing the buffer only while the budget allows: an endless
 /// or exploding stream ends with `TooBig` instead of an aborted allocation.
+/// Several readers may share the budget (see `load`): each claims its growth
+/// before allocating it, and a failed read gives back what it held.
 fn read_bounded(
     name: &str,
     r: &mut dyn Read,
     hint: u64,
-    budget: &mut Budget,
+    budget: &Shared,
 ) -> Result<Vec<u8>, SourceError> {
-    let too_big = |read: usize, budget: &Budget| SourceError::TooBig {
+    let mut buf: Vec<u8> = Vec::new();
+    let read = fill(name, r, hint, budget, &mut buf);
+    let before = buf.capacity() as u64;
+    if read.is_err() {
+        buf = Vec::new();
+    } else {
+        buf.shrink_to_fit();
+    }
+    budget.give_back(before - buf.capacity() as u64);
+    read.map(|()| buf)
+}
+
+fn fill(
+    name: &str,
+    r: &mut dyn Read,
+    hint: u64,
+    budget: &Shared,
+    buf: &mut Vec<u8>,
+) -> Result<(), SourceError> {
+    let too_big = |read: usize| SourceError::TooBig {
         path: name.to_string(),
         read: read as u64,
         limit: budget.limit,
     };
-    let mut buf: Vec<u8> = Vec::new();
     loop {
         let cap = buf.capacity() as u64;
         // One byte past the hint, so a file of the hinted size needs no growth
@@ -341,30 +406,33 @@ fn read_bounded(
             .saturating_mul(2)
             .max(hint.saturating_add(1))
             .max(64 << 10);
-        let room = budget.limit.bytes.saturating_sub(budget.read);
-        let extra = want.saturating_sub(cap).min(room);
+        let extra = budget.claim(want.saturating_sub(cap));
         if extra == 0 {
-            return Err(too_big(buf.len(), budget));
+            return Err(too_big(buf.len()));
         }
-        let extra = usize::try_from(extra).map_err(|_| too_big(buf.len(), budget))?;
-        buf.try_reserve_exact(extra)
-            .map_err(|_| too_big(buf.len(), budget))?;
-        budget.read += buf.capacity() as u64 - cap;
+        let reserved = usize::try_from(extra)
+            .ok()
+            .and_then(|n| buf.try_reserve_exact(n).ok());
+        let grown = buf.capacity() as u64 - cap;
+        if grown >= extra {
+            budget.add(grown - extra);
+        } else {
+            budget.give_back(extra - grown);
+        }
+        if reserved.is_none() {
+            return Err(too_big(buf.len()));
+        }
         let asked = buf.capacity() - buf.len();
         // `take` stops read_to_end at the reserved capacity, so it never grows
         // the buffer behind the budget's back.
         let got = r
             .take(asked as u64)
-            .read_to_end(&mut buf)
+            .read_to_end(buf)
             .map_err(|e| io_error(name, e))?;
         if got < asked {
-            break;
+            return Ok(());
         }
     }
-    let before = buf.capacity() as u64;
-    buf.shrink_to_fit();
-    budget.read -= before - buf.capacity() as u64;
-    Ok(buf)
 }
 
 /// The logs mailtriage opens when given no file, in the order tried.

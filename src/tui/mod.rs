@@ -84,10 +84,13 @@ impl From<feed::Event> for Msg {
 /// the signal.
 /// `blocklist` is the file `b` writes and the markers come from; `None` means the location
 /// `blocklist::locate` picks, as for every `block` subcommand.
+/// `notes` are what the command line found about the inputs (rotations
+/// reordered, a gap in a set): the first status-line notice.
 /// `follow`: the last file keeps being read as it grows, when it is a regular,
 /// uncompressed file (`feed::followable`); the others are read once.
 pub fn run(
     paths: Vec<PathBuf>,
+    notes: Vec<String>,
     opts: LoadOptions,
     prefix: NetPrefix,
     blocklist: Option<PathBuf>,
@@ -119,6 +122,17 @@ pub fn run(
     let mut app = App::new(keys, files, prefix, opts.ctx);
     app.open_blocklist(blocklist);
     app.block.policy = block_policy;
+    if !notes.is_empty() {
+        // After the blocklist's own notice, which is about a file the view writes.
+        let blocklist = app.notice.take();
+        app.notice = Some(
+            notes
+                .into_iter()
+                .chain(blocklist)
+                .collect::<Vec<_>>()
+                .join("; "),
+        );
+    }
     let theme = Theme::from_env();
     let followed = paths
         .last()
