@@ -183,14 +183,64 @@ fn an_endless_pipe_stops_at_the_memory_limit() {
 fn a_gzip_bomb_of_newlines_stops_at_the_limit() {
     let dir = tempfile::tempdir().expect("tempdir");
     let bomb = dir.path().join("bomb.gz");
-    std::fs::write(&bomb, gzip(&vec![b'\n'; 64 << 20])).expect("write");
+    let mut z = gzip(&vec![b'\n'; 64 << 20]);
+    // A trailer that lies about the size (1 MiB): the check before reading lets
+    // the file through, so the read itself must stop at the limit.
+    let n = z.len();
+    z[n - 4..].copy_from_slice(&(1u32 << 20).to_le_bytes());
+    std::fs::write(&bomb, z).expect("write");
     let o = Command::new(BIN)
         .args(["-q", "--max-memory", "16M", "summary"])
         .arg(&bomb)
         .output()
         .expect("run");
     assert_memory_error(&o, "gzip bomb");
-    assert!(stderr(&o).contains("bomb.gz"), "{}", stderr(&o));
+    let e = stderr(&o);
+    assert!(e.contains("bomb.gz"), "{e}");
+    assert!(e.contains("stopped after"), "stopped while reading: {e}");
+}
+
+#[test]
+fn inputs_that_cannot_fit_are_refused_before_they_are_read() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let a = dir.path().join("mainlog.2.gz");
+    let b = dir.path().join("mainlog.1.gz");
+    // 24 MiB of text each, by their honest trailers: 48 MiB held, over 32M.
+    let mut line = b"2025-03-01 10:00:00 1uNEWx-00000000ZZZ-0001 <= a@example.org H=(helo.example.org) [198.51.100.23] P=esmtp S=1234 id=".to_vec();
+    line.resize(255, b'x');
+    line.push(b'\n');
+    let text = line.repeat((24 << 20) / 256);
+    for p in [&a, &b] {
+        std::fs::write(p, gzip(&text)).expect("write");
+    }
+    for args in [&["summary"][..], &["senders", "--json"], &[]] {
+        let start = std::time::Instant::now();
+        let o = Command::new(BIN)
+            .args(["-q", "--max-memory", "32M"])
+            .args(args)
+            .arg(&a)
+            .arg(&b)
+            .output()
+            .expect("run");
+        assert_memory_error(&o, "two gzip files");
+        let e = stderr(&o);
+        assert!(e.contains("these 2 files: loading needs at least"), "{e}");
+        assert!(e.contains("48.0 MiB of it decompressed"), "{e}");
+        assert!(e.contains("load fewer files"), "{e}");
+        // Said before decompressing anything (which takes about a second in a
+        // debug build): allow for a slow machine, not for the read.
+        assert!(
+            start.elapsed() < std::time::Duration::from_secs(5),
+            "{args:?}"
+        );
+    }
+    // Either file alone passes the check (24 MiB and the index of its 98 k lines).
+    let o = Command::new(BIN)
+        .args(["-q", "--max-memory", "40M", "summary", "--json"])
+        .arg(&a)
+        .output()
+        .expect("run");
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
 }
 
 #[test]

@@ -8,7 +8,7 @@
 use std::path::PathBuf;
 use std::sync::{Arc, mpsc};
 
-use super::budget::{Budget, Limit, Room, Shared};
+use super::budget::{Budget, Limit, Room, Shared, human};
 use super::build::Lane;
 use super::compact::{ChunkOut, Compactor};
 use super::source::{self, SourceError};
@@ -71,6 +71,17 @@ pub enum LoadError {
     OverBudget {
         path: String,
         lines: u64,
+        limit: Limit,
+    },
+    #[error(
+        "{what}: loading needs at least {} of memory ({}), more than the memory limit of {limit}; raise it with --max-memory SIZE (e.g. --max-memory {}), or load fewer files",
+        human(*need), fit_detail(*text, *held), suggest(*need, *text, *held)
+    )]
+    WontFit {
+        what: String,
+        need: u64,
+        text: u64,
+        held: u64,
         limit: Limit,
     },
     #[error(
@@ -219,6 +230,69 @@ pub fn load(
     Ok(b.finish())
 }
 
+/// The fewest bytes per line a log is assumed to have when its line count is
+/// guessed from its size before reading it. Exim's lines average 150 to 250
+/// bytes; a longer assumed line gives fewer lines, so the guess stays a lower
+/// bound for nearly every real log.
+const LONGEST_AVERAGE_LINE: u64 = 512;
+
+/// Refuses, before anything is read, inputs that cannot fit the memory limit:
+/// the text held in memory (gzip, unmappable files) plus the index of the lines
+/// the inputs hold at least. A lower bound, so what it refuses would certainly
+/// have stopped at the limit, after minutes of decompressing; what it lets
+/// through may still stop there, with `OverBudget`.
+pub fn check_fit(paths: &[PathBuf], opts: &LoadOptions) -> Result<(), LoadError> {
+    let limit = Limit::new(opts.max_memory);
+    let (mut held, mut text) = (0u64, 0u64);
+    for p in paths {
+        let (h, t) = source::least_len(p, opts.mmap);
+        held = held.saturating_add(h);
+        text = text.saturating_add(t);
+    }
+    let lines = text / LONGEST_AVERAGE_LINE;
+    let need = held.saturating_add(lines.saturating_mul(super::budget::LINE_COST));
+    if need <= limit.bytes {
+        return Ok(());
+    }
+    let what = match paths {
+        [one] => one.display().to_string(),
+        _ => format!("these {} files", paths.len()),
+    };
+    Err(LoadError::WontFit {
+        what,
+        need,
+        text,
+        held,
+        limit,
+    })
+}
+
+/// What a `WontFit` load holds, in words.
+fn fit_detail(text: u64, held: u64) -> String {
+    if held == 0 {
+        format!("{} of log text, mapped, and its index", human(text))
+    } else {
+        format!(
+            "{} of log text, {} of it decompressed or copied into memory, and its index",
+            human(text),
+            human(held)
+        )
+    }
+}
+
+/// A `--max-memory` to suggest for a load needing at least `need`: what such a
+/// load typically takes (the text held, and an index of about 0.3 times the
+/// text), and at least a quarter more than `need`, in whole M or G.
+fn suggest(need: u64, text: u64, held: u64) -> String {
+    let typical = held.saturating_add(text / 10 * 3);
+    let more = need.saturating_add(need / 4).max(typical);
+    if more >= 1 << 30 {
+        format!("{}G", more.div_ceil(1 << 30))
+    } else {
+        format!("{}M", more.div_ceil(1 << 20).max(1))
+    }
+}
+
 /// As `load`, but the builder is returned unfinished with the budget it has
 /// used, so more lines can be appended (`live::Live`).
 ///
@@ -230,6 +304,7 @@ pub fn load_builder(
     opts: &LoadOptions,
     progress: &mut dyn FnMut(Progress),
 ) -> Result<(Builder, Budget), LoadError> {
+    check_fit(paths, opts)?;
     let budget = Shared::new(Limit::new(opts.max_memory));
     // Sizes to expect, for progress: replaced by the real one as each arrives.
     let mut sizes: Vec<u64> = paths.iter().map(|p| source::expected_len(p)).collect();

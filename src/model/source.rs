@@ -279,6 +279,30 @@ pub fn expected_len(path: &Path) -> u64 {
     }
 }
 
+/// What `open` will certainly take for `path`, as far as its size tells before
+/// it is read: `(held, text)`, the bytes it will hold in memory (gzip text, and
+/// any file that cannot be mapped) and the bytes of log text it holds. A lower
+/// bound: a gzip trailer that is not plausible counts as its compressed size, and
+/// streams count nothing. For the check before a load (`load::check_fit`).
+pub fn least_len(path: &Path, allow_mmap: bool) -> (u64, u64) {
+    let Ok(m) = std::fs::metadata(path) else {
+        return (0, 0);
+    };
+    if !m.is_file() || path.as_os_str() == "-" {
+        return (0, 0);
+    }
+    let Ok(f) = File::open(path) else {
+        return (0, 0);
+    };
+    match gzip_size(&f, m.len()) {
+        // The 4x guess of `gzip_size` for an implausible trailer is no bound.
+        Some(n) if n == m.len().saturating_mul(4) => (m.len(), m.len()),
+        Some(n) => (n, n),
+        None if allow_mmap => (0, m.len()),
+        None => (m.len(), m.len()),
+    }
+}
+
 /// For a gzip file of `len` bytes, the uncompressed size to expect: the size
 /// its last member's trailer gives (ISIZE) when plausible, else 4 times `len`
 /// (as the trailer is modulo 4 GiB and a file may hold several members).

@@ -116,6 +116,8 @@ pub fn run(
     if paths.is_empty() {
         anyhow::bail!("no log file given");
     }
+    // Inputs that cannot fit are said before the screen is taken over, too.
+    crate::model::load::check_fit(&paths, &opts)?;
     terminal::check()?;
     let keys = KeyMap::load_user()?;
     let files = paths.iter().map(|p| p.display().to_string()).collect();
