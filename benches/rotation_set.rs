@@ -1,0 +1,214 @@
+//! Load of a rotation set: the generated log cut into ten files as Debian keeps
+//! them (`mainlog.9.gz` … `mainlog.2.gz`, `mainlog.1`, `mainlog`), given in the
+//! order a shell expands `mainlog*`.
+//!
+//! `cargo bench --bench rotation_set` (env: MAILTRIAGE_BENCH_BYTES=1G|200M…, the
+//! set's uncompressed size; MAILTRIAGE_BENCH_LOG=path to cut an existing log;
+//! MAILTRIAGE_BENCH_RUNS=3). Prints wall time, MB/s of log text, peak and
+//! anonymous RSS, and in the same run what the load is measured against: two
+//! parallel `zcat`s of the `.gz` files to /dev/null, and `zcat … | wc -l` plus
+//! `wc -l` of the plain files.
+
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
+use std::time::Instant;
+
+use mailtriage::model::{self, LoadOptions};
+
+const FILES: usize = 10;
+const PLAIN: usize = 2;
+
+fn status_kb(field: &str) -> u64 {
+    let text = std::fs::read_to_string("/proc/self/status").unwrap_or_default();
+    text.lines()
+        .find(|l| l.starts_with(field))
+        .and_then(|l| l.split_whitespace().nth(1))
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(0)
+}
+
+/// Rotation `n` of the set (0 is the live file), oldest being `FILES - 1`.
+fn name(n: usize) -> String {
+    match n {
+        0 => "mainlog".into(),
+        n if n < PLAIN => format!("mainlog.{n}"),
+        n => format!("mainlog.{n}.gz"),
+    }
+}
+
+/// The log to cut: MAILTRIAGE_BENCH_LOG, else one generated like `bench load`'s.
+fn source_log(bytes: u64) -> PathBuf {
+    if let Some(p) = std::env::var_os("MAILTRIAGE_BENCH_LOG") {
+        return PathBuf::from(p);
+    }
+    let p = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join(format!("target/bench-{bytes}.log"));
+    if !p.exists() {
+        eprintln!("generating {} ({bytes} bytes, seed 1)…", p.display());
+        let tmp = p.with_extension("tmp");
+        let f = std::io::BufWriter::with_capacity(
+            1 << 20,
+            std::fs::File::create(&tmp).expect("create bench log"),
+        );
+        let cfg = mailtriage::r#gen::GenConfig {
+            seed: 1,
+            target_bytes: bytes,
+            ..Default::default()
+        };
+        mailtriage::r#gen::generate(&cfg, f).expect("generate");
+        std::fs::rename(&tmp, &p).expect("rename");
+    }
+    p
+}
+
+/// Cuts `log` into the set in `dir` (once), on line boundaries, oldest first.
+fn make_set(log: &Path, dir: &Path) {
+    if dir.join("mainlog").exists() {
+        return;
+    }
+    eprintln!("cutting {} into {}…", log.display(), dir.display());
+    std::fs::create_dir_all(dir).expect("set dir");
+    let data = std::fs::read(log).expect("read bench log");
+    let mut at = 0;
+    for i in 0..FILES {
+        let mut end = data.len() * (i + 1) / FILES;
+        while end < data.len() && data[end - 1] != b'\n' {
+            end += 1;
+        }
+        let part = &data[at..end];
+        at = end;
+        let n = FILES - 1 - i;
+        let path = dir.join(name(n));
+        let tmp = path.with_extension("tmp");
+        if n < PLAIN {
+            std::fs::write(&tmp, part).expect("write");
+        } else {
+            let f = std::fs::File::create(&tmp).expect("create");
+            let mut z = flate2::write::GzEncoder::new(f, flate2::Compression::new(6));
+            z.write_all(part).expect("gzip");
+            z.finish().expect("gzip");
+        }
+        std::fs::rename(&tmp, &path).expect("rename");
+    }
+}
+
+fn seconds(f: impl FnOnce() -> bool) -> Option<f64> {
+    let t = Instant::now();
+    f().then(|| t.elapsed().as_secs_f64())
+}
+
+fn sh(script: &str, args: &[PathBuf]) -> Command {
+    let mut c = Command::new("sh");
+    c.arg("-c").arg(script).arg("sh").args(args);
+    c.stdout(Stdio::null());
+    c
+}
+
+fn main() {
+    let bytes = mailtriage::r#gen::parse_size(
+        &std::env::var("MAILTRIAGE_BENCH_BYTES").unwrap_or_else(|_| "1G".into()),
+    )
+    .unwrap_or(1 << 30);
+    let runs: usize = std::env::var("MAILTRIAGE_BENCH_RUNS")
+        .ok()
+        .and_then(|r| r.parse().ok())
+        .unwrap_or(3);
+    let log = source_log(bytes);
+    let dir = log.with_extension("set");
+    make_set(&log, &dir);
+    // As a shell expands `mainlog*`: lexical, the live file first.
+    let mut given: Vec<PathBuf> = (0..FILES).map(|n| dir.join(name(n))).collect();
+    given.sort();
+    let gz: Vec<PathBuf> = (PLAIN..FILES).map(|n| dir.join(name(n))).collect();
+    let plain: Vec<PathBuf> = (0..PLAIN).map(|n| dir.join(name(n))).collect();
+    let on_disk: u64 = given
+        .iter()
+        .map(|p| std::fs::metadata(p).map_or(0, |m| m.len()))
+        .sum();
+
+    // What the load is compared with, best of `runs`, in the same session.
+    let mut two_zcats = f64::MAX;
+    let mut counted = f64::MAX;
+    let (first, second) = gz.split_at(gz.len() / 2);
+    for _ in 0..runs {
+        let t = seconds(|| {
+            let a = sh(r#"zcat "$@""#, first).spawn();
+            let b = sh(r#"zcat "$@""#, second).spawn();
+            match (a, b) {
+                (Ok(mut a), Ok(mut b)) => {
+                    let (x, y) = (a.wait(), b.wait());
+                    x.is_ok_and(|s| s.success()) && y.is_ok_and(|s| s.success())
+                }
+                _ => false,
+            }
+        });
+        two_zcats = two_zcats.min(t.unwrap_or(f64::MAX));
+        let t = seconds(|| {
+            let z = sh(r#"zcat "$@" | wc -l"#, &gz).status();
+            let w = sh(r#"wc -l "$@""#, &plain).status();
+            z.is_ok_and(|s| s.success()) && w.is_ok_and(|s| s.success())
+        });
+        counted = counted.min(t.unwrap_or(f64::MAX));
+    }
+
+    let ordered = model::rotation::order(&given).paths;
+    let opts = LoadOptions::default();
+    let mut best = f64::MAX;
+    let (mut text, mut lines, mut messages, mut anon) = (0u64, 0, 0, 0u64);
+    for run in 0..runs {
+        let t = Instant::now();
+        let m = model::load(&ordered, &opts, &mut |_| {}).expect("load");
+        let took = t.elapsed().as_secs_f64();
+        if run == 0 {
+            anon = status_kb("RssAnon:");
+        }
+        best = best.min(took);
+        text = m.sources.iter().map(|s| s.len()).sum();
+        lines = m.line_count();
+        messages = m.messages.len();
+    }
+    let hwm = status_kb("VmHWM:");
+    let mb = |b: u64| b as f64 / 1e6;
+    println!(
+        "set: {} ({FILES} files, {PLAIN} plain, {} gzip): {:.0} MB on disk, {:.0} MB of log text",
+        dir.display(),
+        FILES - PLAIN,
+        mb(on_disk),
+        mb(text)
+    );
+    println!(
+        "lines: {lines}  messages: {messages}  threads: {}  readers: {}",
+        opts.threads, opts.readers
+    );
+    println!(
+        "load+index (best of {runs}): {best:.3} s = {:.0} MB/s of log text",
+        mb(text) / best
+    );
+    if two_zcats < f64::MAX {
+        println!(
+            "two parallel zcats of the .gz files to /dev/null: {two_zcats:.3} s → ratio {:.2}×",
+            best / two_zcats
+        );
+    }
+    if counted < f64::MAX {
+        println!(
+            "zcat .gz | wc -l, then wc -l of the plain files: {counted:.3} s → ratio {:.2}×",
+            best / counted
+        );
+    }
+    println!(
+        "peak RSS (VmHWM, includes the mapped files): {:.0} MB",
+        hwm as f64 / 1024.0
+    );
+    println!(
+        "anonymous RSS after loading: {:.0} MB = {:.2}× the log text (its gzip text is held decompressed: {:.0} MB)",
+        anon as f64 / 1024.0,
+        anon as f64 * 1024.0 / text.max(1) as f64,
+        mb(text.saturating_sub(
+            plain
+                .iter()
+                .map(|p| std::fs::metadata(p).map_or(0, |m| m.len()))
+                .sum()
+        ))
+    );
+}
