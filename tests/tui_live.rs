@@ -227,3 +227,48 @@ fn sort_by_recent_puts_who_sends_now_first() {
     assert_eq!(r.first(), r.iter().max());
     assert_eq!(app.scope.by, AggKey::Ip);
 }
+
+#[test]
+fn an_open_history_grows_in_place_and_keeps_its_line() {
+    let (first, rest) = split_lines(2000);
+    let (mut app, mut live) = following(first, (120, 40));
+    key(&mut app, Action::History);
+    for _ in 0..3 {
+        key(&mut app, Action::Down);
+    }
+    let h = app.history.as_ref().expect("history open");
+    let (label, lines, place) = (h.label.clone(), h.lines, h.place.clone());
+    assert!(place.is_some(), "a line is selected");
+    assert!(grow(&mut app, &mut live, rest));
+    let h = app.history.as_ref().expect("still open");
+    assert_eq!(h.label, label);
+    assert_eq!(h.place, place, "the selected line stays selected");
+    // What reopening it on the grown log shows.
+    let grown = h.lines;
+    app.history = None;
+    key(&mut app, Action::History);
+    let reopened = app.history.as_ref().expect("history open");
+    assert_eq!(reopened.label, label, "the same sender is selected");
+    assert_eq!(grown, reopened.lines);
+    assert!(
+        grown > lines,
+        "{label}: {lines} lines before, {grown} after"
+    );
+}
+
+#[test]
+fn an_open_lines_view_grows_in_place_and_keeps_its_line() {
+    let (first, _) = split_lines(2000);
+    let (mut app, mut live) = following(first, (80, 24));
+    key(&mut app, Action::OtherLines);
+    key(&mut app, Action::Down);
+    let v = app.lines.as_ref().expect("lines open");
+    let (total, place) = (v.total(), v.place.clone());
+    let junk: Vec<u8> = (0..5)
+        .flat_map(|i| format!("not a log line {i}\n").into_bytes())
+        .collect();
+    assert!(grow(&mut app, &mut live, junk));
+    let v = app.lines.as_ref().expect("still open");
+    assert_eq!(v.total(), total + 5, "the appended lines are listed");
+    assert_eq!(v.place, place, "the selected line stays selected");
+}

@@ -128,6 +128,7 @@ impl App {
         self.after_sender_move();
         keep_row(&mut self.messages.list, message_row);
         self.after_message_move();
+        self.refresh_views();
     }
 }
 

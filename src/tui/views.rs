@@ -31,6 +31,26 @@ impl App {
         }
     }
 
+    /// The open history and lines views read the grown log (a follow refresh),
+    /// keeping their selected line. A sender no longer listed keeps its old rows.
+    pub(super) fn refresh_views(&mut self) {
+        let m = self.logs.model.clone();
+        if let (Some(m), Some(ix), Some(v)) =
+            (m, self.senders.index().cloned(), self.history.as_mut())
+            && let Some(gid) = ix.group_of_label(&v.label)
+        {
+            v.refresh(group_history(&m, &ix.grouping, gid, &self.scope.filter));
+            self.after_history_move();
+        }
+        if self.lines.is_some() {
+            let matches = self.scope.filter.matches.clone();
+            if let (Some(ix), Some(v)) = (self.logs.line_indexes().cloned(), self.lines.as_mut()) {
+                v.refresh(&ix, matches.as_deref());
+                self.after_lines_move();
+            }
+        }
+    }
+
     /// `o`: opens the log lines view on one mode, at its first line.
     pub fn open_lines(&mut self, unrecognized_only: bool) {
         let Some(ix) = self.logs.line_indexes() else {

@@ -68,6 +68,21 @@ impl HistoryView {
         }
     }
 
+    /// The same sender's rows again, over a grown log: the selected line stays
+    /// selected, on the same screen row.
+    pub fn refresh(&mut self, rows: Vec<Row>) {
+        let was = self.rows.get(self.cursor.selected).and_then(|r| r.line());
+        let fresh = HistoryView::open(std::mem::take(&mut self.label), rows);
+        let now = was.and_then(|l| fresh.rows.iter().position(|r| r.line() == Some(l)));
+        let (cursor, side) = (self.cursor, self.side);
+        *self = HistoryView {
+            cursor,
+            side,
+            ..fresh
+        };
+        self.cursor.moved_to(now, self.rows.len());
+    }
+
     pub fn len(&self) -> usize {
         self.rows.len()
     }

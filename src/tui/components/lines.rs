@@ -29,7 +29,8 @@ pub struct LinesView {
     pub side: Sideways,
 }
 
-/// Line numbers of the two modes, built on first use and kept: the model never changes.
+/// Line numbers of the two modes, built on first use and kept until the model grows
+/// (`Logs::refresh`).
 #[derive(Debug, Clone)]
 pub struct LineIndexes {
     other: Arc<Vec<u32>>,
@@ -72,6 +73,18 @@ impl LinesView {
             place: None,
             side: Sideways::default(),
         }
+    }
+
+    /// The same mode over a grown log (`ix` built on it), narrowed by `matches`:
+    /// the selected line stays selected, on the same screen row.
+    pub fn refresh(&mut self, ix: &LineIndexes, matches: Option<&LineMatches>) {
+        let was = self.list().get(self.cursor.selected).copied();
+        self.base = LinesView::open(ix, self.unrecognized_only).base;
+        self.narrow(matches);
+        // Both lists are in log order.
+        let now = was.and_then(|l| self.list().binary_search(&l).ok());
+        let len = self.list().len();
+        self.cursor.moved_to(now, len);
     }
 
     /// The lines listed now.

@@ -13,6 +13,15 @@ pub struct ListState {
 }
 
 impl ListState {
+    /// After the list under it was rebuilt: the selection moves to `now` (where the
+    /// row it was on went), on the same screen row; to the nearest row when it went
+    /// away.
+    pub fn moved_to(&mut self, now: Option<usize>, len: usize) {
+        let row = self.selected.saturating_sub(self.offset);
+        self.selected = now.unwrap_or(self.selected).min(len.saturating_sub(1));
+        self.offset = self.selected.saturating_sub(row);
+    }
+
     /// Whether `a` moves a list's selection (the keys `apply` answers).
     pub fn moves(a: Action) -> bool {
         matches!(
