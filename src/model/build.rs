@@ -247,6 +247,7 @@ impl Builder {
         let mut c = Compactor::default();
         let mut out = ChunkOut::default();
         c.push(&mut out, 0, line, ev);
+        c.flush(&mut out);
         self.absorb(&mut Lane::default(), &out, start);
     }
 

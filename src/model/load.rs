@@ -133,6 +133,7 @@ fn parse_chunk<'a>(chunk: &'a [u8], ctx: &ParseContext, c: &mut Compactor<'a>) -
         c.push(&mut out, pos as u32, line, &exim::parse_line(line, ctx));
         pos = end + 1;
     }
+    c.flush(&mut out);
     out
 }
 
