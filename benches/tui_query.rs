@@ -309,4 +309,45 @@ fn main() {
     let t = Instant::now();
     app.act(Action::Sort);
     report("key s: sort under net /56", t.elapsed(), 50.0);
+    live_refresh(&mut app);
+}
+
+/// A follow refresh (issue 11): what the feed thread builds off screen, and what
+/// swapping it in costs the screen thread, which no key can interrupt.
+fn live_refresh(app: &mut App) {
+    use mailtriage::tui::feed::Refresh;
+    use mailtriage::tui::logs::Loaded;
+    while app.scope.by != AggKey::Ip {
+        app.act(Action::GroupBy);
+    }
+    let Some(model) = app.logs.model.clone() else {
+        return;
+    };
+    let _control = app.start_live("synthetic".into());
+    let (by, prefix, sort) = (app.scope.by, app.scope.prefix, app.scope.sort);
+    let t = Instant::now();
+    let copy = std::sync::Arc::new((*model).clone());
+    report("follow: copy the model (feed thread)", t.elapsed(), 0.0);
+    let t = Instant::now();
+    let loaded = Loaded::build_for(copy.clone(), by, prefix).sorted(sort);
+    report("follow: build the refresh (feed thread)", t.elapsed(), 0.0);
+    let mut worst = Duration::ZERO;
+    let mut all = Vec::new();
+    for _ in 0..5 {
+        // As the feed builds it: the grouping, filter and order on screen.
+        let loaded = Loaded::build_for(copy.clone(), by, prefix).sorted(sort);
+        let new_from = copy.messages.len() as u32;
+        let t = Instant::now();
+        app.refreshed(Refresh {
+            loaded,
+            lines: 0,
+            new_from,
+        });
+        all.push(t.elapsed());
+        worst = worst.max(t.elapsed());
+    }
+    drop(loaded);
+    all.sort();
+    report("follow: swap a refresh in (screen thread)", all[2], 50.0);
+    report("follow: swap a refresh in, worst of 5", worst, 50.0);
 }

@@ -101,6 +101,8 @@ def writer():
     stop.set()
 
 lat = []
+slow = []
+start_at = [time.time()]
 def keys():
     # `?` opens help, Esc closes it: each answer is a screen change we can see.
     while not stop.is_set():
@@ -114,12 +116,15 @@ def keys():
                 if time.time() - t > 5:
                     print("no answer to", k); break
             lat.append(time.time() - t)
+            slow.append((round(t - start_at[0], 1), k, round((time.time() - t) * 1000, 1)))
         time.sleep(0.3)
 
 w = threading.Thread(target=writer); k = threading.Thread(target=keys)
 w.start(); k.start(); w.join(); k.join()
 for e in events:
     print("  %5.1fs %s" % e)
+over = [x for x in slow if x[2] > 50]
+print("answers over 50 ms: %d of %d %s" % (len(over), len(slow), over[:10]))
 lat.sort()
 print("key answers: %d, median %.1f ms, p95 %.1f ms, max %.1f ms" % (
     len(lat), 1000 * lat[len(lat) // 2], 1000 * lat[int(len(lat) * .95)], 1000 * lat[-1]))

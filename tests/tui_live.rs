@@ -49,11 +49,18 @@ fn following(first: Vec<u8>, size: (u16, u16)) -> (App, Live) {
 
 /// Appends `more` and hands the app the refresh the feed thread would build.
 fn grow(app: &mut App, live: &mut Live, more: Vec<u8>) -> bool {
+    let sort = app.scope.sort;
+    grow_sorted(app, live, more, sort)
+}
+
+/// As `grow`, the refresh's rows sorted in `sort` (the feed's last word of the
+/// order on screen, which a key may have changed since).
+fn grow_sorted(app: &mut App, live: &mut Live, more: Vec<u8>, sort: SortKey) -> bool {
     let before = live.model().messages.len() as u32;
     let a = live.append("mainlog", more, true).expect("append");
     let model = Arc::new(live.snapshot());
     app.refreshed(Refresh {
-        loaded: Loaded::build_for(model, app.scope.by, app.scope.prefix),
+        loaded: Loaded::build_for(model, app.scope.by, app.scope.prefix).sorted(sort),
         lines: a.lines.len() as u64,
         new_from: before,
     })
@@ -271,4 +278,19 @@ fn an_open_lines_view_grows_in_place_and_keeps_its_line() {
     let v = app.lines.as_ref().expect("still open");
     assert_eq!(v.total(), total + 5, "the appended lines are listed");
     assert_eq!(v.place, place, "the selected line stays selected");
+}
+
+#[test]
+fn a_refresh_sorted_before_a_sort_key_shows_in_the_new_order() {
+    let (first, rest) = split_lines(3000);
+    let (mut app, mut live) = following(first, (120, 40));
+    let built_in = app.scope.sort;
+    key(&mut app, Action::Sort);
+    assert_ne!(app.scope.sort, built_in);
+    assert!(grow_sorted(&mut app, &mut live, rest, built_in));
+    let mut whole = common::demo_app((120, 40));
+    while whole.scope.sort != app.scope.sort {
+        key(&mut whole, Action::Sort);
+    }
+    assert_eq!(rows(&app), rows(&whole), "rows in the order on screen");
 }

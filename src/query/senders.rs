@@ -158,6 +158,14 @@ pub struct Filter {
 }
 
 impl Filter {
+    /// Whether it keeps everything.
+    pub fn is_empty(&self) -> bool {
+        self.family.is_none()
+            && self.dkim.is_none()
+            && self.time.is_none()
+            && self.matches.is_none()
+    }
+
     fn time_ok(&self, t: i64) -> bool {
         self.time.is_none_or(|(a, b)| t >= a && t <= b)
     }

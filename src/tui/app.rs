@@ -394,7 +394,10 @@ impl App {
                     (self.senders.follow, self.messages.follow) = (anchor, anchor);
                     self.senders.reset();
                 }
-                Change::Order => self.senders.resort(self.scope.sort),
+                Change::Order => {
+                    self.tell_feed();
+                    self.senders.resort(self.scope.sort);
+                }
                 Change::Filter => {}
             }
             return if c == Change::Order {

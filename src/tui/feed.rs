@@ -18,7 +18,7 @@ use super::logs::Loaded;
 use crate::model::follow::{Change, Follower};
 use crate::model::live::Live;
 use crate::model::{LoadOptions, Progress};
-use crate::query::{AggKey, NetPrefix};
+use crate::query::{AggKey, NetPrefix, SortKey};
 
 /// How often the file is looked at without change notifications (`model::watch`):
 /// a `fstat` and a `stat` each time.
@@ -39,6 +39,8 @@ const RATE_WINDOW: Duration = Duration::from_secs(10);
 pub struct Wanted {
     pub by: AggKey,
     pub prefix: NetPrefix,
+    /// The order on screen: a refresh's rows come sorted in it.
+    pub sort: SortKey,
     /// Paused: lines are still read and folded in, but no refresh is built (the
     /// screen would not show it); `Msg::Waiting` counts what waits instead.
     pub paused: bool,
@@ -188,7 +190,7 @@ impl Feed {
         let new_from = self.new_from.take().unwrap_or(model.messages.len() as u32);
         let lines = std::mem::take(&mut self.pending_lines);
         Refresh {
-            loaded: Loaded::build_for(model, w.by, w.prefix),
+            loaded: Loaded::build_for(model, w.by, w.prefix).sorted(w.sort),
             lines,
             new_from,
         }

@@ -5,7 +5,7 @@
 use std::sync::Arc;
 
 use super::feed::{Control, Rate, Refresh, Wanted};
-use crate::query::{AggKey, NetPrefix};
+use crate::query::{AggKey, NetPrefix, SortKey};
 
 /// Following state of the screen; `App::live` is `None` when the log is read once.
 pub struct LiveView {
@@ -25,10 +25,11 @@ pub struct LiveView {
 }
 
 impl LiveView {
-    pub fn new(file: String, by: AggKey, prefix: NetPrefix) -> (LiveView, Control) {
+    pub fn new(file: String, by: AggKey, prefix: NetPrefix, sort: SortKey) -> (LiveView, Control) {
         let control = Arc::new(std::sync::Mutex::new(Wanted {
             by,
             prefix,
+            sort,
             paused: false,
         }));
         let v = LiveView {

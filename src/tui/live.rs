@@ -9,17 +9,18 @@ use super::following::LiveView;
 impl App {
     /// The screen follows `file`; `control` is what the feed thread reads.
     pub fn start_live(&mut self, file: String) -> Control {
-        let (v, c) = LiveView::new(file, self.scope.by, self.scope.prefix);
+        let (v, c) = LiveView::new(file, self.scope.by, self.scope.prefix, self.scope.sort);
         self.live = Some(v);
         self.scope.live = true;
         c
     }
 
-    /// Tells the feed which grouping a refresh should build (the one on screen).
+    /// Tells the feed which grouping a refresh should build, and in which order
+    /// (the ones on screen).
     pub(super) fn tell_feed(&self) {
         if let Some(l) = &self.live {
-            let (by, prefix) = (self.scope.by, self.scope.prefix);
-            l.tell(|w| (w.by, w.prefix) = (by, prefix));
+            let (by, prefix, sort) = (self.scope.by, self.scope.prefix, self.scope.sort);
+            l.tell(|w| (w.by, w.prefix, w.sort) = (by, prefix, sort));
         }
     }
 
@@ -91,7 +92,9 @@ impl App {
         let label = self.selected_key();
         let anchor = self.senders.anchor(self.messages.selected());
         let old_group = self.messages.group;
-        self.logs.refresh(r.loaded);
+        let built = r.loaded.groupings.first().cloned();
+        let sorted = r.loaded.sorted_by;
+        let unfiltered = self.logs.refresh(r.loaded);
         self.block.facts_stale();
         if let Some(l) = &mut self.live {
             l.appended += r.lines;
@@ -112,8 +115,19 @@ impl App {
         let Some(ix) = self.logs.index(self.scope.by, self.scope.prefix) else {
             return;
         };
-        let mut rows = super::index::aggregate(&m, &ix, &self.scope.filter);
-        super::index::sort_aggs(&mut rows, self.scope.sort, &ix);
+        // Nothing filtered (the common case), the feed's rows are the rows: no
+        // aggregation here, where it would delay the next key.
+        // The rows' group ids are those of the grouping they were built on.
+        let same = built.is_some_and(|b| std::sync::Arc::ptr_eq(&b, &ix));
+        let mut rows = if self.scope.filter.is_empty() && same {
+            unfiltered
+        } else {
+            super::reaper::bury(unfiltered);
+            super::index::aggregate(&m, &ix, &self.scope.filter)
+        };
+        if !(same && sorted == Some(self.scope.sort) && self.scope.filter.is_empty()) {
+            super::index::sort_aggs(&mut rows, self.scope.sort, &ix);
+        }
         // The same sender by its newest message's group, else by its label (a client
         // with rejections only has no message).
         let by_label = label.and_then(|l| ix.group_of_label(&l));

@@ -11,7 +11,7 @@ use super::data::RecipientIndex;
 use super::index::{self, GroupIndex};
 use crate::model::{Model, Progress};
 use crate::parse::{Family, LineKind, ParseContext};
-use crate::query::{AggKey, Filter, Grouping, NetPrefix, Summary};
+use crate::query::{AggKey, Filter, Grouping, NetPrefix, SortKey, Summary};
 
 #[derive(Debug, Clone)]
 pub enum LoadState {
@@ -30,6 +30,11 @@ pub struct Loaded {
     pub recipients: Arc<RecipientIndex>,
     /// Groupings built in the loader (at least the first key's).
     pub groupings: Vec<Arc<GroupIndex>>,
+    /// The first grouping's rows with nothing filtered, unsorted: what a follow
+    /// refresh shows without aggregating on the screen thread (and its total).
+    pub rows: Vec<index::Agg>,
+    /// The order `rows` are in, if sorted (`sorted`).
+    pub sorted_by: Option<SortKey>,
     pub summary: Summary,
 }
 
@@ -46,10 +51,23 @@ impl Loaded {
         let first = Arc::new(GroupIndex::new(&model, first, prefix));
         Loaded {
             recipients: Arc::new(RecipientIndex::new(&model)),
+            rows: index::aggregate(&model, &first, &Filter::default()),
+            sorted_by: None,
             groupings: vec![first],
             summary: crate::query::summary(&model),
             model,
         }
+    }
+}
+
+impl Loaded {
+    /// The rows sorted in `sort`, off the screen thread.
+    pub fn sorted(mut self, sort: SortKey) -> Loaded {
+        if let Some(g) = self.groupings.first() {
+            index::sort_aggs(&mut self.rows, sort, g);
+            self.sorted_by = Some(sort);
+        }
+        self
     }
 }
 
@@ -128,16 +146,26 @@ impl Logs {
 
     /// A followed log grew: everything built on the old state goes (the other keys'
     /// groupings and the line indexes are built again when asked for).
-    pub fn refresh(&mut self, l: Loaded) {
-        self.groupings.clear();
+    /// Returns the first grouping's unfiltered rows the feed built (`Loaded::rows`).
+    pub fn refresh(&mut self, l: Loaded) -> Vec<index::Agg> {
         self.totals.clear();
-        self.lines = None;
+        if let Some(g) = l.groupings.first() {
+            self.totals.insert(g.by(), l.rows.len());
+        }
+        let mut groupings = std::mem::take(&mut self.groupings);
+        let old = (
+            groupings.drain().collect::<Vec<_>>(),
+            self.lines.take(),
+            self.model.replace(l.model),
+            self.recipients.replace(l.recipients),
+        );
+        super::reaper::bury(old);
+        self.groupings = groupings;
         for g in l.groupings {
             self.groupings.insert(g.by(), g);
         }
-        self.model = Some(l.model);
         self.summary = Some(l.summary);
-        self.recipients = Some(l.recipients);
+        l.rows
     }
 
     /// The index of key `by` (`net` cut at `prefix`); built here if the background has not

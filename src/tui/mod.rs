@@ -18,6 +18,7 @@ pub mod layout;
 pub mod live;
 pub mod logs;
 mod middle;
+pub mod reaper;
 pub mod render;
 pub mod scope;
 pub mod status;

@@ -114,7 +114,8 @@ impl Blocker {
     /// Facts built in the background after the load; a `b` pressed earlier built its own.
     /// The log grew: the facts are built again on the next use.
     pub fn facts_stale(&mut self) {
-        self.facts = None;
+        // One entry per message: freed off the screen thread.
+        crate::tui::reaper::bury(self.facts.take());
     }
 
     pub fn add_facts(&mut self, f: Arc<BlockFacts>) {

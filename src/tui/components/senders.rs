@@ -37,8 +37,8 @@ pub struct SenderList {
 impl SenderList {
     /// New rows under `ix`; the selection stays on `keep` if it is still shown.
     pub fn set_rows(&mut self, rows: Vec<Agg>, ix: Arc<GroupIndex>, keep: Option<u32>) {
-        self.rows = rows;
-        self.ix = Some(ix);
+        // The old rows and index may be a replaced log's: freed off this thread.
+        crate::tui::reaper::bury((std::mem::replace(&mut self.rows, rows), self.ix.replace(ix)));
         self.sparks.clear();
         self.covers.clear();
         let keep = self.follow.take().and_then(|m| self.group_of(m)).or(keep);
