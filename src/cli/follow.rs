@@ -14,10 +14,18 @@ use rustc_hash::FxHashSet;
 use super::{LoadArgs, output};
 use crate::model::follow::{Change, Follower};
 use crate::model::live::{Appended, Live};
+use crate::model::watch::Watch;
 use crate::model::{Model, NONE, flags};
 
-/// How often the followed file is looked at: a `fstat` and a `stat` each time.
+/// How often the followed file is looked at without change notifications
+/// (`model::watch`): a `fstat` and a `stat` each time.
 const POLL: Duration = Duration::from_millis(200);
+/// With notifications: the longest wait for one (NFS written from another host
+/// sends none).
+const CEILING: Duration = Duration::from_secs(1);
+/// After a notification, what else is written this long is read with it: a writer
+/// flushing every line would otherwise wake the loop for each.
+const GATHER: Duration = Duration::from_millis(50);
 
 /// Set by Ctrl-C (SIGINT) and SIGTERM: the loops end and print what is left.
 fn stop_flag() -> Result<Arc<AtomicBool>> {
@@ -29,17 +37,29 @@ fn stop_flag() -> Result<Arc<AtomicBool>> {
     Ok(stop)
 }
 
-/// Sleeps `d`, waking early when asked to stop. `false` once stopping.
-fn nap(stop: &AtomicBool, d: Duration) -> bool {
+/// Waits until the followed file's directory changes or `d` passed, waking early
+/// when asked to stop. `false` once stopping.
+fn nap(stop: &AtomicBool, watch: &Watch, d: Duration) -> bool {
     let until = Instant::now() + d;
+    // A signal ends inotify's poll() at once (EINTR); the slice only bounds the
+    // wait for the stop flag where there is no inotify, or a signal came between.
+    let slice = Duration::from_millis(if watch.notifies() { 250 } else { 50 });
     while !stop.load(Ordering::Relaxed) {
         let left = until.saturating_duration_since(Instant::now());
         if left.is_zero() {
             return true;
         }
-        std::thread::sleep(left.min(Duration::from_millis(50)));
+        if watch.wait(left.min(slice)) {
+            std::thread::sleep(GATHER);
+            return !stop.load(Ordering::Relaxed);
+        }
     }
     false
+}
+
+/// How long to wait for a change before looking all the same.
+fn ceiling(watch: &Watch) -> Duration {
+    if watch.notifies() { CEILING } else { POLL }
 }
 
 /// The followed file and the model it feeds.
@@ -171,6 +191,7 @@ pub fn grep(
 ) -> Result<i32> {
     let stop = stop_flag()?;
     let mut feed = Feed::open(files, load)?;
+    let watch = Watch::new(feed.follower.path());
     let mut out = io::BufWriter::new(io::stdout().lock());
     // Matched, not printed yet / printed: a transaction goes out once.
     let mut waiting: FxHashSet<u32> = FxHashSet::default();
@@ -215,7 +236,7 @@ pub fn grep(
             break;
         }
         // Asked to stop: what was written before the signal is read, then the end.
-        stopping = !nap(&stop, POLL);
+        stopping = !nap(&stop, &watch, ceiling(&watch));
         a = feed.step()?;
     }
     // Stopped: what matched and has not completed, in log order.
@@ -239,6 +260,7 @@ pub fn senders(
 ) -> Result<i32> {
     let stop = stop_flag()?;
     let mut feed = Feed::open(files, load)?;
+    let watch = Watch::new(feed.follower.path());
     let mut out = io::BufWriter::new(io::stdout().lock());
     // First what is there, then the table; then one table per period with news.
     feed.step()?;
@@ -246,7 +268,16 @@ pub fn senders(
     out.flush()?;
     let mut last = Instant::now();
     let mut changed = false;
-    while nap(&stop, POLL) {
+    // With news waiting for its period, look again when it is due.
+    while nap(
+        &stop,
+        &watch,
+        if changed {
+            every.saturating_sub(last.elapsed()).max(GATHER)
+        } else {
+            ceiling(&watch)
+        },
+    ) {
         changed |= !feed.step()?.is_empty();
         if changed && last.elapsed() >= every {
             writeln!(out)?;

@@ -43,8 +43,9 @@ impl Watch {
         }
     }
 
-    /// Waits until something changed or `most` passed; drains what was notified.
-    pub fn wait(&self, most: Duration) {
+    /// Waits until something changed or `most` passed (or a signal came); drains
+    /// what was notified. Whether something was.
+    pub fn wait(&self, most: Duration) -> bool {
         #[cfg(target_os = "linux")]
         if let Some(fd) = &self.fd {
             use std::os::fd::AsRawFd;
@@ -59,9 +60,10 @@ impl Watch {
             if n > 0 {
                 drain(fd.as_raw_fd());
             }
-            return;
+            return n > 0;
         }
         std::thread::sleep(most);
+        false
     }
 }
 
@@ -131,13 +133,15 @@ mod tests {
             std::fs::write(&path, b"a\nb\n").expect("write");
         });
         let start = Instant::now();
-        w.wait(Duration::from_secs(10));
+        assert!(w.wait(Duration::from_secs(10)), "notified");
         let took = start.elapsed();
         writer.join().expect("writer");
         assert!(took < Duration::from_secs(5), "woke after {took:?}");
-        // Drained: a wait with nothing new sleeps its whole ceiling.
+        // The write's later events (the data, the close) may come after the first
+        // woke the wait: take them, then nothing new is there.
+        while w.wait(Duration::from_millis(50)) {}
         let start = Instant::now();
-        w.wait(Duration::from_millis(300));
+        assert!(!w.wait(Duration::from_millis(300)), "nothing new");
         assert!(start.elapsed() >= Duration::from_millis(250));
     }
 
