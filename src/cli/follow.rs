@@ -12,8 +12,8 @@ use anyhow::{Context, Result, bail};
 use rustc_hash::FxHashSet;
 
 use super::{LoadArgs, output};
-use crate::model::follow::{Change, Follower};
 use crate::model::live::{Appended, Live};
+use crate::model::tail::Tail;
 use crate::model::watch::Watch;
 use crate::model::{Model, NONE, flags};
 
@@ -64,13 +64,7 @@ fn ceiling(watch: &Watch) -> Duration {
 
 /// The followed file and the model it feeds.
 struct Feed {
-    live: Live,
-    follower: Follower,
-    name: String,
-    /// The next bytes start a file (first read, or after a rotation/truncation).
-    fresh: bool,
-    /// The path was reported gone: its reappearance is news.
-    gone: bool,
+    tail: Tail,
     quiet: bool,
 }
 
@@ -82,72 +76,22 @@ impl Feed {
         check_followable(last)?;
         let live = Live::load(older, load.options(), &mut |_| {})?;
         Ok(Feed {
-            live,
-            follower: Follower::new(last),
-            name: last.display().to_string(),
-            fresh: true,
-            gone: false,
+            tail: Tail::new(live, last),
             quiet: load.quiet,
         })
     }
 
-    /// Reads all that was appended and folds it in; what it added.
+    /// Reads all that was appended and folds it in; what it added. What happened
+    /// to the file is said on standard error.
     fn step(&mut self) -> Result<Appended> {
-        let mut all: Option<Appended> = None;
-        loop {
-            let p = self.follower.poll();
-            if !p.lines.is_empty() {
-                let a = self.live.append(&self.name, p.lines, !self.fresh)?;
-                self.fresh = false;
-                all = Some(match all {
-                    None => a,
-                    Some(mut x) => {
-                        x.lines.end = a.lines.end;
-                        x.new_messages.end = a.new_messages.end;
-                        x.touched.extend(a.touched);
-                        x.touched.sort_unstable();
-                        x.touched.dedup();
-                        x
-                    }
-                });
-            }
-            if let Some(c) = &p.change {
-                if matches!(c, Change::Opened | Change::Rotated | Change::Truncated) {
-                    self.fresh = true;
-                }
-                self.report(c);
-                match c {
-                    Change::Deleted => self.gone = true,
-                    Change::Opened => self.gone = false,
-                    _ => {}
-                }
-            }
-            if !p.more {
-                break;
+        let mut notices = Vec::new();
+        let a = self.tail.drain(&mut notices)?;
+        if !self.quiet {
+            for n in notices {
+                eprintln!("mailtriage: {n}");
             }
         }
-        Ok(all.unwrap_or_default())
-    }
-
-    /// Says on standard error what happened to the file (not its first opening).
-    fn report(&self, c: &Change) {
-        if self.quiet {
-            return;
-        }
-        let name = crate::text::sanitize(self.name.as_bytes());
-        let what = match c {
-            Change::Opened if !self.gone => return,
-            // A file at a path reported gone is its reappearance, said as that.
-            Change::Rotated if self.gone => return,
-            Change::Opened => "appeared again; following it".to_string(),
-            Change::Rotated => "was rotated; reading the new file from its start".to_string(),
-            Change::Truncated => {
-                "was truncated; what was read is kept, reading from its new start".to_string()
-            }
-            Change::Deleted => "is gone; what was read is kept, waiting for a new file".to_string(),
-            Change::Error(e) => format!("cannot be read ({e}); trying again"),
-        };
-        eprintln!("mailtriage: {name} {what}");
+        Ok(a)
     }
 }
 
@@ -191,14 +135,14 @@ pub fn grep(
 ) -> Result<i32> {
     let stop = stop_flag()?;
     let mut feed = Feed::open(files, load)?;
-    let watch = Watch::new(feed.follower.path());
+    let watch = Watch::new(feed.tail.path());
     let mut out = io::BufWriter::new(io::stdout().lock());
     // Matched, not printed yet / printed: a transaction goes out once.
     let mut waiting: FxHashSet<u32> = FxHashSet::default();
     let mut printed: FxHashSet<u32> = FxHashSet::default();
     // The files loaded once come first, as new lines.
     let mut a = {
-        let m = feed.live.model();
+        let m = feed.tail.live.model();
         let n = m.line_count() as u32;
         let mut touched: Vec<u32> = m.line_msg.iter().copied().filter(|&x| x != NONE).collect();
         touched.sort_unstable();
@@ -211,7 +155,7 @@ pub fn grep(
     };
     let mut stopping = false;
     loop {
-        let m = feed.live.model();
+        let m = feed.tail.live.model();
         for l in a.lines.clone() {
             if !re.is_match(m.line(l)) {
                 continue;
@@ -240,7 +184,7 @@ pub fn grep(
         a = feed.step()?;
     }
     // Stopped: what matched and has not completed, in log order.
-    let m = feed.live.model();
+    let m = feed.tail.live.model();
     let mut rest: Vec<u32> = waiting.into_iter().collect();
     rest.sort_unstable_by_key(|&msg| m.messages[msg as usize].first_line);
     for msg in rest {
@@ -260,11 +204,11 @@ pub fn senders(
 ) -> Result<i32> {
     let stop = stop_flag()?;
     let mut feed = Feed::open(files, load)?;
-    let watch = Watch::new(feed.follower.path());
+    let watch = Watch::new(feed.tail.path());
     let mut out = io::BufWriter::new(io::stdout().lock());
     // First what is there, then the table; then one table per period with news.
     feed.step()?;
-    print(&mut out, feed.live.model())?;
+    print(&mut out, feed.tail.live.model())?;
     out.flush()?;
     let mut last = Instant::now();
     let mut changed = false;
@@ -281,7 +225,7 @@ pub fn senders(
         changed |= !feed.step()?.is_empty();
         if changed && last.elapsed() >= every {
             writeln!(out)?;
-            print(&mut out, feed.live.model())?;
+            print(&mut out, feed.tail.live.model())?;
             out.flush()?;
             last = Instant::now();
             changed = false;

@@ -36,6 +36,16 @@ impl Appended {
     pub fn is_empty(&self) -> bool {
         self.lines.is_empty()
     }
+
+    /// This append and `next`, the one right after it, as one.
+    pub fn then(mut self, next: Appended) -> Appended {
+        self.lines.end = next.lines.end;
+        self.new_messages.end = next.new_messages.end;
+        self.touched.extend(next.touched);
+        self.touched.sort_unstable();
+        self.touched.dedup();
+        self
+    }
 }
 
 /// A model that lines can be appended to. Read it through [`Live::model`].

@@ -19,6 +19,7 @@ pub mod load;
 mod readahead;
 pub mod rotation;
 pub mod source;
+pub mod tail;
 pub mod watch;
 
 use std::net::IpAddr;

@@ -15,8 +15,8 @@ use std::time::{Duration, Instant};
 
 use super::index::GroupIndex;
 use super::logs::Loaded;
-use crate::model::follow::{Change, Follower};
 use crate::model::live::Live;
+use crate::model::tail::Tail;
 use crate::model::{LoadOptions, Progress};
 use crate::query::{AggKey, NetPrefix, SortKey};
 
@@ -116,12 +116,7 @@ fn wanted(control: &Control) -> Wanted {
 
 /// The followed file and what was appended from it since the last refresh.
 struct Feed {
-    live: Live,
-    follower: Follower,
-    name: String,
-    /// The next bytes start a file (first read, after a rotation or truncation).
-    fresh: bool,
-    gone: bool,
+    tail: Tail,
     pending_lines: u64,
     /// Messages before the first append not yet shown.
     new_from: Option<u32>,
@@ -131,62 +126,18 @@ impl Feed {
     /// Reads what was appended (all of it, in bites) and folds it in. Changes of
     /// the file come back as notices to show.
     fn step(&mut self, notices: &mut Vec<String>) -> Result<u64, String> {
-        let mut read = 0u64;
-        loop {
-            let p = self.follower.poll();
-            if !p.lines.is_empty() {
-                let before = self.live.model().messages.len() as u32;
-                let a = self
-                    .live
-                    .append(&self.name, p.lines, !self.fresh)
-                    .map_err(|e| e.to_string())?;
-                self.fresh = false;
-                self.new_from.get_or_insert(before);
-                let n = a.lines.len() as u64;
-                self.pending_lines += n;
-                read += n;
-            }
-            if let Some(c) = &p.change {
-                if matches!(c, Change::Opened | Change::Rotated | Change::Truncated) {
-                    self.fresh = true;
-                }
-                if let Some(n) = self.notice(c) {
-                    notices.push(n);
-                }
-                match c {
-                    Change::Deleted => self.gone = true,
-                    Change::Opened => self.gone = false,
-                    _ => {}
-                }
-            }
-            if !p.more {
-                return Ok(read);
-            }
+        let a = self.tail.drain(notices).map_err(|e| e.to_string())?;
+        if !a.is_empty() {
+            self.new_from.get_or_insert(a.new_messages.start);
         }
-    }
-
-    /// What the status line says about a change (not the first opening).
-    fn notice(&self, c: &Change) -> Option<String> {
-        let name = crate::text::sanitize(self.name.as_bytes());
-        let what = match c {
-            Change::Opened if !self.gone => return None,
-            Change::Rotated if self.gone => return None,
-            Change::Opened => "appeared again; following it".to_string(),
-            Change::Rotated => {
-                "was rotated; the old file was read to its end, following the new one".to_string()
-            }
-            Change::Truncated => {
-                "was truncated; what was read is kept, reading from its new start".to_string()
-            }
-            Change::Deleted => "is gone; what was read is kept, waiting for a new file".to_string(),
-            Change::Error(e) => format!("cannot be read ({e}); trying again"),
-        };
-        Some(format!("{name} {what}"))
+        let n = a.lines.len() as u64;
+        self.pending_lines += n;
+        Ok(n)
     }
 
     /// A snapshot with the indexes the screen shows, built here.
     fn refresh(&mut self, w: Wanted) -> Refresh {
-        let model = Arc::new(self.live.snapshot());
+        let model = Arc::new(self.tail.live.snapshot());
         let new_from = self.new_from.take().unwrap_or(model.messages.len() as u32);
         let lines = std::mem::take(&mut self.pending_lines);
         Refresh {
@@ -215,37 +166,37 @@ fn run(older: &[PathBuf], last: &std::path::Path, opts: LoadOptions, control: &C
     };
     let older_bytes = live.model().sources.iter().map(|s| s.len()).sum::<u64>();
     let mut feed = Feed {
-        live,
-        follower: Follower::new(last),
-        name: last.display().to_string(),
-        fresh: true,
-        gone: false,
+        tail: Tail::new(live, last),
         pending_lines: 0,
         new_from: None,
     };
     // The file as it is now, in bites with progress between them.
     let total = older_bytes + std::fs::metadata(last).map_or(0, |m| m.len());
     loop {
-        let p = feed.follower.poll();
-        let more = p.more;
-        if !p.lines.is_empty()
-            && let Err(e) = feed.live.append(&feed.name, p.lines, !feed.fresh)
+        let p = match feed.tail.poll() {
+            Ok(p) => p,
+            Err(e) => {
+                let _ = tx(Event::Failed(e.to_string()));
+                return;
+            }
+        };
+        if let Some(n) = p.notice
+            && !tx(Event::Notice(n))
         {
-            let _ = tx(Event::Failed(e.to_string()));
             return;
         }
-        feed.fresh = false;
+        let done = older_bytes + feed.tail.position();
         let _ = tx(Event::Progress(Progress {
-            bytes_done: older_bytes + feed.follower.position(),
-            bytes_total: total.max(older_bytes + feed.follower.position()),
-            lines: feed.live.model().line_count() as u64,
+            bytes_done: done,
+            bytes_total: total.max(done),
+            lines: feed.tail.live.model().line_count() as u64,
         }));
-        if !more {
+        if !p.more {
             break;
         }
     }
     let w = wanted(control);
-    let first = Arc::new(feed.live.snapshot());
+    let first = Arc::new(feed.tail.live.snapshot());
     let loaded = Loaded::build_for(first.clone(), w.by, w.prefix);
     if !tx(Event::Loaded(Box::new(loaded))) {
         return;
@@ -271,7 +222,7 @@ fn follow(mut feed: Feed, control: &Control, tx: &Send) {
     let mut rate = Rate::default();
     let mut rate_sent = Instant::now();
     let mut waiting_sent = 0u64;
-    let watch = crate::model::watch::Watch::new(feed.follower.path());
+    let watch = crate::model::watch::Watch::new(feed.tail.path());
     let ceiling = if watch.notifies() { CEILING } else { POLL };
     let mut last_read = Instant::now();
     loop {
@@ -293,7 +244,7 @@ fn follow(mut feed: Feed, control: &Control, tx: &Send) {
             return;
         }
         let now = Instant::now();
-        let m = feed.live.model();
+        let m = feed.tail.live.model();
         samples.push_back((now, m.line_count() as u64, m.messages.len() as u64));
         while samples
             .front()
