@@ -5,56 +5,18 @@
 //! Prints MB/s, peak and anonymous RSS, and `wc -l` on the same file for a ratio,
 //! since absolute timings on a shared 2-core machine are noisy.
 
-use std::path::PathBuf;
 use std::process::Command;
 use std::time::Instant;
 
 use mailtriage::model::{self, LoadOptions};
 use mailtriage::query::{self, AggKey, Filter, NetPrefix};
 
-fn parse_size(s: &str) -> u64 {
-    mailtriage::r#gen::parse_size(s).unwrap_or(1)
-}
-
-fn status_kb(field: &str) -> u64 {
-    let text = std::fs::read_to_string("/proc/self/status").unwrap_or_default();
-    text.lines()
-        .find(|l| l.starts_with(field))
-        .and_then(|l| l.split_whitespace().nth(1))
-        .and_then(|v| v.parse().ok())
-        .unwrap_or(0)
-}
+mod common;
+use common::{bench_bytes, bench_log, bench_runs, status_kb};
 
 fn main() {
-    let bytes =
-        parse_size(&std::env::var("MAILTRIAGE_BENCH_BYTES").unwrap_or_else(|_| "1G".into()));
-    let runs: usize = std::env::var("MAILTRIAGE_BENCH_RUNS")
-        .ok()
-        .and_then(|r| r.parse().ok())
-        .unwrap_or(3);
-    let path = match std::env::var_os("MAILTRIAGE_BENCH_LOG") {
-        Some(p) => PathBuf::from(p),
-        None => {
-            let p =
-                PathBuf::from(env!("CARGO_MANIFEST_DIR")).join(format!("target/bench-{bytes}.log"));
-            if !p.exists() {
-                eprintln!("generating {} ({} bytes, seed 1)…", p.display(), bytes);
-                let tmp = p.with_extension("tmp");
-                let f = std::io::BufWriter::with_capacity(
-                    1 << 20,
-                    std::fs::File::create(&tmp).expect("create bench log"),
-                );
-                let cfg = mailtriage::r#gen::GenConfig {
-                    seed: 1,
-                    target_bytes: bytes,
-                    ..Default::default()
-                };
-                mailtriage::r#gen::generate(&cfg, f).expect("generate");
-                std::fs::rename(&tmp, &p).expect("rename");
-            }
-            p
-        }
-    };
+    let path = bench_log(bench_bytes());
+    let runs = bench_runs();
     let size = std::fs::metadata(&path).expect("bench log").len();
     println!("file: {} ({:.1} MB)", path.display(), size as f64 / 1e6);
 

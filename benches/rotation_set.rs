@@ -16,17 +16,11 @@ use std::time::Instant;
 
 use mailtriage::model::{self, LoadOptions};
 
+mod common;
+use common::{bench_bytes, bench_log, bench_runs, status_kb};
+
 const FILES: usize = 10;
 const PLAIN: usize = 2;
-
-fn status_kb(field: &str) -> u64 {
-    let text = std::fs::read_to_string("/proc/self/status").unwrap_or_default();
-    text.lines()
-        .find(|l| l.starts_with(field))
-        .and_then(|l| l.split_whitespace().nth(1))
-        .and_then(|v| v.parse().ok())
-        .unwrap_or(0)
-}
 
 /// Rotation `n` of the set (0 is the live file), oldest being `FILES - 1`.
 fn name(n: usize) -> String {
@@ -35,30 +29,6 @@ fn name(n: usize) -> String {
         n if n < PLAIN => format!("mainlog.{n}"),
         n => format!("mainlog.{n}.gz"),
     }
-}
-
-/// The log to cut: MAILTRIAGE_BENCH_LOG, else one generated like `bench load`'s.
-fn source_log(bytes: u64) -> PathBuf {
-    if let Some(p) = std::env::var_os("MAILTRIAGE_BENCH_LOG") {
-        return PathBuf::from(p);
-    }
-    let p = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join(format!("target/bench-{bytes}.log"));
-    if !p.exists() {
-        eprintln!("generating {} ({bytes} bytes, seed 1)…", p.display());
-        let tmp = p.with_extension("tmp");
-        let f = std::io::BufWriter::with_capacity(
-            1 << 20,
-            std::fs::File::create(&tmp).expect("create bench log"),
-        );
-        let cfg = mailtriage::r#gen::GenConfig {
-            seed: 1,
-            target_bytes: bytes,
-            ..Default::default()
-        };
-        mailtriage::r#gen::generate(&cfg, f).expect("generate");
-        std::fs::rename(&tmp, &p).expect("rename");
-    }
-    p
 }
 
 /// Cuts `log` into the set in `dir` (once), on line boundaries, oldest first.
@@ -105,15 +75,8 @@ fn sh(script: &str, args: &[PathBuf]) -> Command {
 }
 
 fn main() {
-    let bytes = mailtriage::r#gen::parse_size(
-        &std::env::var("MAILTRIAGE_BENCH_BYTES").unwrap_or_else(|_| "1G".into()),
-    )
-    .unwrap_or(1 << 30);
-    let runs: usize = std::env::var("MAILTRIAGE_BENCH_RUNS")
-        .ok()
-        .and_then(|r| r.parse().ok())
-        .unwrap_or(3);
-    let log = source_log(bytes);
+    let runs = bench_runs();
+    let log = bench_log(bench_bytes());
     let dir = log.with_extension("set");
     make_set(&log, &dir);
     // As a shell expands `mainlog*`: lexical, the live file first.
