@@ -460,8 +460,19 @@ fn run_case(case_seed: u64, steps: u64, blocklist: &std::path::Path) {
                 .append("fuzz.log", piece, !r.chance(20))
                 .expect("append");
             let m = std::sync::Arc::new(live.snapshot());
+            let mut loaded = Loaded::build_for(m, app.scope.by, app.scope.prefix);
+            // As the feed builds it (rows in the order on screen), or in another
+            // order (a sort key came between), or without rows.
+            if r.chance(50) {
+                let sort = if r.chance(50) {
+                    app.scope.sort
+                } else {
+                    *r.pick(&mailtriage::query::SortKey::ALL)
+                };
+                loaded = loaded.with_rows(sort);
+            }
             app.refreshed(Refresh {
-                loaded: Loaded::build_for(m, app.scope.by, app.scope.prefix),
+                loaded,
                 lines: a.lines.len() as u64,
                 new_from: before,
             });

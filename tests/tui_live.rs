@@ -60,7 +60,7 @@ fn grow_sorted(app: &mut App, live: &mut Live, more: Vec<u8>, sort: SortKey) -> 
     let a = live.append("mainlog", more, true).expect("append");
     let model = Arc::new(live.snapshot());
     app.refreshed(Refresh {
-        loaded: Loaded::build_for(model, app.scope.by, app.scope.prefix).sorted(sort),
+        loaded: Loaded::build_for(model, app.scope.by, app.scope.prefix).with_rows(sort),
         lines: a.lines.len() as u64,
         new_from: before,
     })

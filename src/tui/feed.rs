@@ -141,7 +141,7 @@ impl Feed {
         let new_from = self.new_from.take().unwrap_or(model.messages.len() as u32);
         let lines = std::mem::take(&mut self.pending_lines);
         Refresh {
-            loaded: Loaded::build_for(model, w.by, w.prefix).sorted(w.sort),
+            loaded: Loaded::build_for(model, w.by, w.prefix).with_rows(w.sort),
             lines,
             new_from,
         }

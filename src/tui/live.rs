@@ -93,7 +93,6 @@ impl App {
         let anchor = self.senders.anchor(self.messages.selected());
         let old_group = self.messages.group;
         let built = r.loaded.groupings.first().cloned();
-        let sorted = r.loaded.sorted_by;
         let unfiltered = self.logs.refresh(r.loaded);
         self.block.facts_stale();
         if let Some(l) = &mut self.live {
@@ -116,18 +115,23 @@ impl App {
             return;
         };
         // Nothing filtered (the common case), the feed's rows are the rows: no
-        // aggregation here, where it would delay the next key.
-        // The rows' group ids are those of the grouping they were built on.
+        // aggregation here, where it would delay the next key. Their group ids
+        // are those of the grouping they were built on.
         let same = built.is_some_and(|b| std::sync::Arc::ptr_eq(&b, &ix));
-        let mut rows = if self.scope.filter.is_empty() && same {
-            unfiltered
-        } else {
-            super::reaper::bury(unfiltered);
-            super::index::aggregate(&m, &ix, &self.scope.filter)
+        let rows = match unfiltered {
+            Some((sort, mut rows)) if same && self.scope.filter.is_empty() => {
+                if sort != self.scope.sort {
+                    super::index::sort_aggs(&mut rows, self.scope.sort, &ix);
+                }
+                rows
+            }
+            other => {
+                super::reaper::bury(other);
+                let mut rows = super::index::aggregate(&m, &ix, &self.scope.filter);
+                super::index::sort_aggs(&mut rows, self.scope.sort, &ix);
+                rows
+            }
         };
-        if !(same && sorted == Some(self.scope.sort) && self.scope.filter.is_empty()) {
-            super::index::sort_aggs(&mut rows, self.scope.sort, &ix);
-        }
         // The same sender by its newest message's group, else by its label (a client
         // with rejections only has no message).
         let by_label = label.and_then(|l| ix.group_of_label(&l));

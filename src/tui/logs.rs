@@ -30,11 +30,10 @@ pub struct Loaded {
     pub recipients: Arc<RecipientIndex>,
     /// Groupings built in the loader (at least the first key's).
     pub groupings: Vec<Arc<GroupIndex>>,
-    /// The first grouping's rows with nothing filtered, unsorted: what a follow
-    /// refresh shows without aggregating on the screen thread (and its total).
-    pub rows: Vec<index::Agg>,
-    /// The order `rows` are in, if sorted (`sorted`).
-    pub sorted_by: Option<SortKey>,
+    /// The first grouping's rows with nothing filtered, in an order: what a follow
+    /// refresh shows without aggregating or sorting on the screen thread (and its
+    /// total). Built by `with_rows`, for refreshes only.
+    pub rows: Option<(SortKey, Vec<index::Agg>)>,
     pub summary: Summary,
 }
 
@@ -51,8 +50,7 @@ impl Loaded {
         let first = Arc::new(GroupIndex::new(&model, first, prefix));
         Loaded {
             recipients: Arc::new(RecipientIndex::new(&model)),
-            rows: index::aggregate(&model, &first, &Filter::default()),
-            sorted_by: None,
+            rows: None,
             groupings: vec![first],
             summary: crate::query::summary(&model),
             model,
@@ -61,11 +59,13 @@ impl Loaded {
 }
 
 impl Loaded {
-    /// The rows sorted in `sort`, off the screen thread.
-    pub fn sorted(mut self, sort: SortKey) -> Loaded {
+    /// With the first grouping's unfiltered rows, sorted in `sort`, built here
+    /// (off the screen thread).
+    pub fn with_rows(mut self, sort: SortKey) -> Loaded {
         if let Some(g) = self.groupings.first() {
-            index::sort_aggs(&mut self.rows, sort, g);
-            self.sorted_by = Some(sort);
+            let mut rows = index::aggregate(&self.model, g, &Filter::default());
+            index::sort_aggs(&mut rows, sort, g);
+            self.rows = Some((sort, rows));
         }
         self
     }
@@ -147,10 +147,10 @@ impl Logs {
     /// A followed log grew: everything built on the old state goes (the other keys'
     /// groupings and the line indexes are built again when asked for).
     /// Returns the first grouping's unfiltered rows the feed built (`Loaded::rows`).
-    pub fn refresh(&mut self, l: Loaded) -> Vec<index::Agg> {
+    pub fn refresh(&mut self, l: Loaded) -> Option<(SortKey, Vec<index::Agg>)> {
         self.totals.clear();
-        if let Some(g) = l.groupings.first() {
-            self.totals.insert(g.by(), l.rows.len());
+        if let (Some(g), Some((_, rows))) = (l.groupings.first(), &l.rows) {
+            self.totals.insert(g.by(), rows.len());
         }
         let mut groupings = std::mem::take(&mut self.groupings);
         let old = (
