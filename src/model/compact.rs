@@ -379,17 +379,14 @@ impl<'a> Compactor<'a> {
         }
     }
 
+    /// The local id of `v` at once, through the queue `push` uses.
     #[cfg(test)]
     fn s(&mut self, out: &mut ChunkOut<'a>, v: Option<&'a [u8]>) -> u32 {
-        let Some(v) = v else { return NO_STR };
-        let mut hasher = SipHasher13::new_with_keys(self.key.0, self.key.1);
-        hasher.write(v);
-        let fp = hasher.finish128();
-        let (id, new) = self.strs.get_or_insert(fp.h1, fp.h2 as u32);
-        if new {
-            out.new_strs.push(v);
-        }
-        id
+        let at = out.rcpts.len();
+        out.rcpts.push(NO_STR);
+        self.want(v, Dest::Rcpt(at as u32));
+        self.flush(out);
+        out.rcpts.pop().unwrap_or(NO_STR)
     }
 
     /// Appends the compact form of `ev`, parsed from `line` (at offset `off` of
