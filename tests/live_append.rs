@@ -81,7 +81,7 @@ fn answers(m: &Model) -> Vec<String> {
     for (i, msg) in m.messages.iter().enumerate() {
         let lines: Vec<String> = m
             .message_lines(i as u32)
-            .map(|l| format!("{l}:{}", String::from_utf8_lossy(m.line(l))))
+            .map(|l| format!("{l}:{}", String::from_utf8_lossy(&m.line(l))))
             .collect();
         out.push(format!(
             "{} {} {} {:?} {:?} {:?}",

@@ -72,7 +72,7 @@ proptest! {
         let m = from_bytes("prop", text.clone().into_bytes(), &opts);
         prop_assert_eq!(m.line_count(), newlines);
         // Lines come back byte for byte, in order.
-        let joined: Vec<u8> = (0..m.line_count() as u32).flat_map(|i| m.line(i).iter().copied().chain([b'\n'])).collect();
+        let joined: Vec<u8> = (0..m.line_count() as u32).flat_map(|i| m.line(i).to_vec().into_iter().chain([b'\n'])).collect();
         prop_assert_eq!(joined, text.into_bytes());
         // Every message's lines are its own and counted.
         for (i, msg) in m.messages.iter().enumerate() {

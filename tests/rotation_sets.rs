@@ -29,7 +29,7 @@ fn fingerprint(m: &Model) -> Vec<String> {
             m.line_kind[i],
             m.line_msg[i],
             m.line_next[i],
-            String::from_utf8_lossy(m.line(i as u32))
+            String::from_utf8_lossy(&m.line(i as u32))
         ));
     }
     out.extend(m.messages.iter().map(|x| format!("{x:?}")));

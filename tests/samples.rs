@@ -48,7 +48,7 @@ fn seed_ipv6_sender_and_its_transaction() {
     assert_eq!(msgs.len(), 1);
     let lines: Vec<_> = m
         .message_lines(msgs[0])
-        .map(|l| String::from_utf8_lossy(m.line(l)).into_owned())
+        .map(|l| String::from_utf8_lossy(&m.line(l)).into_owned())
         .collect();
     assert_eq!(lines.len(), 4);
     assert!(lines[0].contains("DKIM: s=domk") && lines[0].ends_with("[verification succeeded]"));

@@ -157,7 +157,7 @@ pub fn grep(
     loop {
         let m = feed.tail.live.model();
         for l in a.lines.clone() {
-            if !re.is_match(m.line(l)) {
+            if !re.is_match(&m.line(l)) {
                 continue;
             }
             match m.line_msg.get(l as usize).copied() {

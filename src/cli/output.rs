@@ -311,7 +311,7 @@ pub fn rejections(
     rows: &[RejectionRow],
     fmt: Format,
 ) -> io::Result<()> {
-    let field = |r: &RejectionRow, s: Option<Span>| s.map(|s| s.of(m.line(r.line)).to_vec());
+    let field = |r: &RejectionRow, s: Option<Span>| s.map(|s| s.of(&m.line(r.line)).to_vec());
     let reasons = crate::query::rejections::summarise(rows, Reason::ALL.len());
     match fmt {
         Format::Json => {
@@ -442,7 +442,7 @@ pub fn transaction(
     mode: Lines,
 ) -> io::Result<()> {
     for l in lines {
-        write_line(out, m.line(l), mode)?;
+        write_line(out, &m.line(l), mode)?;
     }
     Ok(())
 }
@@ -492,10 +492,10 @@ pub fn signature_text(s: &crate::query::SigView<'_>) -> String {
         "d={} s={} a={} {}",
         field(s.domain),
         field(s.selector),
-        field(s.algorithm),
+        field(s.algorithm.as_deref()),
         s.result.as_str()
     );
-    if let Some(r) = s.reason {
+    if let Some(r) = s.reason.as_deref() {
         t.push_str(": ");
         t.push_str(&sanitize(r));
     }
@@ -521,11 +521,11 @@ pub fn grep_item(
 ) -> io::Result<()> {
     if as_json {
         let (id, lines): (Option<String>, Vec<String>) = match msg {
-            None => (None, vec![json::text(m.line(line))]),
+            None => (None, vec![json::text(&m.line(line))]),
             Some(msg) => (
                 Some(m.messages[msg as usize].id.to_string()),
                 m.message_lines(msg)
-                    .map(|l| json::text(m.line(l)))
+                    .map(|l| json::text(&m.line(l)))
                     .collect(),
             ),
         };
@@ -535,7 +535,7 @@ pub fn grep_item(
         transaction(out, m, m.message_lines(msg), mode)?;
         writeln!(out)?;
     } else {
-        write_line(out, m.line(line), mode)?;
+        write_line(out, &m.line(line), mode)?;
     }
     Ok(())
 }
@@ -580,7 +580,7 @@ pub fn lines(
         if numbers && let Some((name, n)) = m.line_place(i as u32) {
             write!(out, "{}:{n}: ", sanitize(name.as_bytes()))?;
         }
-        write_line(out, m.line(i as u32), mode)?;
+        write_line(out, &m.line(i as u32), mode)?;
     }
     Ok(any)
 }

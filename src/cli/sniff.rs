@@ -31,9 +31,10 @@ pub fn not_exim(m: &Model) -> Option<String> {
     if (0..n as u32).all(|i| m.line(i).trim_ascii().is_empty()) {
         return None;
     }
-    let sample: Vec<&[u8]> = (0..n.min(SAMPLE_LINES as u64) as u32)
+    let lines: Vec<_> = (0..n.min(SAMPLE_LINES as u64) as u32)
         .map(|i| m.line(i))
         .collect();
+    let sample: Vec<&[u8]> = lines.iter().map(|l| &**l).collect();
     let what = match guess(&sample) {
         Looks::Postfix => "; it looks like a Postfix log (mailtriage reads Exim's main log)",
         Looks::Syslog => "; it looks like a syslog file with no Exim lines",

@@ -627,9 +627,12 @@ mod tests {
                 (
                     t(m.str(s.domain)),
                     t(m.str(s.selector)),
-                    m.signature_algorithm(s).map(t).unwrap_or_default(),
+                    m.signature_algorithm(s)
+                        .as_deref()
+                        .map(t)
+                        .unwrap_or_default(),
                     s.verdict.as_str(),
-                    m.signature_reason(s).map(t).unwrap_or_default(),
+                    m.signature_reason(s).as_deref().map(t).unwrap_or_default(),
                     s.flags,
                 )
             })
@@ -676,7 +679,7 @@ mod tests {
         );
         let s = &m.signatures[0];
         assert_eq!(
-            m.signature_text(s),
+            m.signature_text(s).as_deref(),
             Some(&b"verification failed - signature did not verify (headers probably modified in transit)"[..])
         );
         // The offset was kept: the text is read without parsing the line again.

@@ -24,6 +24,10 @@ pub struct LoadOptions {
     pub readers: usize,
     pub mmap: bool,
     pub chunk_bytes: usize,
+    /// Bytes of a mapped gzip file's text between the points it can be
+    /// inflated again from once packed (`packed::SPAN`): each costs a 32 KiB
+    /// window, and a line read costs inflating up to this much.
+    pub gzip_span: u64,
     /// `--max-memory`: bytes a load may hold; `None` derives it from the
     /// memory the system has available (see `budget`).
     pub max_memory: Option<u64>,
@@ -46,6 +50,7 @@ impl Default for LoadOptions {
                 .min(16),
             mmap: true,
             chunk_bytes: 1 << 20,
+            gzip_span: super::packed::SPAN,
             max_memory: None,
         }
     }
@@ -311,11 +316,12 @@ pub fn load_builder(
     let mut sizes: Vec<u64> = paths.iter().map(|p| source::expected_len(p)).collect();
     let mut b = Builder::new();
     let mut base = 0u64;
-    let open = |p: &std::path::Path| source::open(p, opts.mmap, &budget);
+    let open = |p: &std::path::Path| source::open(p, opts.mmap, opts.gzip_span, &budget);
     readahead::in_order(paths, opts.readers, &open, &mut |i, opened| {
         let data = opened?;
         let name = paths[i].display().to_string();
-        let bytes = data.as_slice();
+        // What `open` gives is whole: only `pack` below makes it otherwise.
+        let bytes = data.as_slice().unwrap_or_default();
         sizes[i] = bytes.len() as u64;
         let total = sizes.iter().sum();
         let indexed = index_source(&mut b, bytes, base, opts, &budget, progress, base, total);
@@ -331,6 +337,10 @@ pub fn load_builder(
             }
         }
         let len = bytes.len() as u64;
+        // A gzip file's text is parsed: let it go, keeping the file's map and
+        // where to inflate it again from.
+        let (data, freed) = data.pack();
+        budget.give_back(freed);
         b.model
             .sources
             .push(Arc::new(Source::new(name, data, base)));
@@ -423,7 +433,7 @@ mod tests {
         assert_eq!(m.changed_sources().count(), 1);
         assert_eq!(m.check_sources(), [path.display().to_string()]);
         assert_eq!(m.line(0), notice.as_bytes());
-        assert!(m.sources[0].bytes().is_empty());
+        assert_eq!(m.sources[0].bytes(), Some(&[][..]));
     }
 
     #[test]

@@ -13,9 +13,11 @@ pub mod fault;
 pub mod follow;
 mod huge;
 pub mod intern;
+pub mod line_text;
 pub mod lines;
 pub mod live;
 pub mod load;
+pub mod packed;
 mod readahead;
 pub mod rotation;
 pub mod source;
@@ -27,6 +29,7 @@ use std::net::IpAddr;
 use crate::parse::{DkimResult, DkimStatus, Family, LineKind, MsgId, SigResult};
 pub use build::Builder;
 pub use intern::{Interner, NONE};
+pub use line_text::LineText;
 pub use load::{LoadError, LoadOptions, Progress, load};
 pub use source::Source;
 
@@ -363,37 +366,29 @@ impl Model {
     /// The bytes of line `i`, without its terminator. For an input that changed
     /// on disk since it was mapped, a notice saying so: what sits at the old
     /// offsets now is another file's text.
-    pub fn line(&self, i: u32) -> &[u8] {
+    pub fn line(&self, i: u32) -> LineText<'_> {
         let i = i as usize;
         let Some(start) = self.line_start.get(i) else {
-            return &[];
+            return LineText::default();
         };
         let Some(src) = self.source_of(start) else {
-            return &[];
+            return LineText::default();
         };
-        if src.changed() {
-            return src.notice();
-        }
-        let data = src.data.as_slice();
-        let from = (start - src.base) as usize;
+        let end = src.base + src.len();
         let to = match self.line_start.get(i + 1) {
-            Some(next) if next > start && next <= src.base + data.len() as u64 => {
-                (next - src.base) as usize
-            }
-            _ => data.len(),
+            Some(next) if next > start && next <= end => next,
+            _ => end,
         };
-        let mut l = &data[from.min(data.len())..to.min(data.len())];
-        if l.last() == Some(&b'\n') {
-            l = &l[..l.len() - 1];
-        }
-        if l.last() == Some(&b'\r') {
-            l = &l[..l.len() - 1];
-        }
-        // Reading the end of the line may just have found the file shrunk.
-        if src.changed() {
-            return src.notice();
-        }
-        l
+        let from = (start - src.base) as usize;
+        src.text(from, (to - src.base) as usize).narrow(|mut l| {
+            if l.last() == Some(&b'\n') {
+                l = &l[..l.len() - 1];
+            }
+            if l.last() == Some(&b'\r') {
+                l = &l[..l.len() - 1];
+            }
+            l
+        })
     }
 
     /// Where a line came from: its input's name and its number in that input,
@@ -457,51 +452,56 @@ impl Model {
     /// `verification failed - signature did not verify (headers probably
     /// modified in transit)`, `invalid - public key record (currently?)
     /// unavailable`. `None` for a signature known only from `DKIM=`.
-    pub fn signature_text(&self, s: &Signature) -> Option<&[u8]> {
+    pub fn signature_text(&self, s: &Signature) -> Option<LineText<'_>> {
         if s.flags & sig_flags::TAG_ONLY != 0 {
             return None;
         }
         let line = self.line(s.line);
         if s.text_len > 0 {
             let at = s.text_at as usize;
-            if let Some(t) = line.get(at..at + s.text_len as usize) {
-                return Some(t);
+            if line.get(at..at + s.text_len as usize).is_some() {
+                return line.try_narrow(|l| l.get(at..at + s.text_len as usize));
             }
         }
-        match crate::parse::exim::parse_line(line, &crate::parse::ParseContext::default()).payload {
-            crate::parse::Payload::Dkim(d) => Some(d.result_text),
-            _ => None,
-        }
+        line.try_narrow(|l| {
+            match crate::parse::exim::parse_line(l, &crate::parse::ParseContext::default()).payload
+            {
+                crate::parse::Payload::Dkim(d) => Some(d.result_text),
+                _ => None,
+            }
+        })
     }
 
     /// Why a signature did not pass: the result text after ` - `
     /// (`signature did not verify (headers probably modified in transit)`), or
     /// the whole text when it has no reason part (`failed key import`, `not
     /// verified`). `None` for a pass.
-    pub fn signature_reason(&self, s: &Signature) -> Option<&[u8]> {
+    pub fn signature_reason(&self, s: &Signature) -> Option<LineText<'_>> {
         if s.verdict == SigResult::Pass {
             return None;
         }
         let t = self.signature_text(s)?;
-        Some(match memchr::memmem::find(t, b" - ") {
+        Some(t.narrow(|t| match memchr::memmem::find(t, b" - ") {
             Some(i) => t.get(i + 3..).unwrap_or(t),
             None => t,
-        })
+        }))
     }
 
     /// A signature's `a=` text, when logged.
-    pub fn signature_algorithm(&self, s: &Signature) -> Option<&[u8]> {
+    pub fn signature_algorithm(&self, s: &Signature) -> Option<LineText<'_>> {
         if let Some(a) = s.algo.as_str() {
-            return Some(a.as_bytes());
+            return Some(LineText::borrowed(a.as_bytes()));
         }
         if s.algo == SigAlgo::Unknown {
             return None;
         }
-        let line = self.line(s.line);
-        match crate::parse::exim::parse_line(line, &crate::parse::ParseContext::default()).payload {
-            crate::parse::Payload::Dkim(d) => d.algorithm,
-            _ => None,
-        }
+        self.line(s.line).try_narrow(|l| {
+            match crate::parse::exim::parse_line(l, &crate::parse::ParseContext::default()).payload
+            {
+                crate::parse::Payload::Dkim(d) => d.algorithm,
+                _ => None,
+            }
+        })
     }
 
     /// The spam score a scanner logged for message `msg`, if any.

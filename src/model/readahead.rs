@@ -124,7 +124,10 @@ mod tests {
             let mut seen = Vec::new();
             let r: Result<(), ()> = in_order(&paths, workers, &read, &mut |i, b| {
                 let b = b.map_err(|_| ())?;
-                seen.push((i, String::from_utf8_lossy(b.as_slice()).into_owned()));
+                seen.push((
+                    i,
+                    String::from_utf8_lossy(b.as_slice().unwrap_or_default()).into_owned(),
+                ));
                 Ok(())
             });
             assert!(r.is_ok());

@@ -18,7 +18,8 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use memmap2::Mmap;
 
 use super::budget::{Limit, Shared, human};
-use super::fault;
+use super::packed::{self, Packed};
+use super::{LineText, fault};
 
 /// Bytes of the start and of the end of a mapped file kept to notice a rewrite.
 const PROBE: usize = 4096;
@@ -26,6 +27,19 @@ const PROBE: usize = 4096;
 pub enum Bytes {
     Mapped(Mapped),
     Owned(Vec<u8>),
+    /// A mapped gzip file as the load reads it: its text inflated whole, to
+    /// be parsed, and the access points to let the text go after (`pack`).
+    Inflated {
+        file: Mapped,
+        text: Vec<u8>,
+        index: packed::Index,
+    },
+    /// A mapped gzip file after the load: the text is inflated again span by
+    /// span where lines are read (see `packed`).
+    Packed {
+        file: Mapped,
+        packed: Packed,
+    },
 }
 
 /// A read-only map of a regular file, registered with the SIGBUS guard.
@@ -75,10 +89,47 @@ impl Mapped {
 }
 
 impl Bytes {
-    pub fn as_slice(&self) -> &[u8] {
+    /// The text, where it is held whole: all but a packed gzip file, whose
+    /// text is only inflated span by span (`Source::text`).
+    pub fn as_slice(&self) -> Option<&[u8]> {
         match self {
-            Bytes::Mapped(m) => &m.map,
-            Bytes::Owned(v) => v,
+            Bytes::Mapped(m) => Some(&m.map),
+            Bytes::Owned(v) => Some(v),
+            Bytes::Inflated { text, .. } => Some(text),
+            Bytes::Packed { .. } => None,
+        }
+    }
+
+    fn len(&self) -> u64 {
+        match self {
+            Bytes::Packed { packed, .. } => packed.len(),
+            other => other.as_slice().map_or(0, |s| s.len() as u64),
+        }
+    }
+
+    /// The map a change on disk is watched on.
+    fn mapped(&self) -> Option<&Mapped> {
+        match self {
+            Bytes::Mapped(m) | Bytes::Inflated { file: m, .. } | Bytes::Packed { file: m, .. } => {
+                Some(m)
+            }
+            Bytes::Owned(_) => None,
+        }
+    }
+
+    /// Lets the inflated text of a gzip file go, once it is parsed: its lines
+    /// are inflated again from the file where they are read. Returns the bytes
+    /// freed. Other bytes are kept as they are.
+    pub fn pack(self) -> (Bytes, u64) {
+        match self {
+            Bytes::Inflated { file, text, index } => {
+                // The windows kept were never claimed from the budget.
+                let freed = (text.capacity() as u64).saturating_sub(index.heap_bytes() as u64);
+                drop(text);
+                let packed = Packed::new(index);
+                (Bytes::Packed { file, packed }, freed)
+            }
+            other => (other, 0),
         }
     }
 }
@@ -135,17 +186,55 @@ impl Source {
         self.continues
     }
 
-    /// The loaded bytes; empty once the file changed under its map (see `changed`).
-    pub fn bytes(&self) -> &[u8] {
+    /// The loaded bytes, where they are held whole (not for a packed gzip
+    /// file: see `text`); empty once the file changed under its map (see
+    /// `changed`).
+    pub fn bytes(&self) -> Option<&[u8]> {
         if self.changed() {
-            &[]
+            Some(&[])
         } else {
             self.data.as_slice()
         }
     }
 
+    /// Bytes `[from, to)` of the text, clamped to it; the notice once the
+    /// file changed under its map, or no longer inflates.
+    pub fn text(&self, from: usize, to: usize) -> LineText<'_> {
+        if self.changed() {
+            return LineText::borrowed(&self.notice);
+        }
+        let got = match &self.data {
+            Bytes::Packed { file, packed } => packed.text(&file.map, from as u64, to as u64),
+            other => other.as_slice().map(|d| {
+                let to = to.min(d.len());
+                LineText::borrowed(&d[from.min(to)..to])
+            }),
+        };
+        // Reading the end of the text may just find the file shrunk: the
+        // fault marks it changed (a map's bytes are not read until here).
+        if let Some(t) = &got {
+            std::hint::black_box(t.last().copied());
+        }
+        match got {
+            Some(t) if !self.changed() => t,
+            _ => LineText::borrowed(&self.notice),
+        }
+    }
+
+    /// For a packed gzip file, each span of its text in order with its offset
+    /// (see `Packed::each_span`); `None` for other sources, whose text is
+    /// whole (`bytes`).
+    pub fn each_span(&self, f: &mut dyn FnMut(u64, &[u8])) -> Option<bool> {
+        match &self.data {
+            Bytes::Packed { file, packed } => {
+                Some(!self.changed() && packed.each_span(&file.map, f))
+            }
+            _ => None,
+        }
+    }
+
     pub fn len(&self) -> u64 {
-        self.data.as_slice().len() as u64
+        self.data.len()
     }
 
     pub fn is_empty(&self) -> bool {
@@ -155,19 +244,13 @@ impl Source {
     /// Whether the file is known to have been truncated or rewritten since it was
     /// mapped. Cheap (no system call): `check` is what looks at the file.
     pub fn changed(&self) -> bool {
-        match &self.data {
-            Bytes::Mapped(m) => m.changed(),
-            Bytes::Owned(_) => false,
-        }
+        self.data.mapped().is_some_and(Mapped::changed)
     }
 
     /// Looks at the file (one `fstat`, two small reads) and says whether it
     /// changed; once changed, a source stays changed. Copies never change.
     pub fn check(&self) -> bool {
-        match &self.data {
-            Bytes::Mapped(m) => m.check(),
-            Bytes::Owned(_) => false,
-        }
+        self.data.mapped().is_some_and(Mapped::check)
     }
 
     /// The placeholder line shown for this source's lines once it changed.
@@ -179,6 +262,12 @@ impl Source {
         match &self.data {
             Bytes::Owned(v) => v.capacity(),
             Bytes::Mapped(m) => m.head.capacity() + m.tail.capacity() + self.notice.capacity(),
+            Bytes::Inflated { file, text, index } => {
+                file.head.capacity() + file.tail.capacity() + text.capacity() + index.heap_bytes()
+            }
+            Bytes::Packed { file, packed } => {
+                file.head.capacity() + file.tail.capacity() + packed.heap_bytes()
+            }
         }
     }
 }
@@ -240,7 +329,15 @@ pub fn probe(path: &Path) -> Result<(), SourceError> {
 
 /// Maps or reads one input. `-` is stdin. Gzip is recognised by its magic bytes,
 /// whatever the name: a `.gz` name on plain text is read as text.
-pub fn open(path: &Path, allow_mmap: bool, budget: &Shared) -> Result<Bytes, SourceError> {
+///
+/// A mapped gzip file is indexed for inflating again every `gzip_span` bytes
+/// of its text (`packed::SPAN`), to be packed once parsed (`Bytes::pack`).
+pub fn open(
+    path: &Path,
+    allow_mmap: bool,
+    gzip_span: u64,
+    budget: &Shared,
+) -> Result<Bytes, SourceError> {
     let name = path.display().to_string();
     if name == "-" {
         return read_stream(&name, io::stdin().lock(), 0, budget).map(Bytes::Owned);
@@ -254,11 +351,11 @@ pub fn open(path: &Path, allow_mmap: bool, budget: &Shared) -> Result<Bytes, Sou
     if meta.is_file() && meta.len() > 0 {
         // A regular file can be probed without moving its position.
         let gz = gzip_size(&file, meta.len());
-        if gz.is_none()
-            && allow_mmap
-            && let Some(m) = map(&file)
-        {
-            return Ok(Bytes::Mapped(m));
+        if allow_mmap && let Some(m) = map(&file) {
+            let Some(size) = gz else {
+                return Ok(Bytes::Mapped(m));
+            };
+            return inflate_mapped(&name, m, size, gzip_span, budget);
         }
         hint = gz.unwrap_or(meta.len());
     }
@@ -351,6 +448,31 @@ fn map(file: &File) -> Option<Mapped> {
         tail,
         changed: AtomicBool::new(false),
     })
+}
+
+/// Inflates a mapped gzip file whole within the budget, noting where its text
+/// can be inflated again once it is let go (`Bytes::pack`).
+fn inflate_mapped(
+    name: &str,
+    file: Mapped,
+    hint: u64,
+    span: u64,
+    budget: &Shared,
+) -> Result<Bytes, SourceError> {
+    let gzip = |e: SourceError| match e {
+        SourceError::Io { path, source } => SourceError::Gzip { path, source },
+        other => other,
+    };
+    let mut r = packed::Indexer::new(&file.map, span).map_err(|e| gzip(io_error(name, e)))?;
+    let text = read_bounded(name, &mut r, hint, budget).map_err(gzip)?;
+    let index = r.finish(text.len() as u64);
+    if file.changed() {
+        return Err(SourceError::Gzip {
+            path: name.to_string(),
+            source: io::Error::other("the file changed while it was read"),
+        });
+    }
+    Ok(Bytes::Inflated { file, text, index })
 }
 
 /// Reads a stream whole within the budget, decompressing it if it starts with the

@@ -14,12 +14,12 @@ pub struct SigView<'m> {
     /// `d=`, `s=`, `a=` as logged.
     pub domain: Option<&'m [u8]>,
     pub selector: Option<&'m [u8]>,
-    pub algorithm: Option<&'m [u8]>,
+    pub algorithm: Option<crate::model::LineText<'m>>,
     pub result: SigResult,
     /// The text inside the result's brackets.
-    pub text: Option<&'m [u8]>,
+    pub text: Option<crate::model::LineText<'m>>,
     /// Why it did not pass (see `Model::signature_reason`).
-    pub reason: Option<&'m [u8]>,
+    pub reason: Option<crate::model::LineText<'m>>,
     /// The arrival's `DKIM=` named this signature.
     pub tagged: bool,
     /// Known only from that tag (no `DKIM:` line logged).

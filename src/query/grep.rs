@@ -68,34 +68,54 @@ pub fn grep(m: &Model, re: &Regex) -> LineMatches {
         lines: Bits::new(m.line_count()),
     };
     for src in &m.sources {
-        let data = src.bytes();
         let first = m.line_start.partition_point(|s| s < src.base);
-        let mut at = 0usize;
-        while at < data.len() {
-            let Some(hit) = re.find_at(data, at) else {
-                break;
-            };
-            let pos = src.base + hit.start() as u64;
-            let li = m
-                .line_start
-                .partition_point(|s| s <= pos)
-                .saturating_sub(1)
-                .max(first);
-            let line = li as u32;
-            // A match may run across a newline; exigrep compares lines, so confirm.
-            if re.is_match(m.line(line)) {
-                out.lines.insert(line);
-                let msg = m.line_msg[li];
-                if msg != NONE {
-                    out.messages.insert(msg);
-                }
-            }
-            let next = m
-                .line_start
-                .get(li + 1)
-                .map_or(data.len(), |s| (s - src.base) as usize);
-            at = next.max(hit.start() + 1);
+        if let Some(data) = src.bytes() {
+            scan(m, re, data, src.base, first, &mut out);
+            continue;
         }
+        // A packed gzip text comes span by span. A line that runs past its
+        // span's end is matched whole too: a match may cross the boundary.
+        src.each_span(&mut |at, data| {
+            let base = src.base + at;
+            scan(m, re, data, base, first, &mut out);
+            let end = base + data.len() as u64;
+            let last = m.line_start.partition_point(|s| s < end).saturating_sub(1);
+            confirm(m, re, last.max(first), &mut out);
+        });
     }
     out
+}
+
+/// Marks the lines of `data` (the text from global offset `base`) that match.
+fn scan(m: &Model, re: &Regex, data: &[u8], base: u64, first: usize, out: &mut LineMatches) {
+    let mut at = 0usize;
+    while at < data.len() {
+        let Some(hit) = re.find_at(data, at) else {
+            break;
+        };
+        let pos = base + hit.start() as u64;
+        let li = m
+            .line_start
+            .partition_point(|s| s <= pos)
+            .saturating_sub(1)
+            .max(first);
+        // A match may run across a newline; exigrep compares lines, so confirm.
+        confirm(m, re, li, out);
+        let next = m
+            .line_start
+            .get(li + 1)
+            .map_or(data.len(), |s| s.saturating_sub(base) as usize);
+        at = next.max(hit.start() + 1);
+    }
+}
+
+fn confirm(m: &Model, re: &Regex, li: usize, out: &mut LineMatches) {
+    let line = li as u32;
+    if !out.lines.contains(line) && re.is_match(&m.line(line)) {
+        out.lines.insert(line);
+        let msg = m.line_msg[li];
+        if msg != NONE {
+            out.messages.insert(msg);
+        }
+    }
 }

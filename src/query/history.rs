@@ -176,7 +176,7 @@ mod tests {
     fn text(m: &Model, rows: &[Row]) -> String {
         rows.iter()
             .map(|r| match r.line() {
-                Some(l) => String::from_utf8_lossy(m.line(l)).into_owned(),
+                Some(l) => String::from_utf8_lossy(&m.line(l)).into_owned(),
                 None => String::new(),
             })
             .collect::<Vec<_>>()

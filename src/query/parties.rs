@@ -63,7 +63,8 @@ pub fn login(m: &Model, msg: &Message) -> Option<Vec<u8>> {
     if !msg.has(flags::ARRIVED) || !msg.has(flags::AUTH) && !msg.has(flags::LOCAL) {
         return None;
     }
-    let ev = parse_line(m.line(msg.arrival_line), &ParseContext::default());
+    let text = m.line(msg.arrival_line);
+    let ev = parse_line(&text, &ParseContext::default());
     let Payload::Arrival(a) = ev.payload else {
         return None;
     };
@@ -94,7 +95,8 @@ pub fn event_party(m: &Model, line: u32, kind: LineKind) -> EventParty {
     if !kind.is_rejection() && kind != LineKind::AuthFailure {
         return EventParty::Nothing;
     }
-    let ev = parse_line(m.line(line), &ParseContext::default());
+    let text = m.line(line);
+    let ev = parse_line(&text, &ParseContext::default());
     match ev.payload {
         Payload::Rejection(r) if r.stage == RejectStage::Rcpt => match r.argument {
             Some(a) if !a.is_empty() => EventParty::Recipient(a.to_vec()),

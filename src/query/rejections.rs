@@ -253,8 +253,8 @@ pub fn is_protocol_error(line: &[u8]) -> bool {
 /// Reads line `line` as a rejection row, if it is one.
 pub fn read_row(m: &Model, line: u32, msg: u32, time: i64) -> Option<RejectionRow> {
     let text = m.line(line);
-    let ev = parse_line(text, &ParseContext::default());
-    let span = |p: &[u8]| Span::within(text, p);
+    let ev = parse_line(&text, &ParseContext::default());
+    let span = |p: &[u8]| Span::within(&text, p);
     let body = span(ev.body).unwrap_or(Span { at: 0, len: 0 });
     let mut row = RejectionRow {
         line,
@@ -301,12 +301,12 @@ pub fn read_row(m: &Model, line: u32, msg: u32, time: i64) -> Option<RejectionRo
                 row.text = t;
             }
         }
-        (LineKind::Session, _) if is_protocol_error(text) => {
+        (LineKind::Session, _) if is_protocol_error(&text) => {
             row.stage = Stage::Protocol;
         }
         _ => return None,
     }
-    row.reason = Reason::classify(row.stage, row.text.of(text));
+    row.reason = Reason::classify(row.stage, row.text.of(&text));
     Some(row)
 }
 

@@ -643,7 +643,7 @@ pub fn group(m: &Model, g: &Grouping, f: &Filter, distinct: bool) -> Vec<SenderR
                 continue;
             }
             // Session lines count only as protocol errors (one substring test each).
-            if kind == LineKind::Session && !super::rejections::is_protocol_error(m.line(p.line)) {
+            if kind == LineKind::Session && !super::rejections::is_protocol_error(&m.line(p.line)) {
                 continue;
             }
             let a = &mut acc[gid as usize];

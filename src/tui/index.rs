@@ -108,7 +108,7 @@ impl GroupIndex {
             .enumerate()
             .filter(|(_, p)| {
                 m.peer_kind(p) == LineKind::Session
-                    && query::rejections::is_protocol_error(m.line(p.line))
+                    && query::rejections::is_protocol_error(&m.line(p.line))
             })
             .map(|(i, _)| i as u32)
             .collect();

@@ -109,7 +109,7 @@ impl HistoryView {
             .map(|r| match *r {
                 Row::Line { line, mark } => HistoryRow {
                     mark: Some(mark),
-                    text: data::shown(m.line(line)),
+                    text: data::shown(&m.line(line)),
                 },
                 Row::Gap => HistoryRow {
                     mark: None,

@@ -52,8 +52,8 @@ pub fn detail(m: &Model, msg: u32, ctx: &ParseContext) -> Option<Detail> {
             .get(l as usize)
             .copied()
             .unwrap_or(LineKind::Unrecognized);
-        d.lines.push((kind, shown(raw)));
-        let ev = exim::parse_line(raw, ctx);
+        d.lines.push((kind, shown(&raw)));
+        let ev = exim::parse_line(&raw, ctx);
         let when = ev.time.map(time::format_log).unwrap_or_default();
         match &ev.payload {
             Payload::Arrival(a) => {
@@ -146,10 +146,10 @@ fn signature_text(s: &crate::query::SigView<'_>) -> String {
         "d={} s={} a={} result={}",
         field(s.domain),
         field(s.selector),
-        field(s.algorithm),
+        field(s.algorithm.as_deref()),
         s.result.as_str()
     );
-    if let Some(r) = s.reason {
+    if let Some(r) = s.reason.as_deref() {
         t.push_str(" reason=");
         t.push_str(&shown(r));
     }
@@ -175,13 +175,13 @@ pub fn line_row(m: &Model, i: u32, ctx: &ParseContext) -> LineRow {
     let raw = m.line(i);
     LineRow {
         line: i,
-        time: exim::parse_line(head(raw), ctx).time,
+        time: exim::parse_line(head(&raw), ctx).time,
         kind: m
             .line_kind
             .get(i as usize)
             .copied()
             .unwrap_or(LineKind::Unrecognized),
-        text: shown(raw),
+        text: shown(&raw),
     }
 }
 

@@ -35,7 +35,7 @@ pub fn stage_label(r: &RejectionRow) -> String {
 /// sender (`from …`), else the login that failed (`login …`); empty when none was logged.
 pub fn who(m: &Model, r: &RejectionRow) -> String {
     let line = m.line(r.line);
-    let part = |tag: &str, s: Option<Span>| s.map(|s| format!("{tag} {}", shown(s.of(line))));
+    let part = |tag: &str, s: Option<Span>| s.map(|s| format!("{tag} {}", shown(s.of(&line))));
     part("to", r.recipient)
         .or_else(|| part("from", r.sender))
         .or_else(|| part("login", r.login))
@@ -59,18 +59,18 @@ pub fn rejection_detail(m: &Model, r: &RejectionRow) -> Detail {
         ("login", r.login),
     ] {
         if let Some(s) = s {
-            d.fields.push((k, shown(s.of(line))));
+            d.fields.push((k, shown(s.of(&line))));
         }
     }
     if let Some(msg) = m.messages.get(r.msg as usize).filter(|_| r.msg != NONE) {
         d.fields.push(("message", msg.id.to_string()));
     }
-    d.fields.push(("text", shown(r.text.of(line))));
+    d.fields.push(("text", shown(r.text.of(&line))));
     let kind = m
         .line_kind
         .get(r.line as usize)
         .copied()
         .unwrap_or(LineKind::Unrecognized);
-    d.lines.push((kind, shown(line)));
+    d.lines.push((kind, shown(&line)));
     d
 }

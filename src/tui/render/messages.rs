@@ -47,7 +47,7 @@ pub fn render(frame: &mut Frame, area: Rect, app: &App, theme: Theme, wide: bool
                 theme.dim(),
             ))];
             for l in peers {
-                lines.push(Line::from(crate::tui::data::shown(m.line(l))));
+                lines.push(Line::from(crate::tui::data::shown(&m.line(l))));
             }
             frame.render_widget(Paragraph::new(lines), body);
             return;

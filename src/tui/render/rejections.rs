@@ -90,7 +90,7 @@ pub fn render(frame: &mut Frame, area: Rect, app: &App, theme: Theme, wide: bool
                 Cell::from(fit(&stage_label(r), stage_w)),
                 Cell::from(Span::styled(r.reason.as_str(), tone)),
                 Cell::from(fit(&who(m, r), who_w)),
-                Cell::from(fit(&shown(r.text.of(m.line(r.line))), text_w)),
+                Cell::from(fit(&shown(r.text.of(&m.line(r.line))), text_w)),
             ]);
             if pos == list.list.selected {
                 row.style(theme.selected(focused))
