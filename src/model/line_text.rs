@@ -15,7 +15,7 @@ pub struct LineText<'a> {
 #[derive(Clone)]
 enum Hold<'a> {
     Borrowed(&'a [u8]),
-    Shared(Arc<[u8]>),
+    Shared(Arc<Vec<u8>>),
     Owned(Arc<[u8]>),
 }
 
@@ -35,7 +35,7 @@ impl<'a> LineText<'a> {
     }
 
     /// `span[from..to]`, keeping the span alive.
-    pub(crate) fn shared(span: Arc<[u8]>, from: usize, to: usize) -> LineText<'a> {
+    pub(crate) fn shared(span: Arc<Vec<u8>>, from: usize, to: usize) -> LineText<'a> {
         let to = to.min(span.len());
         LineText {
             from: from.min(to),
@@ -56,7 +56,8 @@ impl<'a> LineText<'a> {
     fn whole(&self) -> &[u8] {
         match &self.hold {
             Hold::Borrowed(s) => s,
-            Hold::Shared(s) | Hold::Owned(s) => s,
+            Hold::Shared(s) => s,
+            Hold::Owned(s) => s,
         }
     }
 
@@ -153,7 +154,7 @@ mod tests {
 
     #[test]
     fn narrowing_keeps_the_picked_part_of_every_kind() {
-        let span: Arc<[u8]> = Arc::from(&b"xxhello worldyy"[..]);
+        let span = Arc::new(b"xxhello worldyy".to_vec());
         let kinds = [
             LineText::borrowed(b"hello world"),
             LineText::shared(span, 2, 13),

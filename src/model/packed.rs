@@ -291,10 +291,22 @@ impl Index {
     /// Inflates span `k` from `comp` again; `None` when the bytes no longer
     /// inflate to it (the file changed, or a fault zeroed its pages).
     fn inflate(&self, comp: &[u8], k: usize) -> Option<Vec<u8>> {
+        let mut out = Vec::new();
+        self.inflate_into(comp, k, &mut out).then_some(out)
+    }
+
+    /// As `inflate`, into `out` (cleared first), whose memory a pass over
+    /// many spans uses again; `false` where `inflate` gives `None`.
+    fn inflate_into(&self, comp: &[u8], k: usize, out: &mut Vec<u8>) -> bool {
+        out.clear();
+        self.inflate_more(comp, k, out).is_some()
+    }
+
+    fn inflate_more(&self, comp: &[u8], k: usize, out: &mut Vec<u8>) -> Option<()> {
         let p = self.points.get(k)?;
         let (start, end) = self.bounds(k)?;
         let want = usize::try_from(end - start).ok()?;
-        let mut out: Vec<u8> = Vec::with_capacity(want);
+        out.reserve_exact(want);
         let mut raw = p.out != 0;
         let mut stream = Stream::new(if raw { RAW } else { GZIP })?;
         let mut pos = usize::try_from(p.inp).ok()?;
@@ -334,7 +346,7 @@ impl Index {
                 _ => return None,
             }
         }
-        (out.len() == want).then_some(out)
+        (out.len() == want).then_some(())
     }
 }
 
@@ -342,7 +354,7 @@ impl Index {
 /// inflated lately.
 pub struct Packed {
     index: Index,
-    cache: Mutex<Vec<(usize, Arc<[u8]>)>>,
+    cache: Mutex<Vec<(usize, Arc<Vec<u8>>)>>,
 }
 
 impl Packed {
@@ -370,7 +382,7 @@ impl Packed {
     }
 
     /// Span `k`, inflated (from the cache when it was lately).
-    fn span(&self, comp: &[u8], k: usize) -> Option<Arc<[u8]>> {
+    fn span(&self, comp: &[u8], k: usize) -> Option<Arc<Vec<u8>>> {
         if let Ok(mut c) = self.cache.lock()
             && let Some(i) = c.iter().position(|(j, _)| *j == k)
         {
@@ -380,7 +392,7 @@ impl Packed {
             return Some(s);
         }
         // Inflated without the lock: another thread's line need not wait.
-        let s: Arc<[u8]> = self.index.inflate(comp, k)?.into();
+        let s = Arc::new(self.index.inflate(comp, k)?);
         if let Ok(mut c) = self.cache.lock()
             && !c.iter().any(|(j, _)| *j == k)
         {
@@ -423,20 +435,22 @@ impl Packed {
         Some(super::LineText::owned(v))
     }
 
-    /// Each span of the text in order, inflated (not cached: a whole pass would
-    /// only push out the spans lately shown), with its offset in the text.
-    /// Stops early, with `false`, where the text no longer inflates.
-    pub fn each_span(&self, comp: &[u8], f: &mut dyn FnMut(u64, &[u8])) -> bool {
-        for k in 0..self.index.points.len() {
-            let Some((start, _)) = self.index.bounds(k) else {
-                return false;
-            };
-            let Some(s) = self.index.inflate(comp, k) else {
-                return false;
-            };
-            f(start, &s);
-        }
-        true
+    /// The spans of the text, between one access point and the next.
+    pub fn spans(&self) -> usize {
+        self.index.points.len()
+    }
+
+    /// Span `k`, inflated afresh (not cached), with its offset in the text.
+    pub fn inflate_span(&self, comp: &[u8], k: usize) -> Option<(u64, Vec<u8>)> {
+        let mut out = Vec::new();
+        let at = self.inflate_span_into(comp, k, &mut out)?;
+        Some((at, out))
+    }
+
+    /// As `inflate_span`, into `out`: the offset, or `None`.
+    pub fn inflate_span_into(&self, comp: &[u8], k: usize, out: &mut Vec<u8>) -> Option<u64> {
+        let (start, _) = self.index.bounds(k)?;
+        self.index.inflate_into(comp, k, out).then_some(start)
     }
 }
 
@@ -495,10 +509,11 @@ mod tests {
         assert_eq!(packed.len(), text.len() as u64);
         // Every span, and ranges across spans, read as the text.
         let mut whole = Vec::new();
-        assert!(packed.each_span(comp, &mut |at, s| {
+        for k in 0..packed.spans() {
+            let (at, s) = packed.inflate_span(comp, k).expect("span");
             assert_eq!(at, whole.len() as u64);
-            whole.extend_from_slice(s);
-        }));
+            whole.extend_from_slice(&s);
+        }
         assert_eq!(whole, text);
         let n = text.len();
         for (from, to) in [
@@ -575,7 +590,7 @@ mod tests {
                 )
                 .is_none()
         );
-        assert!(!packed.each_span(&zeros, &mut |_, _| {}));
+        assert!((0..packed.spans()).all(|k| packed.inflate_span(&zeros, k).is_none()));
     }
 
     #[test]

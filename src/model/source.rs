@@ -221,16 +221,28 @@ impl Source {
         }
     }
 
-    /// For a packed gzip file, each span of its text in order with its offset
-    /// (see `Packed::each_span`); `None` for other sources, whose text is
-    /// whole (`bytes`).
-    pub fn each_span(&self, f: &mut dyn FnMut(u64, &[u8])) -> Option<bool> {
+    /// The spans a packed gzip text is inflated in (`span`); 0 for other
+    /// sources, whose text is whole (`bytes`).
+    pub fn spans(&self) -> usize {
         match &self.data {
-            Bytes::Packed { file, packed } => {
-                Some(!self.changed() && packed.each_span(&file.map, f))
-            }
-            _ => None,
+            Bytes::Packed { packed, .. } => packed.spans(),
+            _ => 0,
         }
+    }
+
+    /// Span `k` of a packed gzip text, inflated (not cached: a pass over every
+    /// span would only push out the spans lately shown), with its offset in
+    /// the text. `None` once the file changed or no longer inflates.
+    /// Inflated into `out`, whose memory the caller uses again.
+    pub fn span(&self, k: usize, out: &mut Vec<u8>) -> Option<u64> {
+        let Bytes::Packed { file, packed } = &self.data else {
+            return None;
+        };
+        if self.changed() {
+            return None;
+        }
+        let at = packed.inflate_span_into(&file.map, k, out)?;
+        (!self.changed()).then_some(at)
     }
 
     pub fn len(&self) -> u64 {
