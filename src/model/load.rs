@@ -243,18 +243,23 @@ pub fn load(
 const LONGEST_AVERAGE_LINE: u64 = 512;
 
 /// Refuses, before anything is read, inputs that cannot fit the memory limit:
-/// the text held in memory (gzip, unmappable files) plus the index of the lines
-/// the inputs hold at least. A lower bound, so what it refuses would certainly
+/// the text held in memory (unmappable files, gzip read without a map, and the
+/// largest mapped gzip file, held whole while it is parsed) plus the index of
+/// the lines the inputs hold at least. A lower bound, so what it refuses would certainly
 /// have stopped at the limit, after minutes of decompressing; what it lets
 /// through may still stop there, with `OverBudget`.
 pub fn check_fit(paths: &[PathBuf], opts: &LoadOptions) -> Result<(), LoadError> {
     let limit = Limit::new(opts.max_memory);
-    let (mut held, mut text) = (0u64, 0u64);
+    let (mut held, mut text, mut largest) = (0u64, 0u64, 0u64);
     for p in paths {
-        let (h, t) = source::least_len(p, opts.mmap);
-        held = held.saturating_add(h);
-        text = text.saturating_add(t);
+        let l = source::least_len(p, opts.mmap);
+        held = held.saturating_add(l.held);
+        text = text.saturating_add(l.text);
+        // Mapped gzip text is let go once parsed: only one is certainly
+        // held at a time (reading ahead may hold more, but need not).
+        largest = largest.max(l.while_parsed);
     }
+    let held = held.saturating_add(largest);
     let lines = text / LONGEST_AVERAGE_LINE;
     let need = held.saturating_add(lines.saturating_mul(super::budget::LINE_COST));
     if need <= limit.bytes {
@@ -317,36 +322,43 @@ pub fn load_builder(
     let mut b = Builder::new();
     let mut base = 0u64;
     let open = |p: &std::path::Path| source::open(p, opts.mmap, opts.gzip_span, &budget);
-    readahead::in_order(paths, opts.readers, &open, &mut |i, opened| {
-        let data = opened?;
-        let name = paths[i].display().to_string();
-        // What `open` gives is whole: only `pack` below makes it otherwise.
-        let bytes = data.as_slice().unwrap_or_default();
-        sizes[i] = bytes.len() as u64;
-        let total = sizes.iter().sum();
-        let indexed = index_source(&mut b, bytes, base, opts, &budget, progress, base, total);
-        match indexed {
-            Ok(()) => {}
-            Err(Stop::TooManyLines) => return Err(LoadError::TooManyLines { path: name }),
-            Err(Stop::OverBudget) => {
-                return Err(LoadError::OverBudget {
-                    path: name,
-                    lines: b.model.line_start.len() as u64,
-                    limit: budget.limit,
-                });
+    let discard = |b: source::Bytes| budget.give_back(b.held());
+    readahead::in_order(
+        paths,
+        opts.readers,
+        &open,
+        &mut |i, opened| {
+            let data = opened?;
+            let name = paths[i].display().to_string();
+            // What `open` gives is whole: only `pack` below makes it otherwise.
+            let bytes = data.as_slice().unwrap_or_default();
+            sizes[i] = bytes.len() as u64;
+            let total = sizes.iter().sum();
+            let indexed = index_source(&mut b, bytes, base, opts, &budget, progress, base, total);
+            match indexed {
+                Ok(()) => {}
+                Err(Stop::TooManyLines) => return Err(LoadError::TooManyLines { path: name }),
+                Err(Stop::OverBudget) => {
+                    return Err(LoadError::OverBudget {
+                        path: name,
+                        lines: b.model.line_start.len() as u64,
+                        limit: budget.limit,
+                    });
+                }
             }
-        }
-        let len = bytes.len() as u64;
-        // A gzip file's text is parsed: let it go, keeping the file's map and
-        // where to inflate it again from.
-        let (data, freed) = data.pack();
-        budget.give_back(freed);
-        b.model
-            .sources
-            .push(Arc::new(Source::new(name, data, base)));
-        base += len;
-        Ok(())
-    })?;
+            let len = bytes.len() as u64;
+            // A gzip file's text is parsed: let it go, keeping the file's map and
+            // where to inflate it again from.
+            let (data, freed) = data.pack();
+            budget.give_back(freed);
+            b.model
+                .sources
+                .push(Arc::new(Source::new(name, data, base)));
+            base += len;
+            Ok(())
+        },
+        &discard,
+    )?;
     // A file truncated or rewritten while it was indexed gave lines that are not
     // its own: say so rather than return them as the log.
     if let Some(s) = b.model.sources.iter().find(|s| s.check()) {

@@ -107,6 +107,15 @@ impl Bytes {
         }
     }
 
+    /// Bytes claimed from the load's budget for what this holds: what was
+    /// read or inflated into memory.
+    pub fn held(&self) -> u64 {
+        match self {
+            Bytes::Owned(v) | Bytes::Inflated { text: v, .. } => v.capacity() as u64,
+            Bytes::Mapped(_) | Bytes::Packed { .. } => 0,
+        }
+    }
+
     /// The map a change on disk is watched on.
     fn mapped(&self) -> Option<&Mapped> {
         match self {
@@ -389,26 +398,53 @@ pub fn expected_len(path: &Path) -> u64 {
 }
 
 /// What `open` will certainly take for `path`, as far as its size tells before
-/// it is read: `(held, text)`, the bytes it will hold in memory (gzip text, and
-/// any file that cannot be mapped) and the bytes of log text it holds. A lower
-/// bound: a gzip trailer that is not plausible counts as its compressed size, and
-/// streams count nothing. For the check before a load (`load::check_fit`).
-pub fn least_len(path: &Path, allow_mmap: bool) -> (u64, u64) {
+/// it is read, for the check before a load (`load::check_fit`).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Least {
+    /// Bytes held in memory for the model's life (a file that cannot be
+    /// mapped, gzip read without a map).
+    pub held: u64,
+    /// Bytes held only while the file is parsed: a mapped gzip file's text,
+    /// let go once parsed (`Bytes::pack`).
+    pub while_parsed: u64,
+    /// Bytes of log text.
+    pub text: u64,
+}
+
+/// What `open` will certainly take for `path`. A lower bound: a gzip trailer
+/// that is not plausible counts as its compressed size, and streams count
+/// nothing.
+pub fn least_len(path: &Path, allow_mmap: bool) -> Least {
+    let none = Least::default();
     let Ok(m) = std::fs::metadata(path) else {
-        return (0, 0);
+        return none;
     };
     if !m.is_file() || path.as_os_str() == "-" {
-        return (0, 0);
+        return none;
     }
     let Ok(f) = File::open(path) else {
-        return (0, 0);
+        return none;
+    };
+    let held = |n: u64| Least {
+        held: n,
+        while_parsed: 0,
+        text: n,
     };
     match gzip_size(&f, m.len()) {
         // The 4x guess of `gzip_size` for an implausible trailer is no bound.
-        Some(n) if n == m.len().saturating_mul(4) => (m.len(), m.len()),
-        Some(n) => (n, n),
-        None if allow_mmap => (0, m.len()),
-        None => (m.len(), m.len()),
+        Some(n) if n == m.len().saturating_mul(4) => held(m.len()),
+        Some(n) if allow_mmap => Least {
+            held: 0,
+            while_parsed: n,
+            text: n,
+        },
+        Some(n) => held(n),
+        None if allow_mmap => Least {
+            held: 0,
+            while_parsed: 0,
+            text: m.len(),
+        },
+        None => held(m.len()),
     }
 }
 
