@@ -39,6 +39,7 @@ fn main() {
     let mut best = f64::MAX;
     let mut best_agg = f64::MAX;
     let mut heap = 0usize;
+    let mut parts = Vec::new();
     let mut lines = 0usize;
     let mut messages = 0usize;
     let mut anon = 0u64;
@@ -72,6 +73,7 @@ fn main() {
         best = best.min(total);
         best_agg = best_agg.min(agg);
         heap = m.heap_bytes();
+        parts = m.heap_parts();
         if run == 0 {
             anon_grouped = status_kb("RssAnon:");
         }
@@ -109,4 +111,10 @@ fn main() {
         "model heap (capacity, incl. reserved but untouched): {:.0} MB",
         heap as f64 / 1e6
     );
+    let parts: Vec<String> = parts
+        .iter()
+        .filter(|(_, n)| *n >= 1 << 20)
+        .map(|(what, n)| format!("{what} {:.0}", *n as f64 / 1e6))
+        .collect();
+    println!("  by part (MB): {}", parts.join(", "));
 }

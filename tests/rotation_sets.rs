@@ -24,11 +24,11 @@ fn fingerprint(m: &Model) -> Vec<String> {
     let mut out = Vec::new();
     for i in 0..m.line_count() {
         out.push(format!(
-            "{:?} {:?} {} {} {}",
+            "{:?} {:?} {} {:?} {}",
             m.line_start.get(i),
             m.line_kind[i],
             m.line_msg[i],
-            m.line_next[i],
+            m.line_next.get(i as u32),
             String::from_utf8_lossy(&m.line(i as u32))
         ));
     }

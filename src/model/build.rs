@@ -213,7 +213,7 @@ impl Builder {
         let m = &mut self.model;
         if let Some(i) = m.index.get(id, &m.messages) {
             let msg = &mut m.messages[i as usize];
-            m.line_next[msg.last_line as usize] = line;
+            m.line_next.set(msg.last_line, line);
             msg.last_line = line;
             return i;
         }
@@ -300,7 +300,7 @@ impl Builder {
         let line = self.model.line_start.len() as u32;
         self.model.line_start.push(start);
         self.model.line_kind.push(r.kind);
-        self.model.line_next.push(NONE);
+        self.model.line_next.push();
         self.model.kind_counts[r.kind as usize] += 1;
         let has_time = r.time != i64::MIN;
         if has_time {

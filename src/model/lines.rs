@@ -79,9 +79,109 @@ impl LineStarts {
     }
 }
 
+/// Each line's next line of the same message, in 2 bytes a line instead of 4:
+/// the distance to it. The rare link longer than that (a message retried hours
+/// later on a busy server, 65,535 lines on) is kept in a map of its own.
+#[derive(Default, Clone)]
+pub struct LineLinks {
+    /// Distance to the next line; `NEAR_NONE` for none, `FAR` to look in `far`.
+    near: Vec<u16>,
+    far: rustc_hash::FxHashMap<u32, u32>,
+}
+
+const NEAR_NONE: u16 = 0;
+const FAR: u16 = u16::MAX;
+
+impl LineLinks {
+    pub fn len(&self) -> usize {
+        self.near.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.near.is_empty()
+    }
+
+    pub fn reserve(&mut self, n: usize) {
+        self.near.reserve(n);
+    }
+
+    pub fn capacity_bytes(&self) -> usize {
+        self.near.capacity() * 2 + self.far.capacity() * 9
+    }
+
+    /// A new last line, linked to nothing yet.
+    pub fn push(&mut self) {
+        self.near.push(NEAR_NONE);
+    }
+
+    /// Links line `i` to `next`, a later line; `NONE` (or an earlier line,
+    /// which no message has) unlinks it.
+    pub fn set(&mut self, i: u32, next: u32) {
+        let Some(slot) = self.near.get_mut(i as usize) else {
+            return;
+        };
+        if *slot == FAR {
+            self.far.remove(&i);
+        }
+        *slot = match next.checked_sub(i) {
+            Some(d) if next != super::NONE && d > 0 && d < FAR as u32 => d as u16,
+            Some(d) if next != super::NONE && d > 0 => {
+                self.far.insert(i, next);
+                FAR
+            }
+            _ => NEAR_NONE,
+        };
+    }
+
+    /// The next line of line `i`'s message: `Some(NONE)` at its last line,
+    /// `None` past the end.
+    pub fn get(&self, i: u32) -> Option<u32> {
+        Some(match *self.near.get(i as usize)? {
+            NEAR_NONE => super::NONE,
+            FAR => self.far.get(&i).copied().unwrap_or(super::NONE),
+            d => i + u32::from(d),
+        })
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn links_near_and_far_read_back_and_relink() {
+        use super::super::NONE;
+        let mut l = LineLinks::default();
+        for _ in 0..200_000 {
+            l.push();
+        }
+        let pairs = [
+            (0, 1),
+            (1, 65_534),
+            (2, 65_537),
+            (3, 199_999),
+            (7, NONE),
+            (65_534, 65_535),
+        ];
+        for (i, n) in pairs {
+            l.set(i, n);
+        }
+        for (i, n) in pairs {
+            assert_eq!(l.get(i), Some(n), "line {i}");
+        }
+        assert_eq!(l.get(5), Some(NONE));
+        assert_eq!(l.get(200_000), None);
+        // Relinked from far to near and back: the map follows.
+        l.set(2, 3);
+        assert_eq!(l.get(2), Some(3));
+        assert!(!l.far.contains_key(&2));
+        l.set(1, 100_000);
+        assert_eq!(l.get(1), Some(100_000));
+        // Nothing links backwards or to itself.
+        l.set(9, 9);
+        l.set(10, 4);
+        assert_eq!((l.get(9), l.get(10)), (Some(NONE), Some(NONE)));
+    }
 
     #[test]
     fn starts_round_trip_across_blocks_and_huge_gaps() {

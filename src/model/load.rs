@@ -316,6 +316,7 @@ pub fn load_builder(
     progress: &mut dyn FnMut(Progress),
 ) -> Result<(Builder, Budget), LoadError> {
     check_fit(paths, opts)?;
+    tune_allocator();
     let budget = Shared::new(Limit::new(opts.max_memory));
     // Sizes to expect, for progress: replaced by the real one as each arrives.
     let mut sizes: Vec<u64> = paths.iter().map(|p| source::expected_len(p)).collect();
@@ -372,6 +373,22 @@ pub fn load_builder(
         lines: b.model.line_start.len() as u64,
     });
     Ok((b, budget.into_budget()))
+}
+
+/// Fixes glibc's thresholds for the load. Left dynamic, freeing a buffer of a
+/// few MiB raises the mmap threshold to its size and the trim threshold to
+/// twice that, and each worker's arena then keeps up to that much free memory
+/// at its top, which `malloc_trim` does not release for arenas but the main
+/// one: 35 MB of resident memory after a 1 GiB load, 12 % of the model. Fixed,
+/// buffers of 1 MiB and more are mapped and unmapped, and an arena's top is
+/// given back past 2 MiB; the load's time did not change measurably.
+fn tune_allocator() {
+    #[cfg(all(target_os = "linux", target_env = "gnu"))]
+    // SAFETY: mallopt only sets allocator parameters; it is safe to call at any time.
+    unsafe {
+        libc::mallopt(libc::M_MMAP_THRESHOLD, 1 << 20);
+        libc::mallopt(libc::M_TRIM_THRESHOLD, 2 << 20);
+    }
 }
 
 /// Hands the memory the workers freed (their tables, parsed chunks) back to the

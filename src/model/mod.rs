@@ -307,7 +307,7 @@ pub struct Model {
     /// Message index of each line, or `NONE`.
     pub line_msg: Vec<u32>,
     /// Next line of the same message, or `NONE`.
-    pub line_next: Vec<u32>,
+    pub line_next: lines::LineLinks,
     pub messages: Vec<Message>,
     pub signatures: Vec<Signature>,
     pub recipients: Vec<Recipient>,
@@ -523,20 +523,41 @@ impl Model {
 
     /// Bytes of the heap this model holds (the mapped files not included).
     pub fn heap_bytes(&self) -> usize {
-        let owned: usize = self.sources.iter().map(|s| s.heap_bytes()).sum();
-        owned
-            + self.line_start.capacity_bytes()
-            + self.line_kind.capacity()
-            + self.line_msg.capacity() * 4
-            + self.line_next.capacity() * 4
-            + self.messages.capacity() * std::mem::size_of::<Message>()
-            + self.signatures.capacity() * std::mem::size_of::<Signature>()
-            + self.recipients.capacity() * std::mem::size_of::<Recipient>()
-            + self.peer_events.capacity() * std::mem::size_of::<PeerEvent>()
-            + self.spam.capacity() * (std::mem::size_of::<(u32, SpamScore)>() + 1)
-            + self.strings.heap_bytes()
-            + self.ips.capacity() * std::mem::size_of::<IpAddr>()
-            + self.index.heap_bytes()
+        self.heap_parts().iter().map(|(_, n)| n).sum()
+    }
+
+    /// `heap_bytes` by part, for the load benchmark: what to shrink next.
+    pub fn heap_parts(&self) -> Vec<(&'static str, usize)> {
+        vec![
+            ("sources", self.sources.iter().map(|s| s.heap_bytes()).sum()),
+            ("line_start", self.line_start.capacity_bytes()),
+            ("line_kind", self.line_kind.capacity()),
+            ("line_msg", self.line_msg.capacity() * 4),
+            ("line_next", self.line_next.capacity_bytes()),
+            (
+                "messages",
+                self.messages.capacity() * std::mem::size_of::<Message>(),
+            ),
+            (
+                "signatures",
+                self.signatures.capacity() * std::mem::size_of::<Signature>(),
+            ),
+            (
+                "recipients",
+                self.recipients.capacity() * std::mem::size_of::<Recipient>(),
+            ),
+            (
+                "peer_events",
+                self.peer_events.capacity() * std::mem::size_of::<PeerEvent>(),
+            ),
+            (
+                "spam",
+                self.spam.capacity() * (std::mem::size_of::<(u32, SpamScore)>() + 1),
+            ),
+            ("strings", self.strings.heap_bytes()),
+            ("ips", self.ips.capacity() * std::mem::size_of::<IpAddr>()),
+            ("id index", self.index.heap_bytes()),
+        ]
     }
 }
 
@@ -553,7 +574,7 @@ impl Iterator for MessageLines<'_> {
             return None;
         }
         let cur = self.next;
-        self.next = *self.model.line_next.get(cur as usize)?;
+        self.next = self.model.line_next.get(cur)?;
         Some(cur)
     }
 }
