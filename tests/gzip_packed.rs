@@ -195,3 +195,38 @@ fn a_gzip_read_from_a_pipe_or_without_mmap_is_held_whole_as_before() {
     let packed = common::load(&[gz]);
     assert_eq!(lines(&m), lines(&packed));
 }
+
+#[test]
+fn every_real_log_reads_the_same_gzipped_line_by_line() {
+    let Some(dir) = common::samples() else { return };
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let o = model::LoadOptions {
+        gzip_span: 4096,
+        ..common::opts()
+    };
+    let mut files = 0;
+    for e in std::fs::read_dir(dir.join("realworld")).expect("realworld") {
+        let p = e.expect("entry").path();
+        if p.extension().is_some_and(|x| x == "md") {
+            continue;
+        }
+        let data = std::fs::read(&p).expect("read");
+        let gz = write(tmp.path(), "real.gz", &gzip(&data, 2));
+        let plain = common::load(std::slice::from_ref(&p));
+        let packed = model::load(&[gz], &o, &mut |_| {}).expect("load");
+        assert_eq!(lines(&plain), lines(&packed), "{}", p.display());
+        assert_eq!(plain.kind_counts, packed.kind_counts, "{}", p.display());
+        for pattern in ["<=", "(?i)dkim", "rejected", "^.{300,}$"] {
+            let (a, b) = (grep_counts(&plain, pattern), grep_counts(&packed, pattern));
+            assert!(
+                a == b,
+                "{}: {pattern}: {} against {}",
+                p.display(),
+                b.0,
+                a.0
+            );
+        }
+        files += 1;
+    }
+    assert!(files >= 20, "{files} real logs");
+}
