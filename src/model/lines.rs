@@ -4,6 +4,13 @@
 
 const BLOCK_LINES: usize = 1 << 16;
 
+/// A line's bytes from its start to the next line's: without its `\n`, and the
+/// `\r` of a CRLF before it.
+pub fn without_terminator(l: &[u8]) -> &[u8] {
+    let l = l.strip_suffix(b"\n").unwrap_or(l);
+    l.strip_suffix(b"\r").unwrap_or(l)
+}
+
 #[derive(Default, Clone)]
 pub struct LineStarts {
     /// (first line of the block, its global offset), in line order.

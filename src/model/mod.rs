@@ -380,15 +380,8 @@ impl Model {
             _ => end,
         };
         let from = (start - src.base) as usize;
-        src.text(from, (to - src.base) as usize).narrow(|mut l| {
-            if l.last() == Some(&b'\n') {
-                l = &l[..l.len() - 1];
-            }
-            if l.last() == Some(&b'\r') {
-                l = &l[..l.len() - 1];
-            }
-            l
-        })
+        src.text(from, (to - src.base) as usize)
+            .narrow(lines::without_terminator)
     }
 
     /// Where a line came from: its input's name and its number in that input,

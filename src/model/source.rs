@@ -239,10 +239,9 @@ impl Source {
         }
     }
 
-    /// Span `k` of a packed gzip text, inflated (not cached: a pass over every
-    /// span would only push out the spans lately shown), with its offset in
-    /// the text. `None` once the file changed or no longer inflates.
-    /// Inflated into `out`, whose memory the caller uses again.
+    /// Span `k` of a packed gzip text, inflated into `out` (not cached: a pass
+    /// over every span would only push out the spans lately shown); its offset
+    /// in the text, or `None` once the file changed or no longer inflates.
     pub fn span(&self, k: usize, out: &mut Vec<u8>) -> Option<u64> {
         let Bytes::Packed { file, packed } = &self.data else {
             return None;

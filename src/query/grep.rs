@@ -187,6 +187,7 @@ fn search(m: &Model, re: &Regex, piece: &Piece, out: &mut LineMatches, text: &mu
 
 /// Marks the lines of `data` (the text from global offset `base`) that match.
 fn scan(m: &Model, re: &Regex, data: &[u8], base: u64, first: usize, out: &mut LineMatches) {
+    let end = base + data.len() as u64;
     let mut at = 0usize;
     while at < data.len() {
         let Some(hit) = re.find_at(data, at) else {
@@ -198,17 +199,14 @@ fn scan(m: &Model, re: &Regex, data: &[u8], base: u64, first: usize, out: &mut L
             .partition_point(|s| s <= pos)
             .saturating_sub(1)
             .max(first);
-        let end = base + data.len() as u64;
         let next = m.line_start.get(li + 1).unwrap_or(end);
         // A match may run across a newline; exigrep compares lines, so confirm,
         // on the line as this piece holds it when it holds all of it (a packed
         // text's line read from the model would be inflated a second time).
         match m.line_start.get(li) {
             Some(start) if start >= base && next <= end => {
-                let mut l = &data[(start - base) as usize..(next - base) as usize];
-                l = l.strip_suffix(b"\n").unwrap_or(l);
-                l = l.strip_suffix(b"\r").unwrap_or(l);
-                mark(m, re, li, l, out);
+                let l = &data[(start - base) as usize..(next - base) as usize];
+                mark(m, re, li, crate::model::lines::without_terminator(l), out);
             }
             _ => confirm(m, re, li, out),
         }
