@@ -15,8 +15,8 @@ pub struct LineText<'a> {
 #[derive(Clone)]
 enum Hold<'a> {
     Borrowed(&'a [u8]),
+    /// A span inflated again, or a line copied together across spans.
     Shared(Arc<Vec<u8>>),
-    Owned(Arc<[u8]>),
 }
 
 impl Default for LineText<'_> {
@@ -46,18 +46,13 @@ impl<'a> LineText<'a> {
 
     pub(crate) fn owned(v: Vec<u8>) -> LineText<'a> {
         let to = v.len();
-        LineText {
-            hold: Hold::Owned(v.into()),
-            from: 0,
-            to,
-        }
+        LineText::shared(Arc::new(v), 0, to)
     }
 
     fn whole(&self) -> &[u8] {
         match &self.hold {
             Hold::Borrowed(s) => s,
             Hold::Shared(s) => s,
-            Hold::Owned(s) => s,
         }
     }
 

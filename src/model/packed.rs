@@ -292,17 +292,13 @@ impl Index {
     /// inflate to it (the file changed, or a fault zeroed its pages).
     fn inflate(&self, comp: &[u8], k: usize) -> Option<Vec<u8>> {
         let mut out = Vec::new();
-        self.inflate_into(comp, k, &mut out).then_some(out)
+        self.inflate_into(comp, k, &mut out).map(|()| out)
     }
 
     /// As `inflate`, into `out` (cleared first), whose memory a pass over
-    /// many spans uses again; `false` where `inflate` gives `None`.
-    fn inflate_into(&self, comp: &[u8], k: usize, out: &mut Vec<u8>) -> bool {
+    /// many spans uses again.
+    fn inflate_into(&self, comp: &[u8], k: usize, out: &mut Vec<u8>) -> Option<()> {
         out.clear();
-        self.inflate_more(comp, k, out).is_some()
-    }
-
-    fn inflate_more(&self, comp: &[u8], k: usize, out: &mut Vec<u8>) -> Option<()> {
         let p = self.points.get(k)?;
         let (start, end) = self.bounds(k)?;
         let want = usize::try_from(end - start).ok()?;
@@ -440,17 +436,12 @@ impl Packed {
         self.index.points.len()
     }
 
-    /// Span `k`, inflated afresh (not cached), with its offset in the text.
-    pub fn inflate_span(&self, comp: &[u8], k: usize) -> Option<(u64, Vec<u8>)> {
-        let mut out = Vec::new();
-        let at = self.inflate_span_into(comp, k, &mut out)?;
-        Some((at, out))
-    }
-
-    /// As `inflate_span`, into `out`: the offset, or `None`.
-    pub fn inflate_span_into(&self, comp: &[u8], k: usize, out: &mut Vec<u8>) -> Option<u64> {
+    /// Span `k`, inflated afresh into `out` (not cached): its offset in the
+    /// text, or `None` where it no longer inflates.
+    pub fn inflate_span(&self, comp: &[u8], k: usize, out: &mut Vec<u8>) -> Option<u64> {
         let (start, _) = self.index.bounds(k)?;
-        self.index.inflate_into(comp, k, out).then_some(start)
+        self.index.inflate_into(comp, k, out)?;
+        Some(start)
     }
 }
 
@@ -509,8 +500,9 @@ mod tests {
         assert_eq!(packed.len(), text.len() as u64);
         // Every span, and ranges across spans, read as the text.
         let mut whole = Vec::new();
+        let mut s = Vec::new();
         for k in 0..packed.spans() {
-            let (at, s) = packed.inflate_span(comp, k).expect("span");
+            let at = packed.inflate_span(comp, k, &mut s).expect("span");
             assert_eq!(at, whole.len() as u64);
             whole.extend_from_slice(&s);
         }
@@ -590,7 +582,8 @@ mod tests {
                 )
                 .is_none()
         );
-        assert!((0..packed.spans()).all(|k| packed.inflate_span(&zeros, k).is_none()));
+        let mut s = Vec::new();
+        assert!((0..packed.spans()).all(|k| packed.inflate_span(&zeros, k, &mut s).is_none()));
     }
 
     #[test]

@@ -249,7 +249,7 @@ impl Source {
         if self.changed() {
             return None;
         }
-        let at = packed.inflate_span_into(&file.map, k, out)?;
+        let at = packed.inflate_span(&file.map, k, out)?;
         (!self.changed()).then_some(at)
     }
 
