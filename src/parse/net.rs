@@ -61,6 +61,67 @@ fn ipv4(b: &[u8]) -> Option<Ipv4Addr> {
     Some(Ipv4Addr::from(octets))
 }
 
+enum V4Scan {
+    Ip(Ipv4Addr),
+    Invalid,
+    /// A colon: not IPv4, maybe IPv6.
+    Colon,
+}
+
+/// `ipv4(b)`, told apart from text with a colon without a second pass.
+fn ipv4_or_colon(b: &[u8]) -> V4Scan {
+    let mut octets = [0u8; 4];
+    let mut n = 0usize;
+    let mut cur: u32 = 0;
+    let mut digits = 0;
+    let mut bad = false;
+    for &c in b {
+        match c {
+            b'0'..=b'9' if !bad => {
+                cur = cur * 10 + (c - b'0') as u32;
+                digits += 1;
+                bad = digits > 3 || cur > 255;
+            }
+            b'.' if !bad => {
+                if digits == 0 || n >= 3 {
+                    bad = true;
+                } else {
+                    octets[n] = cur as u8;
+                    n += 1;
+                    cur = 0;
+                    digits = 0;
+                }
+            }
+            b':' => return V4Scan::Colon,
+            _ => bad = true,
+        }
+    }
+    if bad || digits == 0 || n != 3 {
+        return V4Scan::Invalid;
+    }
+    octets[3] = cur as u8;
+    V4Scan::Ip(Ipv4Addr::from(octets))
+}
+
+const NOT_HEX: u8 = u8::MAX;
+
+/// Value of each hex digit byte, `NOT_HEX` for the rest.
+const HEX: [u8; 256] = {
+    let mut t = [NOT_HEX; 256];
+    let mut i = 0;
+    while i < 10 {
+        t[b'0' as usize + i] = i as u8;
+        i += 1;
+    }
+    let mut i = 0;
+    while i < 6 {
+        t[b'a' as usize + i] = 10 + i as u8;
+        t[b'A' as usize + i] = 10 + i as u8;
+        i += 1;
+    }
+    t
+};
+
 /// An IPv6 address in RFC 4291 text form (groups of 1 to 4 hex digits, one `::`,
 /// a dotted IPv4 tail), as `std` reads it (a property test holds them equal):
 /// `std`'s parser goes through `&str` and tries an IPv4 tail at every group, which
@@ -79,9 +140,9 @@ fn ipv6(b: &[u8]) -> Option<Ipv6Addr> {
         let start = i;
         let mut v: u32 = 0;
         while i < b.len() && i - start < 5 {
-            match (b[i] as char).to_digit(16) {
-                Some(d) => v = v << 4 | d,
-                None => break,
+            match HEX[b[i] as usize] {
+                NOT_HEX => break,
+                d => v = v << 4 | u32::from(d),
             }
             i += 1;
         }
@@ -146,8 +207,11 @@ pub fn parse_ip(b: &[u8]) -> Option<IpAddr> {
     if b.is_empty() || b.len() > 45 {
         return None;
     }
-    if memchr::memchr(b':', b).is_none() {
-        return ipv4(b).map(IpAddr::V4);
+    // Most clients are IPv4 and read in one pass; only a colon sends it to IPv6.
+    match ipv4_or_colon(b) {
+        V4Scan::Ip(ip) => return Some(IpAddr::V4(ip)),
+        V4Scan::Invalid => return None,
+        V4Scan::Colon => {}
     }
     let v6 = ipv6(b)?;
     Some(match v6.to_ipv4_mapped() {
@@ -267,6 +331,18 @@ mod tests {
             for t in [joined.as_str(), noise.as_str()] {
                 proptest::prop_assert_eq!(parse_ip(t.as_bytes()), by_std(t.as_bytes()), "{}", t);
             }
+        }
+
+        #[test]
+        fn dotted_text_reads_in_one_pass_as_in_two(t in "[0-9.:x]{0,20}") {
+            let b = t.as_bytes();
+            let two = if b.contains(&b':') { None } else { Some(ipv4(b)) };
+            let one = match ipv4_or_colon(b) {
+                V4Scan::Ip(ip) => Some(Some(ip)),
+                V4Scan::Invalid => Some(None),
+                V4Scan::Colon => None,
+            };
+            proptest::prop_assert_eq!(one, two, "{}", t);
         }
     }
 }
