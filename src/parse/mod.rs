@@ -7,6 +7,7 @@ pub mod event;
 pub mod exim;
 pub mod msgid;
 pub mod net;
+pub mod scan;
 pub mod time;
 
 pub use event::*;

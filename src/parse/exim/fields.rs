@@ -3,6 +3,7 @@
 
 use super::super::event::Host;
 use super::super::net::parse_ip;
+use super::super::scan;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Token<'a> {
@@ -44,27 +45,27 @@ fn is_tag_char(c: u8) -> bool {
 /// Index of the closing quote of a quoted value that starts at `b[0] == '"'`.
 pub fn quoted_end(b: &[u8]) -> usize {
     let mut i = 1;
-    while i < b.len() {
-        match b[i] {
-            b'\\' => i += 2,
-            b'"' => return i,
-            _ => i += 1,
+    while let Some(off) = b.get(i..).and_then(|r| scan::find2(r, b'\\', b'"')) {
+        let j = i + off;
+        if b[j] == b'"' {
+            return j;
         }
+        i = j + 2;
     }
     b.len()
 }
 
 fn word_end(b: &[u8], from: usize) -> usize {
-    memchr::memchr(b' ', &b[from..]).map_or(b.len(), |i| from + i)
+    scan::find(&b[from..], b' ').map_or(b.len(), |i| from + i)
 }
 
 /// End of an unquoted value or word: the next space outside a quoted part, so
 /// `F=<"a H=[192.0.2.1]"@x>` stays one value instead of leaking a fake `H=`.
 fn value_end(b: &[u8], from: usize) -> usize {
-    // Jumps between spaces and quotes (memchr2): this runs for every value of
-    // every line, and a byte loop here cost 8 % of a load.
+    // Jumps between spaces and quotes (8 bytes a step): this runs for every
+    // value of every line, and a byte loop here cost 8 % of a load.
     let mut i = from;
-    while let Some(off) = b.get(i..).and_then(|r| memchr::memchr2(b' ', b'"', r)) {
+    while let Some(off) = b.get(i..).and_then(|r| scan::find2(r, b' ', b'"')) {
         let j = i + off;
         if b[j] == b' ' {
             return j;
@@ -132,14 +133,22 @@ struct Address<'a> {
 /// spaces, brackets or parentheses inside, and a space, a colon or the end after it.
 fn address_at(b: &[u8], at: usize) -> Option<Address<'_>> {
     let rest = b.get(at..)?.strip_prefix(b"[")?;
-    // Bounded search: a line of `[` without `]` must not cost a scan per `[`.
-    let close = memchr::memchr(b']', rest.get(..129).unwrap_or(rest))?;
-    let text = &rest[..close];
+    // One bounded pass finds the `]` and rejects what no address holds (it runs
+    // for nearly every line): a line of `[` without `]` must not cost a scan per `[`.
     // Loose on purpose: redacted samples write `[<HOST>]`, the test suite `[ip4.ip4.ip4.ip4]`.
-    let ok = text.len() <= 128 && !text.iter().any(|c| matches!(c, b' ' | b'[' | b'(' | b')'));
-    if !ok {
-        return None;
+    let mut close = None;
+    for (i, &c) in rest.iter().take(129).enumerate() {
+        match c {
+            b']' => {
+                close = Some(i);
+                break;
+            }
+            b' ' | b'[' | b'(' | b')' => return None,
+            _ => {}
+        }
     }
+    let close = close?;
+    let text = &rest[..close];
     let mut end = at + 1 + close + 1;
     let mut port = None;
     if b.get(end) == Some(&b':') {
@@ -148,13 +157,23 @@ fn address_at(b: &[u8], at: usize) -> Option<Address<'_>> {
             .take_while(|c| c.is_ascii_digit())
             .count();
         if digits > 0 {
-            port = std::str::from_utf8(&b[end + 1..end + 1 + digits])
-                .ok()
-                .and_then(|x| x.parse().ok());
+            port = port_number(&b[end + 1..end + 1 + digits]);
             end += 1 + digits;
         }
     }
     matches!(b.get(end), None | Some(b' ') | Some(b':')).then_some(Address { text, port, end })
+}
+
+/// ASCII digits as a port, `None` past 65535 (as `str::parse::<u16>` reads them).
+fn port_number(digits: &[u8]) -> Option<u16> {
+    let mut v: u32 = 0;
+    for &c in digits {
+        v = v * 10 + u32::from(c - b'0');
+        if v > u32::from(u16::MAX) {
+            return None;
+        }
+    }
+    u16::try_from(v).ok()
 }
 
 /// Start and end of the real address of a group whose HELO opens at
