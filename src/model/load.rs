@@ -135,7 +135,7 @@ fn parse_chunk<'a>(chunk: &'a [u8], ctx: &ParseContext, c: &mut Compactor<'a>) -
         if line.last() == Some(&b'\r') {
             line = &line[..line.len() - 1];
         }
-        c.push(&mut out, pos as u32, line, &exim::parse_line(line, ctx));
+        c.push(&mut out, pos as u32, line, &exim::index_line(line, ctx));
         pos = end + 1;
     }
     c.flush(&mut out);

@@ -19,6 +19,22 @@ pub use net::Family;
 pub trait LogFormat: Send + Sync {
     /// Parse one line (without its line terminator).
     fn parse<'a>(&self, line: &'a [u8]) -> Event<'a>;
+
+    /// Parse one line for the index: what the model stores, and may leave out
+    /// fields only the detail pane shows (it parses its lines again with `parse`).
+    fn index<'a>(&self, line: &'a [u8]) -> Event<'a> {
+        self.parse(line)
+    }
+}
+
+/// How much of a line to read.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Depth {
+    /// Every field (the detail pane, queries that show a line).
+    Full,
+    /// What the model stores (the load): a delivery's address and original
+    /// recipient, without its router, transport, host, TLS and confirmation.
+    Index,
 }
 
 /// Context a line cannot carry itself: syslog prefixes have no year.
