@@ -6,11 +6,9 @@
 //! interns each distinct string once per worker instead of once per occurrence.
 //! Strings are borrowed from the source bytes, so nothing is copied here.
 
-use std::hash::Hasher;
 use std::net::IpAddr;
 
-use siphasher::sip128::{Hasher128, SipHasher13};
-
+use super::fingerprint::Keys;
 use super::{SigAlgo, sig_bits};
 use crate::parse::{Event, LineKind, Payload, SigResult};
 
@@ -61,14 +59,15 @@ pub struct ChunkOut<'a> {
 
 /// A worker's numbering of distinct strings and addresses.
 ///
-/// Strings are told apart by a 96-bit fingerprint under a per-process random
-/// SipHash key, without comparing bytes: the byte comparison (against a copy, or
+/// Strings are told apart by a 93-bit fingerprint under per-process random
+/// keys, without comparing bytes: the byte comparison (against a copy, or
 /// against a distant page of the mapped file) cost cache misses per occurrence and
 /// a large share of load time. Two distinct strings of one load share a
-/// fingerprint with probability about n²/2⁹⁷ (n ≈ 10⁶: below 10⁻¹⁷), and since
-/// the key is secret, log content cannot be crafted to collide on purpose.
+/// fingerprint with a probability bounded by the key choice alone (below 10⁻¹⁵
+/// for a million strings; see `fingerprint`), so log content cannot be crafted
+/// to collide.
 pub struct Compactor<'a> {
-    key: (u64, u64),
+    key: Keys,
     strs: FpTable,
     /// String look-ups not done yet, oldest first (see `want`).
     pending: std::collections::VecDeque<Pending<'a>>,
@@ -79,11 +78,8 @@ pub struct Compactor<'a> {
 
 impl Default for Compactor<'_> {
     fn default() -> Self {
-        use std::hash::{BuildHasher, RandomState};
-        // `RandomState` is seeded from the OS; two of its outputs make the key.
-        let r = RandomState::new();
         Compactor {
-            key: (r.hash_one(0u8), r.hash_one(1u8)),
+            key: Keys::random(),
             strs: FpTable::default(),
             pending: std::collections::VecDeque::with_capacity(LAG + 1),
             ips: IpTable::default(),
@@ -97,7 +93,7 @@ impl Default for Compactor<'_> {
 /// a lookup touches one cache line (a SwissTable touches its control bytes and
 /// then the entry, two misses on a table this size).
 struct FpTable {
-    /// (low 64 bits of the fingerprint, its next 32 bits, id); `id == EMPTY` is free.
+    /// (the fingerprint mod 2⁶¹−1, the one mod 2³²−5, id); `id == EMPTY` is free.
     slots: Vec<(u64, u32, u32)>,
     len: u32,
 }
@@ -315,11 +311,9 @@ impl<'a> Compactor<'a> {
     /// once, so nothing but the timing changes.
     fn want(&mut self, v: Option<&'a [u8]>, to: Dest) {
         let fp = v.map(|v| {
-            let mut hasher = SipHasher13::new_with_keys(self.key.0, self.key.1);
-            hasher.write(v);
-            let fp = hasher.finish128();
-            self.strs.prefetch(fp.h1);
-            (fp.h1, fp.h2 as u32)
+            let fp = self.key.fingerprint(v);
+            self.strs.prefetch(fp.0);
+            fp
         });
         self.pending.push_back(Pending {
             fp,

@@ -10,6 +10,7 @@ pub mod budget;
 pub mod build;
 pub mod compact;
 pub mod fault;
+mod fingerprint;
 pub mod follow;
 mod huge;
 pub mod intern;
