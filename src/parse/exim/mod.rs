@@ -113,6 +113,8 @@ fn parse_to<'a>(line: &'a [u8], ctx: &ParseContext, depth: Depth) -> Event<'a> {
         return ev;
     }
     let p;
+    // The id at `p`, when it was read already to rule out a syslog tag.
+    let mut id_at_p = None;
     if let Some((ms, used)) = time::parse_exim(line) {
         ev.time = Some(ms);
         let mut q = used;
@@ -128,7 +130,11 @@ fn parse_to<'a>(line: &'a [u8], ctx: &ParseContext, depth: Depth) -> Event<'a> {
         }
         q += 1;
         // A syslog tag after Exim's own stamp (`2019-10-22 03:39:17 mx1 exim[29786]: …`).
-        if !line[q..].starts_with(b"[")
+        // Most lines have a message id here, which no host name is: reading it
+        // first spares them the tag's scan.
+        id_at_p = MsgId::parse_prefix(&line[q..]);
+        if id_at_p.is_none()
+            && !line[q..].starts_with(b"[")
             && !line[q..].starts_with(b"H=")
             && let Some(n) = skip_syslog_tag(&line[q..], true)
         {
@@ -188,7 +194,8 @@ fn parse_to<'a>(line: &'a [u8], ctx: &ParseContext, depth: Depth) -> Event<'a> {
             rest = &rest[close + 2..];
         }
     }
-    if let Some((id, len)) = MsgId::parse_prefix(rest) {
+    // `rest` still starts at `p` when it had an id (an id is no `[pid]`).
+    if let Some((id, len)) = id_at_p.or_else(|| MsgId::parse_prefix(rest)) {
         ev.msgid = Some(id);
         rest = rest.get(len + 1..).unwrap_or_default();
     }
