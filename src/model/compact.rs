@@ -73,6 +73,9 @@ pub struct Compactor<'a> {
     pending: std::collections::VecDeque<Pending<'a>>,
     ips: IpTable,
     interfaces: Vec<IpAddr>,
+    /// The last `I=` value met: a server logs the same few on every arrival,
+    /// so comparing the bytes spares parsing the address again.
+    last_interface: &'a [u8],
     _data: std::marker::PhantomData<&'a [u8]>,
 }
 
@@ -84,6 +87,7 @@ impl Default for Compactor<'_> {
             pending: std::collections::VecDeque::with_capacity(LAG + 1),
             ips: IpTable::default(),
             interfaces: Vec::new(),
+            last_interface: &[],
             _data: std::marker::PhantomData,
         }
     }
@@ -417,11 +421,16 @@ impl<'a> Compactor<'a> {
                 self.want(a.dkim_domain, Dest::S2(at));
                 self.want_ip(h.and_then(|h| h.ip), at);
                 // A server has a handful of addresses: a linear look-up is cheapest.
-                if let Some(i) = a.interface.and_then(interface_ip)
-                    && !self.interfaces.contains(&i)
+                if let Some(v) = a.interface
+                    && v != self.last_interface
                 {
-                    self.interfaces.push(i);
-                    out.new_interfaces.push(i);
+                    self.last_interface = v;
+                    if let Some(i) = interface_ip(v)
+                        && !self.interfaces.contains(&i)
+                    {
+                        self.interfaces.push(i);
+                        out.new_interfaces.push(i);
+                    }
                 }
                 r.size = a.size.unwrap_or(0);
                 let mut b = 0;
