@@ -741,7 +741,7 @@ fn parse_arrival(b: &[u8]) -> Arrival<'_> {
                 b"X" => a.tls = Some(v),
                 b"CV" => a.cert_verified = Some(v),
                 b"A" => a.auth = Some(v),
-                b"S" => a.size = std::str::from_utf8(v).ok().and_then(|s| s.parse().ok()),
+                b"S" => a.size = decimal_u64(v),
                 b"DKIM" => a.dkim_domain = Some(v),
                 b"id" | b"id*" => a.message_id = Some(v),
                 b"T" => a.subject = Some(v),
@@ -761,6 +761,20 @@ fn parse_arrival(b: &[u8]) -> Arrival<'_> {
         }
     }
     a
+}
+
+/// ASCII digits as a u64, as `str::parse::<u64>` reads them (a leading `+`,
+/// no sign otherwise, `None` past `u64::MAX`), without the UTF-8 check.
+fn decimal_u64(v: &[u8]) -> Option<u64> {
+    let digits = v.strip_prefix(b"+").unwrap_or(v);
+    if digits.is_empty() {
+        return None;
+    }
+    digits.iter().try_fold(0u64, |n, &c| {
+        c.is_ascii_digit()
+            .then(|| n.checked_mul(10)?.checked_add(u64::from(c - b'0')))
+            .flatten()
+    })
 }
 
 fn parse_delivery(b: &[u8], kind: LineKind, depth: Depth) -> Delivery<'_> {

@@ -551,3 +551,29 @@ fn crafted_lines_parse_in_linear_time() {
         );
     }
 }
+
+/// The size field read without `from_utf8` + `parse` reads as they did.
+#[test]
+fn sizes_read_as_str_parse_reads_them() {
+    let by_str = |v: &[u8]| -> Option<u64> { std::str::from_utf8(v).ok()?.parse().ok() };
+    for v in [
+        &b""[..],
+        b"0",
+        b"+",
+        b"+7",
+        b"-7",
+        b"++7",
+        b"007",
+        b"18446744073709551615",
+        b"18446744073709551616",
+        b"99999999999999999999",
+        b"12a",
+        b"\xff1",
+        b"1 2",
+    ] {
+        assert_eq!(decimal_u64(v), by_str(v), "{v:?}");
+    }
+    proptest::proptest!(|(v in proptest::collection::vec(proptest::sample::select(b"0123456789+-a \xff".to_vec()), 0..24))| {
+        proptest::prop_assert_eq!(decimal_u64(&v), by_str(&v));
+    });
+}
