@@ -36,6 +36,20 @@ pub fn find2(hay: &[u8], a: u8, b: u8) -> Option<usize> {
         .map(|j| i + j)
 }
 
+/// Index of the first byte of `hay` that is one of `set`.
+pub fn find_any<const N: usize>(hay: &[u8], set: [u8; N]) -> Option<usize> {
+    let masks = set.map(|c| ONES * u64::from(c));
+    let mut i = 0;
+    while let Some(w) = word_at(hay, i) {
+        let hit = masks.iter().fold(0, |h, &m| h | zero_bytes(w ^ m));
+        if hit != 0 {
+            return Some(i + (hit.trailing_zeros() / 8) as usize);
+        }
+        i += 8;
+    }
+    hay[i..].iter().position(|c| set.contains(c)).map(|j| i + j)
+}
+
 /// Index of the first `a` in `hay`.
 pub fn find(hay: &[u8], a: u8) -> Option<usize> {
     find2(hay, a, a)
@@ -53,6 +67,9 @@ mod tests {
                 proptest::prop_assert_eq!(find2(&hay, a, b), want);
             }
             proptest::prop_assert_eq!(find(&hay, b'"'), hay.iter().position(|&c| c == b'"'));
+            let set = [b' ', 0x80, b'a', 0, 0x1f];
+            proptest::prop_assert_eq!(find_any(&hay, set), hay.iter().position(|c| set.contains(c)));
+            proptest::prop_assert_eq!(find_any(&hay, [0xff]), hay.iter().position(|&c| c == 0xff));
         }
     }
 }

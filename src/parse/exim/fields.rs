@@ -38,8 +38,21 @@ impl<'a> Tokens<'a> {
     }
 }
 
+/// Bytes a tag name holds (`A-Za-z0-9*`), by table: the name loop runs for
+/// every token of every line.
+static TAG_CHAR: [bool; 256] = {
+    let mut t = [false; 256];
+    let mut c = 0;
+    while c < 256 {
+        let b = c as u8;
+        t[c] = b.is_ascii_uppercase() || b.is_ascii_digit() || b == b'*' || b.is_ascii_lowercase();
+        c += 1;
+    }
+    t
+};
+
 fn is_tag_char(c: u8) -> bool {
-    c.is_ascii_uppercase() || c.is_ascii_digit() || c == b'*' || c.is_ascii_lowercase()
+    TAG_CHAR[c as usize]
 }
 
 /// Index of the closing quote of a quoted value that starts at `b[0] == '"'`.
@@ -136,18 +149,11 @@ fn address_at(b: &[u8], at: usize) -> Option<Address<'_>> {
     // One bounded pass finds the `]` and rejects what no address holds (it runs
     // for nearly every line): a line of `[` without `]` must not cost a scan per `[`.
     // Loose on purpose: redacted samples write `[<HOST>]`, the test suite `[ip4.ip4.ip4.ip4]`.
-    let mut close = None;
-    for (i, &c) in rest.iter().take(129).enumerate() {
-        match c {
-            b']' => {
-                close = Some(i);
-                break;
-            }
-            b' ' | b'[' | b'(' | b')' => return None,
-            _ => {}
-        }
+    let lim = &rest[..rest.len().min(129)];
+    let close = scan::find_any(lim, [b']', b' ', b'[', b'(', b')'])?;
+    if lim[close] != b']' {
+        return None;
     }
-    let close = close?;
     let text = &rest[..close];
     let mut end = at + 1 + close + 1;
     let mut port = None;
