@@ -50,17 +50,7 @@ impl MsgIndex {
 
     /// Starts loading the table line where `id` would be found.
     fn prefetch(&self, id: u128) {
-        #[cfg(target_arch = "x86_64")]
-        {
-            use std::arch::x86_64::{_MM_HINT_T0, _mm_prefetch};
-            let i = self.home(FxBuildHasher.hash_one(id));
-            let p = self.slots[i..].as_ptr() as *const i8;
-            // SAFETY: SSE is part of the x86_64 baseline, and a prefetch is only a
-            // hint that never faults (`p` points into the table regardless).
-            unsafe { _mm_prefetch::<_MM_HINT_T0>(p) };
-        }
-        #[cfg(not(target_arch = "x86_64"))]
-        let _ = id;
+        super::prefetch::prefetch(&self.slots, self.home(FxBuildHasher.hash_one(id)));
     }
 
     pub fn get(&self, id: MsgId, messages: &[Message]) -> Option<u32> {
@@ -269,10 +259,16 @@ impl Builder {
         // The message index is the fold's main cache miss: fetch ahead.
         const AHEAD: usize = 8;
         for (j, r) in chunk.recs.iter().enumerate() {
-            if let Some(a) = chunk.recs.get(j + AHEAD)
-                && a.id != NO_ID
-            {
-                self.model.index.prefetch(a.id);
+            if let Some(a) = chunk.recs.get(j + AHEAD) {
+                if a.id != NO_ID {
+                    self.model.index.prefetch(a.id);
+                }
+                // Its strings' and address's translations: a worker numbers
+                // hundreds of thousands of strings, so these miss too.
+                // (`NO_STR` is out of range, and then nothing is fetched.)
+                super::prefetch::prefetch(&lane.strs, a.s0 as usize);
+                super::prefetch::prefetch(&lane.strs, a.s1 as usize);
+                super::prefetch::prefetch(&lane.ips, a.ip as usize);
             }
             self.fold(lane, chunk, r, base + r.off as u64);
         }

@@ -139,17 +139,7 @@ impl FpTable {
 
     /// Asks for the cache line of `lo`'s first slot, to be looked up soon.
     fn prefetch(&self, lo: u64) {
-        #[cfg(target_arch = "x86_64")]
-        {
-            use std::arch::x86_64::{_MM_HINT_T0, _mm_prefetch};
-            let i = lo as usize & (self.slots.len() - 1);
-            let p = self.slots[i..].as_ptr() as *const i8;
-            // SAFETY: SSE is part of the x86_64 baseline, and a prefetch is only a
-            // hint that never faults (`p` points into the table regardless).
-            unsafe { _mm_prefetch::<_MM_HINT_T0>(p) };
-        }
-        #[cfg(not(target_arch = "x86_64"))]
-        let _ = lo;
+        super::prefetch::prefetch(&self.slots, lo as usize & (self.slots.len() - 1));
     }
 
     fn grow(&mut self) {
@@ -224,15 +214,7 @@ impl IpTable {
     }
 
     fn prefetch(&self, key: u128) {
-        #[cfg(target_arch = "x86_64")]
-        {
-            use std::arch::x86_64::{_MM_HINT_T0, _mm_prefetch};
-            let p = self.slots[self.home(key)..].as_ptr() as *const i8;
-            // SAFETY: as `FpTable::prefetch`: a hint into the table, never a fault.
-            unsafe { _mm_prefetch::<_MM_HINT_T0>(p) };
-        }
-        #[cfg(not(target_arch = "x86_64"))]
-        let _ = key;
+        super::prefetch::prefetch(&self.slots, self.home(key));
     }
 }
 

@@ -19,6 +19,7 @@ pub mod lines;
 pub mod live;
 pub mod load;
 pub mod packed;
+mod prefetch;
 mod readahead;
 pub mod rotation;
 pub mod source;
