@@ -7,6 +7,7 @@ pub mod fields;
 
 use super::event::*;
 use super::msgid::MsgId;
+use super::scan;
 use super::time;
 use super::{Depth, LogFormat, ParseContext};
 use fields::{Token, Tokens, find_token, parse_host, unbracket};
@@ -821,6 +822,20 @@ fn parse_delivery(b: &[u8], kind: LineKind, depth: Depth) -> Delivery<'_> {
     d
 }
 
+/// Where the first ` - ` of a DKIM result starts (`[fail - body hash mismatch]`).
+/// A `memmem::find` here built its searcher again on every signature line.
+fn dash_separator(b: &[u8]) -> Option<usize> {
+    let mut i = 0;
+    while let Some(off) = b.get(i..).and_then(|r| scan::find(r, b'-')) {
+        let j = i + off;
+        if j >= 1 && b[j - 1] == b' ' && b.get(j + 1) == Some(&b' ') {
+            return Some(j - 1);
+        }
+        i = j + 1;
+    }
+    None
+}
+
 fn parse_dkim(b: &[u8]) -> Option<DkimSignature<'_>> {
     // One signature: `key=value` tags, then the bracketed result at the end.
     let trimmed = b.strip_suffix(b" ").unwrap_or(b);
@@ -854,7 +869,7 @@ fn parse_dkim(b: &[u8]) -> Option<DkimSignature<'_>> {
     if tags == 0 {
         return None;
     }
-    let (word, reason) = match memchr::memmem::find(result_text, b" - ") {
+    let (word, reason) = match dash_separator(result_text) {
         Some(i) => (&result_text[..i], Some(&result_text[i + 3..])),
         None => (result_text, None),
     };

@@ -577,3 +577,24 @@ fn sizes_read_as_str_parse_reads_them() {
         proptest::prop_assert_eq!(decimal_u64(&v), by_str(&v));
     });
 }
+
+/// The DKIM result's ` - ` is found where `memmem` finds it.
+#[test]
+fn dash_separators_are_found_as_memmem_finds_them() {
+    for v in [
+        &b""[..],
+        b"-",
+        b" - ",
+        b"a - b - c",
+        b"x -- y - z",
+        b"-- - ",
+        b" -",
+        b"- ",
+        b"  -  ",
+    ] {
+        assert_eq!(dash_separator(v), memchr::memmem::find(v, b" - "), "{v:?}");
+    }
+    proptest::proptest!(|(v in proptest::collection::vec(proptest::sample::select(b" -a\xff".to_vec()), 0..40))| {
+        proptest::prop_assert_eq!(dash_separator(&v), memchr::memmem::find(&v, b" - "));
+    });
+}
