@@ -223,12 +223,17 @@ fn classify(ev: &mut Event<'_>, depth: Depth) {
             // Flags belong to a message; without an id it is somebody's free text.
             if ev.msgid.is_some() {
                 ev.kind = kind;
-                ev.payload = match kind {
+                match kind {
                     LineKind::Arrival | LineKind::FakeReject => {
-                        Payload::Arrival(parse_arrival(&b[3..]))
+                        // Filled where it lies: an `Arrival` is a few hundred
+                        // bytes, and building it aside cost a copy per line.
+                        ev.payload = Payload::Arrival(Arrival::default());
+                        if let Payload::Arrival(a) = &mut ev.payload {
+                            parse_arrival(a, &b[3..]);
+                        }
                     }
-                    _ => Payload::Delivery(parse_delivery(&b[3..], kind, depth)),
-                };
+                    _ => ev.payload = Payload::Delivery(parse_delivery(&b[3..], kind, depth)),
+                }
             }
             return;
         }
@@ -714,8 +719,7 @@ fn classify_session(ev: &mut Event<'_>) -> bool {
     false
 }
 
-fn parse_arrival(b: &[u8]) -> Arrival<'_> {
-    let mut a = Arrival::default();
+fn parse_arrival<'a>(a: &mut Arrival<'a>, b: &'a [u8]) {
     let mut toks = Tokens::new(b);
     // The sender comes first, unless a redacted log put the client there (`<= [] P=…`).
     let first = toks.rest();
@@ -761,7 +765,6 @@ fn parse_arrival(b: &[u8]) -> Arrival<'_> {
             Token::Word(_) => {}
         }
     }
-    a
 }
 
 /// ASCII digits as a u64, as `str::parse::<u64>` reads them (a leading `+`,
