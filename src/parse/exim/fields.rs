@@ -172,14 +172,23 @@ fn address_at(b: &[u8], at: usize) -> Option<Address<'_>> {
 
 /// ASCII digits as a port, `None` past 65535 (as `str::parse::<u16>` reads them).
 fn port_number(digits: &[u8]) -> Option<u16> {
-    let mut v: u32 = 0;
-    for &c in digits {
-        v = v * 10 + u32::from(c - b'0');
-        if v > u32::from(u16::MAX) {
-            return None;
-        }
+    decimal_u64(digits).and_then(|v| u16::try_from(v).ok())
+}
+
+/// ASCII digits as a u64, as `str::parse::<u64>` reads them (a leading `+`,
+/// no sign otherwise, `None` past `u64::MAX`), without the UTF-8 check: the
+/// one reader of the numbers in a line (sizes, ports, pids). It stops at the
+/// first byte that overflows, so a crafted run of digits costs at most 20 steps.
+pub fn decimal_u64(v: &[u8]) -> Option<u64> {
+    let digits = v.strip_prefix(b"+").unwrap_or(v);
+    if digits.is_empty() {
+        return None;
     }
-    u16::try_from(v).ok()
+    digits.iter().try_fold(0u64, |n, &c| {
+        c.is_ascii_digit()
+            .then(|| n.checked_mul(10)?.checked_add(u64::from(c - b'0')))
+            .flatten()
+    })
 }
 
 /// Start and end of the real address of a group whose HELO opens at

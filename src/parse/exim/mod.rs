@@ -10,7 +10,7 @@ use super::msgid::MsgId;
 use super::scan;
 use super::time;
 use super::{Depth, LogFormat, ParseContext};
-use fields::{Token, Tokens, find_token, parse_host, unbracket};
+use fields::{Token, Tokens, decimal_u64, find_token, parse_host, unbracket};
 
 #[derive(Debug, Clone, Copy, Default)]
 pub struct Exim {
@@ -189,9 +189,7 @@ fn parse_to<'a>(line: &'a [u8], ctx: &ParseContext, depth: Depth) -> Event<'a> {
             && digits.iter().all(u8::is_ascii_digit)
             && rest.get(close + 1) == Some(&b' ')
         {
-            ev.pid = std::str::from_utf8(digits)
-                .ok()
-                .and_then(|s| s.parse().ok());
+            ev.pid = decimal_u64(digits).and_then(|v| u32::try_from(v).ok());
             rest = &rest[close + 2..];
         }
     }
@@ -765,20 +763,6 @@ fn parse_arrival<'a>(a: &mut Arrival<'a>, b: &'a [u8]) {
             Token::Word(_) => {}
         }
     }
-}
-
-/// ASCII digits as a u64, as `str::parse::<u64>` reads them (a leading `+`,
-/// no sign otherwise, `None` past `u64::MAX`), without the UTF-8 check.
-fn decimal_u64(v: &[u8]) -> Option<u64> {
-    let digits = v.strip_prefix(b"+").unwrap_or(v);
-    if digits.is_empty() {
-        return None;
-    }
-    digits.iter().try_fold(0u64, |n, &c| {
-        c.is_ascii_digit()
-            .then(|| n.checked_mul(10)?.checked_add(u64::from(c - b'0')))
-            .flatten()
-    })
 }
 
 fn parse_delivery(b: &[u8], kind: LineKind, depth: Depth) -> Delivery<'_> {

@@ -598,3 +598,26 @@ fn dash_separators_are_found_as_memmem_finds_them() {
         proptest::prop_assert_eq!(dash_separator(&v), memchr::memmem::find(&v, b" - "));
     });
 }
+
+/// Ports and pids go through the same digits reader as sizes: the largest
+/// value of their type is kept, one past it is none.
+#[test]
+fn ports_and_pids_stop_at_their_types_limit() {
+    let port = |p: &str| {
+        let line = format!(
+            "2020-01-01 00:00:00 1PF5Bm-0006RI-KB <= a@b H=(x) [192.0.2.1]:{p} P=esmtp S=1"
+        );
+        let ev = parse_line(line.as_bytes(), &ParseContext::default());
+        arrival(&ev).host.as_ref().and_then(|h| h.port)
+    };
+    assert_eq!(port("65535"), Some(65535));
+    assert_eq!(port("065535"), Some(65535));
+    assert_eq!(port("65536"), None);
+    assert_eq!(port("99999999999999999999999"), None);
+    let pid = |p: &str| {
+        let line = format!("2020-01-01 00:00:00 [{p}] 1PF5Bm-0006RI-KB Completed");
+        parse_line(line.as_bytes(), &ParseContext::default()).pid
+    };
+    assert_eq!(pid("4294967295"), Some(u32::MAX));
+    assert_eq!(pid("4294967296"), None);
+}
