@@ -43,39 +43,46 @@ enum V4Scan {
 }
 
 /// A dotted quad (1 to 3 digits an octet), told apart from text with a colon
-/// without a second pass.
+/// without a second pass over a valid address: octet by octet, leaving at the
+/// first byte that breaks the shape (the colon is then looked for once).
 fn ipv4_or_colon(b: &[u8]) -> V4Scan {
     let mut octets = [0u8; 4];
-    let mut n = 0usize;
-    let mut cur: u32 = 0;
-    let mut digits = 0;
-    let mut bad = false;
-    for &c in b {
-        match c {
-            b'0'..=b'9' if !bad => {
-                cur = cur * 10 + (c - b'0') as u32;
-                digits += 1;
-                bad = digits > 3 || cur > 255;
+    let mut i = 0;
+    for (n, o) in octets.iter_mut().enumerate() {
+        let start = i;
+        let mut v: u32 = 0;
+        while i - start < 3
+            && let Some(d) = b.get(i).map(|c| c.wrapping_sub(b'0'))
+            && d <= 9
+        {
+            v = v * 10 + u32::from(d);
+            i += 1;
+        }
+        if i == start || v > 255 {
+            return colon_or_invalid(b, i);
+        }
+        *o = v as u8;
+        if n < 3 {
+            if b.get(i) != Some(&b'.') {
+                return colon_or_invalid(b, i);
             }
-            b'.' if !bad => {
-                if digits == 0 || n >= 3 {
-                    bad = true;
-                } else {
-                    octets[n] = cur as u8;
-                    n += 1;
-                    cur = 0;
-                    digits = 0;
-                }
-            }
-            b':' => return V4Scan::Colon,
-            _ => bad = true,
+            i += 1;
         }
     }
-    if bad || digits == 0 || n != 3 {
-        return V4Scan::Invalid;
+    if i != b.len() {
+        return colon_or_invalid(b, i);
     }
-    octets[3] = cur as u8;
     V4Scan::Ip(Ipv4Addr::from(octets))
+}
+
+/// Not a dotted quad from `b[at]` on (everything before is digits and dots):
+/// IPv6 if a colon follows, else nothing.
+fn colon_or_invalid(b: &[u8], at: usize) -> V4Scan {
+    if b.get(at..).is_some_and(|r| r.contains(&b':')) {
+        V4Scan::Colon
+    } else {
+        V4Scan::Invalid
+    }
 }
 
 const NOT_HEX: u8 = u8::MAX;
