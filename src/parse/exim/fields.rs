@@ -178,17 +178,32 @@ fn port_number(digits: &[u8]) -> Option<u16> {
 /// ASCII digits as a u64, as `str::parse::<u64>` reads them (a leading `+`,
 /// no sign otherwise, `None` past `u64::MAX`), without the UTF-8 check: the
 /// one reader of the numbers in a line (sizes, ports, pids). It stops at the
-/// first byte that overflows, so a crafted run of digits costs at most 20 steps.
+/// first byte that overflows, so a crafted run of digits costs at most 20
+/// steps past its leading zeros.
 pub fn decimal_u64(v: &[u8]) -> Option<u64> {
     let digits = v.strip_prefix(b"+").unwrap_or(v);
     if digits.is_empty() {
         return None;
     }
-    digits.iter().try_fold(0u64, |n, &c| {
-        c.is_ascii_digit()
-            .then(|| n.checked_mul(10)?.checked_add(u64::from(c - b'0')))
-            .flatten()
-    })
+    // 19 digits never pass u64::MAX: the first ones need no overflow checks,
+    // which made up half the cost of reading a port.
+    let (head, tail) = digits.split_at(digits.len().min(19));
+    let mut n = 0u64;
+    for &c in head {
+        let d = c.wrapping_sub(b'0');
+        if d > 9 {
+            return None;
+        }
+        n = n * 10 + u64::from(d);
+    }
+    for &c in tail {
+        let d = c.wrapping_sub(b'0');
+        if d > 9 {
+            return None;
+        }
+        n = n.checked_mul(10)?.checked_add(u64::from(d))?;
+    }
+    Some(n)
 }
 
 /// Start and end of the real address of a group whose HELO opens at
