@@ -129,13 +129,15 @@ fn parse_chunk<'a>(chunk: &'a [u8], ctx: &ParseContext, c: &mut Compactor<'a>) -
         ..ChunkOut::default()
     };
     let mut pos = 0usize;
+    let mut ev = crate::parse::Event::unrecognized(b"");
     while pos < chunk.len() {
         let end = memchr::memchr(b'\n', &chunk[pos..]).map_or(chunk.len(), |i| pos + i);
         let mut line = &chunk[pos..end];
         if line.last() == Some(&b'\r') {
             line = &line[..line.len() - 1];
         }
-        c.push(&mut out, pos as u32, line, &exim::index_line(line, ctx));
+        exim::index_line_into(&mut ev, line, ctx);
+        c.push(&mut out, pos as u32, line, &ev);
         pos = end + 1;
     }
     c.flush(&mut out);

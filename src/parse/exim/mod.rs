@@ -99,19 +99,32 @@ pub fn index_line<'a>(line: &'a [u8], ctx: &ParseContext) -> Event<'a> {
     parse_to(line, ctx, Depth::Index)
 }
 
+/// As [`index_line`], into an event the caller reuses line after line.
+pub fn index_line_into<'a>(ev: &mut Event<'a>, line: &'a [u8], ctx: &ParseContext) {
+    parse_into(ev, line, ctx, Depth::Index)
+}
+
 fn parse_to<'a>(line: &'a [u8], ctx: &ParseContext, depth: Depth) -> Event<'a> {
+    let mut ev = Event::unrecognized(line);
+    parse_into(&mut ev, line, ctx, depth);
+    ev
+}
+
+/// As `parse_to`, into `ev`, whatever it held: an event is a few hundred
+/// bytes, and returning one by value cost a copy of it per line.
+fn parse_into<'a>(ev: &mut Event<'a>, line: &'a [u8], ctx: &ParseContext, depth: Depth) {
     // A crash can leave NUL padding where the file was preallocated; the line
     // Exim wrote after it restarted follows the NULs.
     let line = match line.first() {
         Some(0) => &line[line.iter().position(|&c| c != 0).unwrap_or(line.len())..],
         _ => line,
     };
-    let mut ev = Event::unrecognized(line);
+    *ev = Event::unrecognized(line);
     // Exim indents the further lines of a multi-line entry
     // (` Suggested action: use keep_environment.`).
     if line.first() == Some(&b' ') {
         ev.kind = LineKind::Continuation;
-        return ev;
+        return;
     }
     let p;
     // The id at `p`, when it was read already to rule out a syslog tag.
@@ -124,10 +137,11 @@ fn parse_to<'a>(line: &'a [u8], ctx: &ParseContext, depth: Depth) -> Event<'a> {
             q += used;
         } else if time::looks_like_zone(&line[q..]) {
             // ` +0175`: not a clock Exim keeps, so not a stamp either.
-            return Event::unrecognized(line);
+            *ev = Event::unrecognized(line);
+            return;
         }
         if line.get(q) != Some(&b' ') {
-            return ev;
+            return;
         }
         q += 1;
         // A syslog tag after Exim's own stamp (`2019-10-22 03:39:17 mx1 exim[29786]: …`).
@@ -148,9 +162,9 @@ fn parse_to<'a>(line: &'a [u8], ctx: &ParseContext, depth: Depth) -> Event<'a> {
         let mut q = used + 1;
         match skip_syslog_tag(line.get(q..).unwrap_or_default(), false) {
             Some(n) => q += n,
-            None => return ev,
+            None => return,
         }
-        q += exim_stamp_after_syslog(&mut ev, &line[q..]);
+        q += exim_stamp_after_syslog(ev, &line[q..]);
         p = q;
     } else if let Some((ms, zone, used)) = time::parse_rfc3339(line) {
         // syslog-ng and rsyslog: `2024-03-24T02:05:21.420+00:00 info exim[8003]: `,
@@ -159,13 +173,14 @@ fn parse_to<'a>(line: &'a [u8], ctx: &ParseContext, depth: Depth) -> Event<'a> {
         ev.zone = zone;
         let mut q = used + 1;
         if line.get(used) != Some(&b' ') {
-            return Event::unrecognized(line);
+            *ev = Event::unrecognized(line);
+            return;
         }
         match skip_syslog_tag(line.get(q..).unwrap_or_default(), false) {
             Some(n) => q += n,
-            None => return ev,
+            None => return,
         }
-        q += exim_stamp_after_syslog(&mut ev, &line[q..]);
+        q += exim_stamp_after_syslog(ev, &line[q..]);
         p = q;
     } else if let Some(n) = skip_syslog_tag(line, false) {
         // journald-style `host exim[pid]: 2021-07-17 23:20:49 …`.
@@ -174,10 +189,10 @@ fn parse_to<'a>(line: &'a [u8], ctx: &ParseContext, depth: Depth) -> Event<'a> {
                 ev.time = Some(ms);
                 p = n + used + 1;
             }
-            _ => return ev,
+            _ => return,
         }
     } else {
-        return ev;
+        return;
     }
     let mut rest = line.get(p..).unwrap_or_default();
     // `[pid] ` from `+pid`.
@@ -199,8 +214,7 @@ fn parse_to<'a>(line: &'a [u8], ctx: &ParseContext, depth: Depth) -> Event<'a> {
         rest = rest.get(len + 1..).unwrap_or_default();
     }
     ev.body = rest;
-    classify(&mut ev, depth);
-    ev
+    classify(ev, depth);
 }
 
 fn classify(ev: &mut Event<'_>, depth: Depth) {
