@@ -350,7 +350,9 @@ impl<'a> Iterator for Tokens<'a> {
         }
         let start = self.pos;
         let mut i = start;
-        while i < b.len() && i - start < 12 && is_tag_char(b[i]) {
+        // One bound instead of two: this loop runs for every byte of every tag name.
+        let end = b.len().min(start + 12);
+        while i < end && is_tag_char(b[i]) {
             i += 1;
         }
         if i > start && i < b.len() && b[i] == b'=' {
