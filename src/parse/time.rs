@@ -47,6 +47,9 @@ thread_local! {
     /// Consecutive lines share their date; remembering the last one skips the
     /// calendar arithmetic on almost every line.
     static LAST_DATE: std::cell::Cell<([u8; 10], i64)> = const { std::cell::Cell::new(([0; 10], 0)) };
+    /// A busy server writes many lines a second: the last `date time` read and
+    /// its seconds spare the digits of both on most of them.
+    static LAST_STAMP: std::cell::Cell<([u8; 19], i64)> = const { std::cell::Cell::new(([0; 19], 0)) };
 }
 
 fn date_days(b: &[u8]) -> Option<i64> {
@@ -80,8 +83,15 @@ pub fn parse_exim(b: &[u8]) -> Option<(i64, usize)> {
     if b.len() < 19 || b[4] != b'-' || b[7] != b'-' || b[10] != b' ' {
         return None;
     }
-    let days = date_days(&b[..10])?;
-    let secs = days * 86_400 + hms(&b[11..19])?;
+    let key: [u8; 19] = b[..19].try_into().ok()?;
+    let (last, last_secs) = LAST_STAMP.get();
+    let secs = if last == key {
+        last_secs
+    } else {
+        let secs = date_days(&b[..10])? * 86_400 + hms(&b[11..19])?;
+        LAST_STAMP.set((key, secs));
+        secs
+    };
     let mut ms = secs * 1000;
     let mut used = 19;
     if b.len() >= 23
@@ -260,6 +270,34 @@ mod tests {
         let (ms, used) = parse_exim(b"2017-07-30 18:51:05.712 x").unwrap();
         assert_eq!(used, 23);
         assert_eq!(format_iso(ms), "2017-07-30T18:51:05.712");
+    }
+
+    proptest::proptest! {
+        /// The remembered stamp must give what reading it afresh gives, on a
+        /// run of lines whose stamps repeat, change, and break.
+        #[test]
+        fn a_remembered_stamp_reads_as_a_fresh_one(
+            stamps in proptest::collection::vec((0u8..3, 0u8..3, 0u8..4, 0u16..1000), 1..40)
+        ) {
+            for (day, sec, shape, frac) in stamps {
+                let s = match shape {
+                    0 => format!("2024-02-{:02} 23:59:{:02} x", 28 + day, 58 + sec),
+                    1 => format!("2024-02-{:02} 23:59:{:02}.{frac:03} x", 28 + day, 58 + sec),
+                    2 => format!("2024-02-{:02} 23:59:{:02}", 28 + day, 58 + sec),
+                    _ => format!("2023-02-{:02} 23:59:{:02} x", 28 + day, 58 + sec),
+                };
+                let y = if shape == 3 { 2023 } else { 2024 };
+                let (d, sec) = (28 + u32::from(day), 58 + i64::from(sec));
+                let ms = if shape == 1 { i64::from(frac) } else { 0 };
+                let fresh = is_real_date(y, 2, d).then(|| {
+                    (
+                        (days_from_civil(y, 2, d) * 86_400 + 23 * 3600 + 59 * 60 + sec) * 1000 + ms,
+                        if shape == 1 { 23 } else { 19 },
+                    )
+                });
+                proptest::prop_assert_eq!(parse_exim(s.as_bytes()), fresh, "{}", s);
+            }
+        }
     }
 
     #[test]
