@@ -13,6 +13,7 @@ use super::build::Lane;
 use super::compact::{ChunkOut, Compactor};
 use super::source::{self, SourceError};
 use super::{Builder, Model, Source, readahead};
+use crate::parse::line_ends::LineEnds;
 use crate::parse::{ParseContext, exim};
 
 #[derive(Debug, Clone)]
@@ -128,17 +129,14 @@ fn parse_chunk<'a>(chunk: &'a [u8], ctx: &ParseContext, c: &mut Compactor<'a>) -
         recs: Vec::with_capacity(chunk.len() / 100 + 1),
         ..ChunkOut::default()
     };
-    let mut pos = 0usize;
     let mut ev = crate::parse::Event::unrecognized(b"");
-    while pos < chunk.len() {
-        let end = memchr::memchr(b'\n', &chunk[pos..]).map_or(chunk.len(), |i| pos + i);
+    for (pos, end) in LineEnds::new(chunk) {
         let mut line = &chunk[pos..end];
         if line.last() == Some(&b'\r') {
             line = &line[..line.len() - 1];
         }
         exim::index_line_into(&mut ev, line, ctx);
         c.push(&mut out, pos as u32, line, &ev);
-        pos = end + 1;
     }
     c.flush(&mut out);
     out

@@ -5,6 +5,7 @@
 
 pub mod event;
 pub mod exim;
+pub mod line_ends;
 pub mod msgid;
 pub mod net;
 pub mod scan;
