@@ -121,7 +121,7 @@ pub struct ReadArgs {
     /// Year for syslog-prefixed lines, which carry none (default: this year).
     #[arg(long, value_name = "YEAR")]
     pub syslog_year: Option<i32>,
-    /// Parser threads (default: one per core; one more thread builds the index).
+    /// Parser threads (default: one per core); the index is built by whichever of them holds the next piece of the log.
     #[arg(long, value_name = "N")]
     pub threads: Option<usize>,
 }

@@ -2,17 +2,19 @@
 //! parse chunks on worker threads, fold the results into the builder in order.
 //!
 //! Parsing is the expensive, embarrassingly parallel part; folding needs log order
-//! (a message's lines must be linked in sequence), so one thread does it while the
-//! workers run ahead by a bounded number of chunks.
+//! (a message's lines must be linked in sequence), so the chunks are folded one at
+//! a time in order, by whichever worker holds the next one (`in_order`), while
+//! the others run ahead by a bounded number of chunks.
 
 use std::path::PathBuf;
-use std::sync::{Arc, mpsc};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
 
 use super::budget::{Budget, Limit, Room, Shared, human};
 use super::build::Lane;
 use super::compact::{ChunkOut, Compactor};
 use super::source::{self, SourceError};
-use super::{Builder, Model, Source, readahead};
+use super::{Builder, Model, Source, in_order, readahead};
 use crate::parse::line_ends::LineEnds;
 use crate::parse::{ParseContext, exim};
 
@@ -150,7 +152,7 @@ pub fn index_source(
     data: &[u8],
     base: u64,
     opts: &LoadOptions,
-    budget: &dyn Room,
+    budget: &(dyn Room + Sync),
     progress: &mut dyn FnMut(Progress),
     done_before: u64,
     total: u64,
@@ -165,65 +167,61 @@ pub fn index_source(
             .min(usize::try_from(room.saturating_mul(100)).unwrap_or(usize::MAX)),
     );
     let ctx = opts.ctx;
-    if let [(s, e)] = pieces[..] {
-        // One piece (a live append, a small file): no thread to start.
-        let chunk = parse_chunk(&data[s..e], &ctx, &mut Compactor::default());
-        let lines = (b.model.line_start.len() + chunk.recs.len()) as u64;
-        if lines >= u32::MAX as u64 - 1 {
-            return Err(Stop::TooManyLines);
-        }
-        if !budget.index(lines) {
-            return Err(Stop::OverBudget);
-        }
-        b.absorb(&mut Lane::default(), &chunk, base + s as u64);
-        progress(Progress {
-            bytes_done: done_before + e as u64,
-            bytes_total: total,
-            lines: b.model.line_start.len() as u64,
-        });
-        return Ok(());
-    }
     let mut stop = Ok(());
-    std::thread::scope(|scope| {
-        let mut receivers = Vec::with_capacity(threads);
-        for w in 0..threads {
-            // A small bound keeps at most a few parsed chunks alive per worker.
-            let (tx, rx) = mpsc::sync_channel::<ChunkOut<'_>>(1);
-            receivers.push((rx, Lane::default()));
-            let pieces = &pieces;
-            scope.spawn(move || {
-                let mut c = Compactor::default();
-                for &(s, e) in pieces.iter().skip(w).step_by(threads) {
-                    if tx.send(parse_chunk(&data[s..e], &ctx, &mut c)).is_err() {
-                        return;
-                    }
-                }
-            });
-        }
-        for (i, &(s, e)) in pieces.iter().enumerate() {
-            let (rx, lane) = &mut receivers[i % threads];
-            let Ok(chunk) = rx.recv() else { break };
+    let mut lanes: Vec<Lane> = (0..threads).map(|_| Lane::default()).collect();
+    // Written by whichever worker folds, read by this thread for progress.
+    let folded_to = AtomicUsize::new(0);
+    let folded_lines = AtomicU64::new(b.model.line_start.len() as u64);
+    let plan = in_order::Plan {
+        pieces: pieces.len(),
+        threads,
+        window: threads * WINDOW_PER_THREAD,
+    };
+    in_order::run(
+        plan,
+        Compactor::default,
+        |c, i| {
+            let (s, e) = pieces[i];
+            parse_chunk(&data[s..e], &ctx, c)
+        },
+        |w, i, chunk| {
             let lines = (b.model.line_start.len() + chunk.recs.len()) as u64;
             if lines >= u32::MAX as u64 - 1 {
                 stop = Err(Stop::TooManyLines);
-                break;
+                return false;
             }
             if !budget.index(lines) {
                 stop = Err(Stop::OverBudget);
-                break;
+                return false;
             }
-            b.absorb(lane, &chunk, base + s as u64);
+            let (s, e) = pieces[i];
+            b.absorb(&mut lanes[w], &chunk, base + s as u64);
+            folded_to.store(e, Ordering::Relaxed);
+            folded_lines.store(b.model.line_start.len() as u64, Ordering::Relaxed);
+            true
+        },
+        &mut || {
             progress(Progress {
-                bytes_done: done_before + e as u64,
+                bytes_done: done_before + folded_to.load(Ordering::Relaxed) as u64,
                 bytes_total: total,
-                lines: b.model.line_start.len() as u64,
-            });
-        }
-        // Leaving the scope drops the receivers: the workers' next send fails and
-        // they end, so an early stop does not parse the rest.
-    });
+                lines: folded_lines.load(Ordering::Relaxed),
+            })
+        },
+    );
+    if stop.is_ok() {
+        progress(Progress {
+            bytes_done: done_before + data.len() as u64,
+            bytes_total: total,
+            lines: b.model.line_start.len() as u64,
+        });
+    }
     stop
 }
+
+/// Pieces each worker may parse ahead of the fold: enough that a slow piece
+/// (a burst of long lines) does not stall the others, few enough that the
+/// results held stay a few megabytes.
+const WINDOW_PER_THREAD: usize = 4;
 
 /// Loads and indexes the given files (in the order given: oldest rotation first).
 pub fn load(

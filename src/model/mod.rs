@@ -13,6 +13,7 @@ pub mod fault;
 mod fingerprint;
 pub mod follow;
 mod huge;
+mod in_order;
 pub mod intern;
 pub mod line_text;
 pub mod lines;
