@@ -116,15 +116,17 @@ pub fn parse_host(b: &[u8]) -> (Host<'_>, usize) {
             return (h, p);
         }
     }
-    if b.get(p) == Some(&b'(') {
-        let Some((at, _)) = last_address(b, p) else {
+    let addr = if b.get(p) == Some(&b'(') {
+        let Some((at, a)) = last_address(b, p) else {
             return (h, p);
         };
         // `at` is at least `p + 3`: `(`, `)`, ` ` come before it.
         h.helo = b.get(p + 1..at - 2);
-        p = at;
-    }
-    match address_at(b, p) {
+        Some(a)
+    } else {
+        address_at(b, p)
+    };
+    match addr {
         Some(a) => {
             h.addr_text = Some(a.text);
             h.ip = parse_ip(a.text);
@@ -136,6 +138,7 @@ pub fn parse_host(b: &[u8]) -> (Host<'_>, usize) {
 }
 
 /// A bracketed address `[addr]` with an optional `:port`, as Exim writes it.
+#[derive(Clone, Copy)]
 struct Address<'a> {
     text: &'a [u8],
     port: Option<u16>,
@@ -158,13 +161,14 @@ fn address_at(b: &[u8], at: usize) -> Option<Address<'_>> {
     let mut end = at + 1 + close + 1;
     let mut port = None;
     if b.get(end) == Some(&b':') {
-        let digits = b[end + 1..]
+        let digits = &b[end + 1..];
+        let n = digits
             .iter()
-            .take_while(|c| c.is_ascii_digit())
-            .count();
-        if digits > 0 {
-            port = port_number(&b[end + 1..end + 1 + digits]);
-            end += 1 + digits;
+            .position(|c| !c.is_ascii_digit())
+            .unwrap_or(digits.len());
+        if n > 0 {
+            port = port_number(&digits[..n]);
+            end += 1 + n;
         }
     }
     matches!(b.get(end), None | Some(b' ') | Some(b':')).then_some(Address { text, port, end })
@@ -172,6 +176,13 @@ fn address_at(b: &[u8], at: usize) -> Option<Address<'_>> {
 
 /// ASCII digits as a port, `None` past 65535 (as `str::parse::<u16>` reads them).
 fn port_number(digits: &[u8]) -> Option<u16> {
+    // Nearly every port has at most 5 digits: no sign, no overflow to watch.
+    if digits.len() <= 5 && digits.iter().all(u8::is_ascii_digit) && !digits.is_empty() {
+        let v = digits
+            .iter()
+            .fold(0u32, |v, &c| v * 10 + u32::from(c - b'0'));
+        return u16::try_from(v).ok();
+    }
     decimal_u64(digits).and_then(|v| u16::try_from(v).ok())
 }
 
@@ -219,9 +230,9 @@ pub fn decimal_u64(v: &[u8]) -> Option<u64> {
 ///
 /// Linear in the line: a crafted line of a million candidates must not make
 /// loading quadratic.
-fn last_address(b: &[u8], open: usize) -> Option<(usize, usize)> {
-    let mut chosen: Option<(usize, usize)> = None;
-    let mut echoes: Vec<(usize, usize)> = Vec::new();
+fn last_address(b: &[u8], open: usize) -> Option<(usize, Address<'_>)> {
+    let mut chosen: Option<(usize, Address<'_>)> = None;
+    let mut echoes: Vec<(usize, Address<'_>)> = Vec::new();
     // Quotes are scanned once, left to right, from the chosen candidate on.
     let mut scanned = 0;
     let mut shield_end = 0;
@@ -231,7 +242,7 @@ fn last_address(b: &[u8], open: usize) -> Option<(usize, usize)> {
         }
         let Some(a) = address_at(b, at) else { continue };
         if b[a.end..].starts_with(ECHO) {
-            echoes.push((at, a.end));
+            echoes.push((at, a));
         }
         if chosen.is_some() {
             while at >= shield_end && scanned < at {
@@ -248,16 +259,16 @@ fn last_address(b: &[u8], open: usize) -> Option<(usize, usize)> {
                 continue;
             }
         }
-        chosen = Some((at, a.end));
         scanned = a.end;
+        chosen = Some((at, a));
         shield_end = 0;
     }
     // The real HELO is the longest repeated one; a later candidate's HELO holds
     // the real one and more, so it can never be repeated in full after it.
     let mut budget = 2 * b.len() + 4096;
-    for &(at, end) in echoes.iter().rev() {
+    for (at, a) in echoes.into_iter().rev() {
         let helo = &b[open + 1..at - 2];
-        let rest = &b[end + ECHO.len()..];
+        let rest = &b[a.end + ECHO.len()..];
         if rest.len() < helo.len() || budget < helo.len() {
             continue;
         }
@@ -265,7 +276,7 @@ fn last_address(b: &[u8], open: usize) -> Option<(usize, usize)> {
         if rest.starts_with(helo)
             && matches!(rest.get(helo.len()..), Some(b"") | Some([b':', b' ', ..]))
         {
-            return Some((at, end));
+            return Some((at, a));
         }
     }
     chosen
