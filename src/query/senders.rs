@@ -572,9 +572,25 @@ impl Acc {
 /// recipients and client addresses) can be skipped when the caller does not
 /// show them: each costs a sort of (group, value) pairs.
 pub fn group(m: &Model, g: &Grouping, f: &Filter, distinct: bool) -> Vec<SenderRow> {
-    let recipients = distinct;
+    // The distinct recipients are a pass and a sort of their own: on a second
+    // core beside the tallies, a sixth of a 1 GiB log's grouping time.
+    let (mut acc, recipients) = std::thread::scope(|s| {
+        let recipients = distinct.then(|| s.spawn(|| recipient_counts(m, g, f)));
+        let acc = tallies(m, g, f, distinct);
+        (acc, recipients.map(|h| h.join()))
+    });
+    if let Some(counts) = recipients {
+        let counts = counts.unwrap_or_else(|e| std::panic::resume_unwind(e));
+        for (a, c) in acc.iter_mut().zip(counts) {
+            a.recipients = c;
+        }
+    }
+    rows(m, g, f, distinct, acc)
+}
+
+/// Each group's counts but its distinct recipients.
+fn tallies(m: &Model, g: &Grouping, f: &Filter, distinct: bool) -> Vec<Acc> {
     let mut acc: Vec<Acc> = vec![Acc::default(); g.labels.len()];
-    let mut keep = vec![false; if recipients { m.messages.len() } else { 0 }];
     // (group, client address) of every counted message and event, when asked.
     let mut client_pairs: Vec<u64> = Vec::new();
     let newest = m.last_time.unwrap_or(i64::MIN);
@@ -585,9 +601,6 @@ pub fn group(m: &Model, g: &Grouping, f: &Filter, distinct: bool) -> Vec<SenderR
     for i in 0..m.messages.len() {
         if !message_passes(m, f, i as u32) {
             continue;
-        }
-        if let Some(k) = keep.get_mut(i) {
-            *k = true;
         }
         let msg = &m.messages[i];
         let fam = m.family(msg);
@@ -666,65 +679,97 @@ pub fn group(m: &Model, g: &Grouping, f: &Filter, distinct: bool) -> Vec<SenderR
             a.clients += 1;
         }
     }
-    if recipients {
-        let mut pairs: Vec<u64> = Vec::with_capacity(m.recipients.len());
-        for r in &m.recipients {
-            if keep.get(r.msg as usize).copied().unwrap_or(false) {
-                for &gid in g.groups_of(r.msg) {
-                    pairs.push(((gid as u64) << 32) | r.addr as u64);
-                }
+    acc
+}
+
+/// Each group's distinct recipients over the messages that pass `f`.
+fn recipient_counts(m: &Model, g: &Grouping, f: &Filter) -> Vec<u64> {
+    // Whether message i passes, asked once per message: 2 is not asked yet.
+    let mut passes: Vec<u8> = vec![2; m.messages.len()];
+    let mut pairs: Vec<u64> = Vec::with_capacity(m.recipients.len());
+    for r in &m.recipients {
+        let Some(p) = passes.get_mut(r.msg as usize) else {
+            continue;
+        };
+        if *p == 2 {
+            *p = u8::from(message_passes(m, f, r.msg));
+        }
+        if *p == 1 {
+            for &gid in g.groups_of(r.msg) {
+                pairs.push(((gid as u64) << 32) | r.addr as u64);
             }
         }
-        pairs.sort_unstable();
-        pairs.dedup();
-        let mut counts = vec![0u64; acc.len()];
-        for p in pairs {
-            counts[(p >> 32) as usize] += 1;
-        }
-        for (a, c) in acc.iter_mut().zip(counts) {
-            a.recipients = c;
+    }
+    pairs.sort_unstable();
+    pairs.dedup();
+    let mut counts = vec![0u64; g.labels.len()];
+    for p in pairs {
+        if let Some(c) = counts.get_mut((p >> 32) as usize) {
+            *c += 1;
         }
     }
+    counts
+}
+
+/// The rows of the groups with anything counted, built in two halves at once
+/// (a label to copy and a wide row each: 75 ms for 200 k groups on one core).
+fn rows(m: &Model, g: &Grouping, f: &Filter, distinct: bool, acc: Vec<Acc>) -> Vec<SenderRow> {
     let sigs = (g.by == AggKey::DkimDomain).then(|| signature_tallies(m, g, f));
     let sig_of = |i: usize| sigs.as_ref().and_then(|t| t.get(i).copied());
-    acc.into_iter()
-        .enumerate()
-        .filter(|(i, a)| {
-            a.messages > 0
-                || a.rejections > 0
-                || a.auth_failures > 0
-                || a.protocol_errors > 0
-                || sig_of(*i).is_some_and(|t| t.total() > 0)
-        })
-        .map(|(i, a)| SenderRow {
-            key: g.labels[i].clone(),
-            family: match (a.v4, a.v6, a.other) {
-                (true, false, false) => "ipv4",
-                (false, true, false) => "ipv6",
-                (false, false, _) => "unknown",
-                _ => "mixed",
-            },
-            messages: a.messages,
-            arrivals: a.arrivals,
-            bytes: a.bytes,
-            dkim: a.dkim,
-            messages_sig_fail: a.sig_fail,
-            messages_sig_invalid: a.sig_invalid,
-            signatures: sig_of(i).map(Box::new),
-            rejections: a.rejections,
-            auth_failures: a.auth_failures,
-            protocol_errors: a.protocol_errors,
-            rejection_reasons: None,
-            recipients: a.recipients,
-            // The signatures' own count: the same addresses, counted once already.
-            clients: sig_of(i).map_or(a.clients, |t| if distinct { t.clients } else { 0 }),
-            recent_5m: a.recent_5m,
-            recent_1h: a.recent_1h,
-            first: a.first,
-            last: a.last,
-            group: i as u32,
-        })
-        .collect()
+    let build = |from: usize, acc: &[Acc]| -> Vec<SenderRow> {
+        acc.iter()
+            .enumerate()
+            .map(|(k, a)| (from + k, a))
+            .filter(|(i, a)| {
+                a.messages > 0
+                    || a.rejections > 0
+                    || a.auth_failures > 0
+                    || a.protocol_errors > 0
+                    || sig_of(*i).is_some_and(|t| t.total() > 0)
+            })
+            .map(|(i, a)| SenderRow {
+                key: g.labels[i].clone(),
+                family: match (a.v4, a.v6, a.other) {
+                    (true, false, false) => "ipv4",
+                    (false, true, false) => "ipv6",
+                    (false, false, _) => "unknown",
+                    _ => "mixed",
+                },
+                messages: a.messages,
+                arrivals: a.arrivals,
+                bytes: a.bytes,
+                dkim: a.dkim,
+                messages_sig_fail: a.sig_fail,
+                messages_sig_invalid: a.sig_invalid,
+                signatures: sig_of(i).map(Box::new),
+                rejections: a.rejections,
+                auth_failures: a.auth_failures,
+                protocol_errors: a.protocol_errors,
+                rejection_reasons: None,
+                recipients: a.recipients,
+                // The signatures' own count: the same addresses, counted once already.
+                clients: sig_of(i).map_or(a.clients, |t| if distinct { t.clients } else { 0 }),
+                recent_5m: a.recent_5m,
+                recent_1h: a.recent_1h,
+                first: a.first,
+                last: a.last,
+                group: i as u32,
+            })
+            .collect()
+    };
+    // Halves below this are not worth a thread.
+    const SPLIT: usize = 20_000;
+    let half = acc.len() / 2;
+    if half < SPLIT {
+        return build(0, &acc);
+    }
+    let (lo, hi) = acc.split_at(half);
+    let (mut rows, rest) = std::thread::scope(|s| {
+        let rest = s.spawn(|| build(half, hi));
+        (build(0, lo), rest.join())
+    });
+    rows.extend(rest.unwrap_or_else(|e| std::panic::resume_unwind(e)));
+    rows
 }
 
 /// Each `dkim-domain` group's own signatures (indexed by group id; all zero
