@@ -176,13 +176,6 @@ fn address_at(b: &[u8], at: usize) -> Option<Address<'_>> {
 
 /// ASCII digits as a port, `None` past 65535 (as `str::parse::<u16>` reads them).
 fn port_number(digits: &[u8]) -> Option<u16> {
-    // Nearly every port has at most 5 digits: no sign, no overflow to watch.
-    if digits.len() <= 5 && digits.iter().all(u8::is_ascii_digit) && !digits.is_empty() {
-        let v = digits
-            .iter()
-            .fold(0u32, |v, &c| v * 10 + u32::from(c - b'0'));
-        return u16::try_from(v).ok();
-    }
     decimal_u64(digits).and_then(|v| u16::try_from(v).ok())
 }
 
