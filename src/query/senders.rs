@@ -512,6 +512,38 @@ impl Grouping {
     }
 }
 
+/// `message_passes` asked once per message, for passes over what comes several
+/// to a message (signatures, recipients).
+struct Passes<'a> {
+    m: &'a Model,
+    f: &'a Filter,
+    /// 0 fails, 1 passes, `UNASKED`.
+    seen: Vec<u8>,
+}
+
+const UNASKED: u8 = 2;
+
+impl<'a> Passes<'a> {
+    fn new(m: &'a Model, f: &'a Filter) -> Self {
+        Passes {
+            m,
+            f,
+            seen: vec![UNASKED; m.messages.len()],
+        }
+    }
+
+    /// Whether message `i` passes; false for no such message.
+    fn get(&mut self, i: u32) -> bool {
+        let Some(p) = self.seen.get_mut(i as usize) else {
+            return false;
+        };
+        if *p == UNASKED {
+            *p = u8::from(message_passes(self.m, self.f, i));
+        }
+        *p == 1
+    }
+}
+
 /// Whether message `i` passes the filter: the one test every view applies.
 pub fn message_passes(m: &Model, f: &Filter, i: u32) -> bool {
     let Some(msg) = m.messages.get(i as usize) else {
@@ -574,19 +606,31 @@ impl Acc {
 pub fn group(m: &Model, g: &Grouping, f: &Filter, distinct: bool) -> Vec<SenderRow> {
     // The distinct recipients are a pass and a sort of their own: on a second
     // core beside the tallies, a sixth of a 1 GiB log's grouping time.
-    let (mut acc, recipients) = std::thread::scope(|s| {
-        let recipients = distinct.then(|| s.spawn(|| recipient_counts(m, g, f)));
+    let (mut acc, recipients) = if distinct && m.recipients.len() >= WORTH_A_THREAD {
+        std::thread::scope(|s| {
+            let recipients = s.spawn(|| recipient_counts(m, g, f));
+            let acc = tallies(m, g, f, distinct);
+            let recipients = recipients.join();
+            (
+                acc,
+                Some(recipients.unwrap_or_else(|e| std::panic::resume_unwind(e))),
+            )
+        })
+    } else {
         let acc = tallies(m, g, f, distinct);
-        (acc, recipients.map(|h| h.join()))
-    });
+        (acc, distinct.then(|| recipient_counts(m, g, f)))
+    };
     if let Some(counts) = recipients {
-        let counts = counts.unwrap_or_else(|e| std::panic::resume_unwind(e));
         for (a, c) in acc.iter_mut().zip(counts) {
             a.recipients = c;
         }
     }
     rows(m, g, f, distinct, acc)
 }
+
+/// Items (recipients, groups) below which a second thread costs more than it
+/// saves: a view re-grouped on each key of a small log starts none.
+const WORTH_A_THREAD: usize = 20_000;
 
 /// Each group's counts but its distinct recipients.
 fn tallies(m: &Model, g: &Grouping, f: &Filter, distinct: bool) -> Vec<Acc> {
@@ -684,17 +728,10 @@ fn tallies(m: &Model, g: &Grouping, f: &Filter, distinct: bool) -> Vec<Acc> {
 
 /// Each group's distinct recipients over the messages that pass `f`.
 fn recipient_counts(m: &Model, g: &Grouping, f: &Filter) -> Vec<u64> {
-    // Whether message i passes, asked once per message: 2 is not asked yet.
-    let mut passes: Vec<u8> = vec![2; m.messages.len()];
+    let mut passes = Passes::new(m, f);
     let mut pairs: Vec<u64> = Vec::with_capacity(m.recipients.len());
     for r in &m.recipients {
-        let Some(p) = passes.get_mut(r.msg as usize) else {
-            continue;
-        };
-        if *p == 2 {
-            *p = u8::from(message_passes(m, f, r.msg));
-        }
-        if *p == 1 {
+        if passes.get(r.msg) {
             for &gid in g.groups_of(r.msg) {
                 pairs.push(((gid as u64) << 32) | r.addr as u64);
             }
@@ -757,10 +794,8 @@ fn rows(m: &Model, g: &Grouping, f: &Filter, distinct: bool, acc: Vec<Acc>) -> V
             })
             .collect()
     };
-    // Halves below this are not worth a thread.
-    const SPLIT: usize = 20_000;
     let half = acc.len() / 2;
-    if half < SPLIT {
+    if half < WORTH_A_THREAD {
         return build(0, &acc);
     }
     let (lo, hi) = acc.split_at(half);
@@ -783,21 +818,14 @@ pub fn signature_tallies(m: &Model, g: &Grouping, f: &Filter) -> Vec<SigTally> {
     if g.by != AggKey::DkimDomain {
         return out;
     }
-    // Whether message i passes, asked once per message (most carry one signature).
-    let mut passes: Vec<u8> = vec![2; m.messages.len()];
+    let mut passes = Passes::new(m, f);
     let mut align_cache: FxHashMap<u64, bool> = FxHashMap::default();
     let mut clients: Vec<u64> = Vec::with_capacity(m.signatures.len());
     for (si, s) in m.signatures.iter().enumerate() {
         let Some(gid) = g.sig_group(si as u32) else {
             continue;
         };
-        let Some(p) = passes.get_mut(s.msg as usize) else {
-            continue;
-        };
-        if *p == 2 {
-            *p = u8::from(message_passes(m, f, s.msg));
-        }
-        if *p == 0 {
+        if !passes.get(s.msg) {
             continue;
         }
         let Some(t) = out.get_mut(gid as usize) else {
@@ -1041,5 +1069,52 @@ mod tests {
                 .iter()
                 .all(|t| *t == SigTally::default())
         );
+    }
+
+    #[test]
+    fn groups_counted_on_two_threads_are_those_of_one() {
+        // Enough groups and recipients for the second thread of each part: 45 k
+        // addresses, each sending twice, odd ones to one recipient, even to two.
+        const GROUPS: u32 = 2 * WORTH_A_THREAD as u32 + 5_000;
+        let b62 = |mut v: u32| {
+            let a = b"0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz";
+            let mut out = [b'0'; 6];
+            for c in out.iter_mut().rev() {
+                *c = a[(v % 62) as usize];
+                v /= 62;
+            }
+            String::from_utf8_lossy(&out).into_owned()
+        };
+        let ip = |j: u32| format!("10.{}.{}.{}", j >> 16, (j >> 8) & 255, j & 255);
+        let mut log = String::new();
+        for k in 0..2 * GROUPS {
+            let j = k % GROUPS;
+            let rcpts = if j.is_multiple_of(2) {
+                format!("r{}@x.example r{}@x.example", j % 3, (j + 1) % 3)
+            } else {
+                format!("r{}@x.example", j % 3)
+            };
+            log.push_str(&format!(
+                "2020-02-22 07:15:46 1j5O4n-{}-Sl <= s@x.example H=h [{}] P=esmtp S=10 for {rcpts}\n",
+                b62(k),
+                ip(j)
+            ));
+        }
+        let m = from_bytes("t", log.into_bytes(), &LoadOptions::default());
+        let g = Grouping::new(&m, AggKey::Ip, NetPrefix::default());
+        let rows = group(&m, &g, &Filter::default(), true);
+        assert_eq!(rows.len(), GROUPS as usize);
+        assert!(rows.windows(2).all(|w| w[0].group < w[1].group));
+        for (j, r) in rows.iter().enumerate() {
+            let j = j as u32;
+            assert_eq!(r.key, ip(j));
+            assert_eq!((r.messages, r.clients), (2, 1), "{}", r.key);
+            assert_eq!(
+                r.recipients,
+                if j.is_multiple_of(2) { 2 } else { 1 },
+                "{}",
+                r.key
+            );
+        }
     }
 }
