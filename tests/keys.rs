@@ -182,3 +182,41 @@ fn the_block_proposal_refuses_the_no_value_group_not_a_value_that_reads_none() {
     assert!(!refused(gid("\\x28none)")));
     assert!(!refused(gid("\\x3c>")));
 }
+
+/// An IPv6 address whose top bit is set once shared its table key with the IPv4
+/// address in its low 32 bits, so `8000::c000:201` was counted as `192.0.2.1`.
+/// Parsed through the worker pool too, whose per-worker tables number addresses
+/// before the fold does.
+#[test]
+fn an_ipv6_address_is_never_an_ipv4_one_with_the_same_bits() {
+    let log = b"\
+2024-01-01 10:00:00 1smkL5-00000000e61-24eQ <= a@x.test H=(h1) [192.0.2.1]:25 P=esmtp S=1
+2024-01-01 10:00:01 1smkL5-00000000e62-24eQ <= a@x.test H=(h1) [8000::c000:201]:25 P=esmtp S=1
+2024-01-01 10:00:02 1smkL5-00000000e63-24eQ <= a@x.test H=(h1) [::ffff:192.0.2.1]:25 P=esmtp S=1
+2024-01-01 10:00:03 H=(h1) [8000::c000:201]:25 rejected EHLO or HELO h1: bad
+2024-01-01 10:00:04 H=(h1) [192.0.2.1]:25 rejected EHLO or HELO h1: bad
+";
+    for threads in [1, 2] {
+        let opts = LoadOptions {
+            threads,
+            chunk_bytes: 1 << 8,
+            ..LoadOptions::default()
+        };
+        let m = from_bytes("ips", log.to_vec(), &opts);
+        let g = Grouping::new(&m, AggKey::Ip, NetPrefix::default());
+        let mut r: Vec<_> = group(&m, &g, &Filter::default(), true)
+            .into_iter()
+            .map(|r| (r.key, r.messages, r.rejections, r.clients))
+            .collect();
+        r.sort();
+        assert_eq!(
+            r,
+            vec![
+                // An IPv4-mapped address is its IPv4 address (`parse::net`).
+                ("192.0.2.1".to_string(), 2, 1, 1),
+                ("8000::c000:201".to_string(), 1, 1, 1),
+            ],
+            "{threads} threads"
+        );
+    }
+}

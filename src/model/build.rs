@@ -10,7 +10,7 @@ use std::net::IpAddr;
 use rustc_hash::{FxBuildHasher, FxHashMap};
 
 use super::compact::{
-    ChunkOut, Compactor, NO_ID, NO_STR, Rec, bits, ip_key, sig_result, spam_bits,
+    ChunkOut, Compactor, IpKey, NO_ID, NO_STR, Rec, bits, ip_key, sig_result, spam_bits,
 };
 use super::{
     Message, Model, NONE, PeerEvent, Recipient, SigAlgo, Signature, SpamScore, flags, sig_bits,
@@ -111,8 +111,8 @@ impl MsgIndex {
 /// Appends lines to a model.
 pub struct Builder {
     pub model: Model,
-    /// Keyed by the address as one integer (`compact::ip_key`).
-    ip_index: FxHashMap<u128, u32>,
+    /// Keyed by the address and its family (`compact::ip_key`).
+    ip_index: FxHashMap<IpKey, u32>,
     /// Id and time of the line folded last: a continuation line takes them.
     prev_id: u128,
     prev_time: i64,
