@@ -267,3 +267,41 @@ fn the_list_is_as_long_as_the_rows_counts_under_every_filter() {
         assert!(checked >= 15, "{by}: only {checked} senders checked");
     }
 }
+
+/// Which `session` lines are protocol errors is decided once, on the parser
+/// threads; it must be what the text test says of each line as the model keeps
+/// it, however the log is cut into chunks and threads, and on every real log.
+#[test]
+fn protocol_errors_found_at_load_are_those_the_line_text_shows() {
+    use mailtriage::model::{self, LoadOptions};
+    use mailtriage::parse::{LineKind, exim};
+    let mut paths = vec![Path::new(env!("CARGO_MANIFEST_DIR")).join("assets/demo/mainlog")];
+    if let Some(dir) = samples() {
+        for f in std::fs::read_dir(dir.join("realworld")).expect("realworld") {
+            let f = f.expect("entry").path();
+            if f.is_file() && f.extension().is_none_or(|e| e != "md") {
+                paths.push(f);
+            }
+        }
+    }
+    let mut found = 0;
+    for path in &paths {
+        for (threads, chunk_bytes) in [(1, 1 << 20), (2, 1 << 10)] {
+            let opts = LoadOptions {
+                threads,
+                chunk_bytes,
+                ..LoadOptions::default()
+            };
+            let m = model::load(std::slice::from_ref(path), &opts, &mut |_| {}).expect("load");
+            let by_text: Vec<u32> = (0..m.line_count() as u32)
+                .filter(|&i| {
+                    m.line_kind[i as usize] == LineKind::Session
+                        && exim::is_protocol_error(&m.line(i))
+                })
+                .collect();
+            assert_eq!(m.protocol_errors, by_text, "{}", path.display());
+            found += by_text.len();
+        }
+    }
+    assert!(found > 0, "no protocol error in {} logs", paths.len());
+}

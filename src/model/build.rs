@@ -226,7 +226,8 @@ impl Builder {
     }
 
     /// Adds one line that starts at global offset `start` (the slow path, for
-    /// single lines; loading goes through `absorb`).
+    /// single lines; loading goes through `absorb`). Without the line's text a
+    /// protocol error is not told from other `session` lines: see `push_line`.
     pub fn push(&mut self, start: u64, ev: &Event<'_>) {
         self.push_line(start, &[], ev);
     }
@@ -298,6 +299,9 @@ impl Builder {
         self.model.line_kind.push(r.kind);
         self.model.line_next.push();
         self.model.kind_counts[r.kind as usize] += 1;
+        if r.bits & bits::PROTOCOL_ERROR != 0 {
+            self.model.protocol_errors.push(line);
+        }
         let has_time = r.time != i64::MIN;
         if has_time {
             let m = &mut self.model;

@@ -253,6 +253,8 @@ pub mod bits {
     /// DKIM: pdkim's `[failed key import]`, which comes before the signature's
     /// own result line.
     pub const KEY_IMPORT: u16 = 1 << 8;
+    /// A `session` line that is a protocol error (`parse::exim::is_protocol_error`).
+    pub const PROTOCOL_ERROR: u16 = 1 << 9;
     /// The time is a classic syslog stamp's, with the context's year.
     pub const YEARLESS: u16 = 1 << 15;
 }
@@ -492,6 +494,9 @@ impl<'a> Compactor<'a> {
         }
         if ev.yearless {
             r.bits |= bits::YEARLESS;
+        }
+        if r.kind == LineKind::Session && crate::parse::exim::is_protocol_error(line) {
+            r.bits |= bits::PROTOCOL_ERROR;
         }
         out.recs.push(r);
     }

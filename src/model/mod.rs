@@ -290,6 +290,11 @@ pub struct PeerEvent {
 }
 
 impl Model {
+    /// Whether line `line` is a `session` line that is a protocol error.
+    pub fn is_protocol_error(&self, line: u32) -> bool {
+        self.protocol_errors.binary_search(&line).is_ok()
+    }
+
     /// What kind of line a peer event is (kept once, in `line_kind`).
     pub fn peer_kind(&self, p: &PeerEvent) -> LineKind {
         self.line_kind
@@ -315,6 +320,10 @@ pub struct Model {
     pub signatures: Vec<Signature>,
     pub recipients: Vec<Recipient>,
     pub peer_events: Vec<PeerEvent>,
+    /// The `session` lines that are protocol errors, ascending: tested on the
+    /// parser threads while the line is at hand (`parse::exim::is_protocol_error`),
+    /// not read again from the log on every count. See [`Model::is_protocol_error`].
+    pub protocol_errors: Vec<u32>,
     /// Spam scores by message index; only scanned messages have one (the last
     /// scan logged wins). See [`Model::spam_score`].
     pub spam: rustc_hash::FxHashMap<u32, SpamScore>,
@@ -545,6 +554,10 @@ impl Model {
             (
                 "peer_events",
                 self.peer_events.capacity() * std::mem::size_of::<PeerEvent>(),
+            ),
+            (
+                "protocol_errors",
+                self.protocol_errors.capacity() * std::mem::size_of::<u32>(),
             ),
             (
                 "spam",

@@ -235,21 +235,6 @@ impl RejectionRow {
     }
 }
 
-static PROTOCOL_ERROR: std::sync::LazyLock<[memchr::memmem::Finder<'static>; 2]> =
-    std::sync::LazyLock::new(|| {
-        [
-            memchr::memmem::Finder::new(b" SMTP protocol "),
-            memchr::memmem::Finder::new(b" SMTP syntax error in "),
-        ]
-    });
-
-/// Whether a `session` line is a protocol error (`SMTP protocol
-/// synchronization error`, `SMTP protocol error in`, `SMTP syntax error in`):
-/// one test on the whole line, shared by the counts and the list.
-pub fn is_protocol_error(line: &[u8]) -> bool {
-    PROTOCOL_ERROR.iter().any(|f| f.find(line).is_some())
-}
-
 /// Reads line `line` as a rejection row, if it is one.
 pub fn read_row(m: &Model, line: u32, msg: u32, time: i64) -> Option<RejectionRow> {
     let text = m.line(line);
@@ -301,7 +286,7 @@ pub fn read_row(m: &Model, line: u32, msg: u32, time: i64) -> Option<RejectionRo
                 row.text = t;
             }
         }
-        (LineKind::Session, _) if is_protocol_error(&text) => {
+        (LineKind::Session, _) if m.is_protocol_error(line) => {
             row.stage = Stage::Protocol;
         }
         _ => return None,

@@ -700,7 +700,7 @@ fn tallies(m: &Model, g: &Grouping, f: &Filter, distinct: bool) -> Vec<Acc> {
                 continue;
             }
             // Session lines count only as protocol errors (one substring test each).
-            if kind == LineKind::Session && !super::rejections::is_protocol_error(&m.line(p.line)) {
+            if kind == LineKind::Session && !m.is_protocol_error(p.line) {
                 continue;
             }
             let a = &mut acc[gid as usize];

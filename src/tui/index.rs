@@ -106,10 +106,7 @@ impl GroupIndex {
             .peer_events
             .iter()
             .enumerate()
-            .filter(|(_, p)| {
-                m.peer_kind(p) == LineKind::Session
-                    && query::rejections::is_protocol_error(&m.line(p.line))
-            })
+            .filter(|(_, p)| m.peer_kind(p) == LineKind::Session && m.is_protocol_error(p.line))
             .map(|(i, _)| i as u32)
             .collect();
         let (peer_start, peers) = by_group(n, &peer_group);

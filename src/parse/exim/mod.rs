@@ -88,6 +88,22 @@ fn exim_stamp_after_syslog(ev: &mut Event<'_>, b: &[u8]) -> usize {
 }
 
 /// Parses one line (without its terminator).
+static PROTOCOL_ERROR: std::sync::LazyLock<[memchr::memmem::Finder<'static>; 2]> =
+    std::sync::LazyLock::new(|| {
+        [
+            memchr::memmem::Finder::new(b" SMTP protocol "),
+            memchr::memmem::Finder::new(b" SMTP syntax error in "),
+        ]
+    });
+
+/// Whether a `session` line is a protocol error (`SMTP protocol
+/// synchronization error`, `SMTP protocol error in`, `SMTP syntax error in`):
+/// one test on the whole line, made once at load (`Model::is_protocol_error`)
+/// for the counts and the lists alike.
+pub fn is_protocol_error(line: &[u8]) -> bool {
+    PROTOCOL_ERROR.iter().any(|f| f.find(line).is_some())
+}
+
 pub fn parse_line<'a>(line: &'a [u8], ctx: &ParseContext) -> Event<'a> {
     parse_to(line, ctx, Depth::Full)
 }
