@@ -707,7 +707,7 @@ fn tallies(m: &Model, g: &Grouping, f: &Filter, distinct: bool) -> Vec<Acc> {
             {
                 continue;
             }
-            // Session lines count only as protocol errors (one substring test each).
+            // Session lines count only as protocol errors (told at load).
             if kind == LineKind::Session && !m.is_protocol_error(p.line) {
                 continue;
             }

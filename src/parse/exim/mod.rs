@@ -87,7 +87,6 @@ fn exim_stamp_after_syslog(ev: &mut Event<'_>, b: &[u8]) -> usize {
     }
 }
 
-/// Parses one line (without its terminator).
 static PROTOCOL_ERROR: std::sync::LazyLock<[memchr::memmem::Finder<'static>; 2]> =
     std::sync::LazyLock::new(|| {
         [
@@ -104,6 +103,7 @@ pub fn is_protocol_error(line: &[u8]) -> bool {
     PROTOCOL_ERROR.iter().any(|f| f.find(line).is_some())
 }
 
+/// Parses one line (without its terminator).
 pub fn parse_line<'a>(line: &'a [u8], ctx: &ParseContext) -> Event<'a> {
     parse_to(line, ctx, Depth::Full)
 }
